@@ -1,0 +1,32 @@
+using System.CommandLine;
+using PolyGlot.Cli.Commands;
+using PolyGlot.Cli.Logging;
+
+namespace PolyGlot.Cli;
+
+/// <summary>Entry point of the <c>polyglot</c> command.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command.</summary>
+    public static int Main(string[] args)
+    {
+        Log.ConfigureConsole();
+        try
+        {
+            return BuildRoot().Parse(args).Invoke();
+        }
+        finally
+        {
+            Serilog.Log.CloseAndFlush();
+        }
+    }
+
+    /// <summary>The command tree; each area of the product contributes one command.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("PolyGlot: pretrain multilingual decoder-only language models.");
+        foreach (var command in CommandCatalog.All())
+            root.Subcommands.Add(command);
+        return root;
+    }
+}
