@@ -1,0 +1,190 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using PolyGlot.Tokenization.Interop;
+
+namespace PolyGlot.Tokenization;
+
+/// <summary>
+/// A loaded SentencePiece model: encode (single and batched, parallel over cores), decode and
+/// vocabulary access. Encoding is thread-safe; the model is released on <see cref="Dispose"/>.
+/// </summary>
+public sealed unsafe class SentencePieceTokenizer : IDisposable
+{
+    // Batches smaller than this are encoded on the calling thread: splitting them costs more
+    // in scheduling than the parallel encode saves.
+    private const int MinBytesPerParallelChunk = 64 * 1024;
+
+    private readonly SpmHandle _handle;
+
+    private SentencePieceTokenizer(SpmHandle handle, string modelPath)
+    {
+        _handle = handle;
+        ModelPath = modelPath;
+        VocabSize = NativeSpm.Check(NativeSpm.PieceSize(Raw), "reading the vocabulary size");
+        Span<int> ids = stackalloc int[4];
+        fixed (int* p = ids)
+            NativeSpm.Check(NativeSpm.SpecialIds(Raw, p), "reading the special token ids");
+        Special = new SpecialTokens(PadId: ids[3], BosId: ids[1], EosId: ids[2], UnkId: ids[0]);
+    }
+
+    /// <summary>Path of the <c>.model</c> file this tokenizer was loaded from.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>Number of pieces in the vocabulary.</summary>
+    public int VocabSize { get; }
+
+    /// <summary>Reserved ids of this model (-1 where the model lacks one).</summary>
+    public SpecialTokens Special { get; }
+
+    private nint Raw => _handle.DangerousGetHandle();
+
+    /// <summary>Loads a SentencePiece <c>.model</c> file.</summary>
+    /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model.</exception>
+    public static SentencePieceTokenizer Load(string modelPath)
+    {
+        if (!File.Exists(modelPath))
+            throw new TokenizerException(
+                $"Tokenizer model {modelPath} does not exist; train one with `polyglot tokenizer train` or check the path.");
+        var raw = NativeSpm.Load(modelPath);
+        if (raw == 0)
+            throw new TokenizerException(
+                $"{modelPath} is not a SentencePiece model ({Marshal.PtrToStringUTF8(NativeSpm.LastError())}). " +
+                "Pass the .model file written by `polyglot tokenizer train` (not the .vocab file).");
+        return new SentencePieceTokenizer(new SpmHandle(raw), Path.GetFullPath(modelPath));
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the model file, as recorded in shard manifests.</summary>
+    public string ComputeSha256()
+    {
+        using var stream = File.OpenRead(ModelPath);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Encodes one text into token ids.</summary>
+    public int[] Encode(string text) => EncodeBatch([text], maxDegreeOfParallelism: 1)[0];
+
+    /// <summary>
+    /// Encodes many texts with one native call per chunk, chunks spread over up to
+    /// <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores). Result i belongs to text i.
+    /// </summary>
+    public int[][] EncodeBatch(IReadOnlyList<string> texts, int maxDegreeOfParallelism = -1)
+    {
+        var utf8 = Utf8Batch.From(texts);
+        var result = new int[texts.Count][];
+        var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        var chunks = Math.Clamp((int)(utf8.TotalBytes / MinBytesPerParallelChunk), 1, threads * 4);
+        chunks = Math.Min(chunks, Math.Max(1, texts.Count));
+        if (chunks == 1)
+        {
+            EncodeRange(utf8, 0, texts.Count, result);
+            return result;
+        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        Parallel.For(0, chunks, options, chunk =>
+        {
+            var start = (int)((long)texts.Count * chunk / chunks);
+            var end = (int)((long)texts.Count * (chunk + 1) / chunks);
+            EncodeRange(utf8, start, end, result);
+        });
+        return result;
+    }
+
+    /// <summary>Decodes token ids back into text.</summary>
+    /// <exception cref="TokenizerException">An id is outside the vocabulary.</exception>
+    public string Decode(ReadOnlySpan<int> ids)
+    {
+        long capacity = ids.Length * 8L + 16, needed;
+        while (true)
+        {
+            var buffer = new byte[capacity];
+            int status;
+            fixed (int* pIds = ids)
+            fixed (byte* pOut = buffer)
+                status = NativeSpm.Check(NativeSpm.Decode(Raw, pIds, ids.Length, pOut, capacity, &needed), "decode");
+            if (status != NativeSpm.BufferTooSmall)
+                return Encoding.UTF8.GetString(buffer, 0, (int)needed);
+            capacity = needed;
+        }
+    }
+
+    /// <summary>The piece text of <paramref name="id"/> (e.g. <c>▁the</c>, <c>&lt;0x0A&gt;</c>).</summary>
+    public string IdToPiece(int id) =>
+        Marshal.PtrToStringUTF8(CheckPointer(NativeSpm.IdToPiece(Raw, id), $"looking up piece {id}"))!;
+
+    /// <summary>The id of <paramref name="piece"/>, or <see cref="SpecialTokens.UnkId"/> when absent.</summary>
+    public int PieceToId(string piece) => NativeSpm.PieceToId(Raw, piece);
+
+    /// <summary>What kind of piece <paramref name="id"/> is.</summary>
+    public PieceKind KindOf(int id) =>
+        (PieceKind)NativeSpm.Check(NativeSpm.PieceFlags(Raw, id), $"looking up piece {id}");
+
+    /// <inheritdoc />
+    public void Dispose() => _handle.Dispose();
+
+    private void EncodeRange(Utf8Batch utf8, int start, int end, int[][] result)
+    {
+        var count = end - start;
+        if (count == 0)
+            return;
+        var idOffsets = new long[count + 1];
+        // With identity normalization every piece covers at least one input byte, so the byte
+        // count bounds the id count; models from elsewhere (dummy prefix) may need one retry.
+        long capacity = utf8.Offsets[end] - utf8.Offsets[start] + count, needed;
+        var ids = new int[capacity];
+        int status;
+        fixed (byte* pText = utf8.Bytes)
+        fixed (long* pOffsets = &utf8.Offsets[start])
+        fixed (long* pIdOffsets = idOffsets)
+        {
+            fixed (int* pIds = ids)
+                status = NativeSpm.Check(NativeSpm.EncodeBatch(Raw, pText, pOffsets, count, pIds, capacity, pIdOffsets, &needed), "encode");
+            if (status == NativeSpm.BufferTooSmall)
+            {
+                ids = new int[needed];
+                fixed (int* pIds = ids)
+                    NativeSpm.Check(NativeSpm.EncodeBatch(Raw, pText, pOffsets, count, pIds, needed, pIdOffsets, &needed), "encode");
+            }
+        }
+        for (var i = 0; i < count; i++)
+            result[start + i] = ids.AsSpan((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])).ToArray();
+    }
+
+    private static nint CheckPointer(nint pointer, string operation)
+    {
+        if (pointer == 0)
+            NativeSpm.Check(-1, operation);
+        return pointer;
+    }
+
+    private sealed class SpmHandle(nint handle) : SafeHandle(handle, ownsHandle: true)
+    {
+        public override bool IsInvalid => handle == 0;
+
+        protected override bool ReleaseHandle()
+        {
+            NativeSpm.Free(handle);
+            return true;
+        }
+    }
+}
+
+/// <summary>Kinds of vocabulary pieces (flags; a normal piece has none).</summary>
+[Flags]
+public enum PieceKind
+{
+    /// <summary>An ordinary learned piece or a user-defined symbol.</summary>
+    Normal = 0,
+
+    /// <summary>The unknown token.</summary>
+    Unknown = 1,
+
+    /// <summary>A control token (bos, eos, pad): never produced by encoding text.</summary>
+    Control = 2,
+
+    /// <summary>A piece marked unused.</summary>
+    Unused = 4,
+
+    /// <summary>One of the 256 byte-fallback pieces <c>&lt;0x00&gt;</c>..<c>&lt;0xFF&gt;</c>.</summary>
+    Byte = 8,
+}
