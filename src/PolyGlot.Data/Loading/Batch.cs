@@ -1,0 +1,76 @@
+namespace PolyGlot.Data.Loading;
+
+/// <summary>
+/// One rank's slice of a global training batch: <see cref="Rows"/> packed sequences of
+/// <c>seq_len + 1</c> tokens, row-major, with the language of every token (for loss per language)
+/// and, when enabled, position and segment ids that restart at document boundaries. Dispose it
+/// when its contents have been copied, so the loader can reuse its arrays.
+/// </summary>
+public sealed class Batch : IDisposable
+{
+    private Action<Batch>? _release;
+
+    internal Batch(int rows, int rowLength, int languages, bool documentBoundaries)
+    {
+        Rows = rows;
+        RowLength = rowLength;
+        Tokens = new int[rows * rowLength];
+        LanguageIds = new int[rows * rowLength];
+        PositionIds = documentBoundaries ? new int[rows * rowLength] : null;
+        SegmentIds = documentBoundaries ? new int[rows * rowLength] : null;
+        SourceIds = new int[rows];
+        TokensPerLanguage = new long[languages];
+        StateAfter = new DataState();
+    }
+
+    /// <summary>The global step this batch belongs to.</summary>
+    public long Step { get; internal set; }
+
+    /// <summary>Sequences in this rank's slice (<c>global_batch_size / world_size</c>).</summary>
+    public int Rows { get; }
+
+    /// <summary>Tokens per row: <c>seq_len + 1</c>; inputs are the first <c>seq_len</c>, targets the last <c>seq_len</c>.</summary>
+    public int RowLength { get; }
+
+    /// <summary>Token ids, <c>Rows x RowLength</c>, row-major.</summary>
+    public int[] Tokens { get; }
+
+    /// <summary>Language id of every token (an index into <see cref="Languages"/>).</summary>
+    public int[] LanguageIds { get; }
+
+    /// <summary>Position of every token within its document (restarting at each document and row), or null when not enabled.</summary>
+    public int[]? PositionIds { get; }
+
+    /// <summary>Index of every token's document within its row, or null when not enabled.</summary>
+    public int[]? SegmentIds { get; }
+
+    /// <summary>Index of the source (configuration order) each row was packed from.</summary>
+    public int[] SourceIds { get; }
+
+    /// <summary>Tokens in this slice per language id.</summary>
+    public long[] TokensPerLanguage { get; }
+
+    /// <summary>The language codes that language ids index.</summary>
+    public IReadOnlyList<string> Languages { get; internal set; } = [];
+
+    /// <summary>The data state after this batch: save it with the checkpoint of this step.</summary>
+    public DataState StateAfter { get; internal set; }
+
+    /// <summary>The <c>seq_len + 1</c> tokens of row <paramref name="row"/>.</summary>
+    public ReadOnlySpan<int> Row(int row) => Tokens.AsSpan(row * RowLength, RowLength);
+
+    /// <summary>The input tokens of row <paramref name="row"/> (its first <c>seq_len</c>).</summary>
+    public ReadOnlySpan<int> Inputs(int row) => Row(row)[..^1];
+
+    /// <summary>The target tokens of row <paramref name="row"/> (its last <c>seq_len</c>).</summary>
+    public ReadOnlySpan<int> Targets(int row) => Row(row)[1..];
+
+    /// <summary>Hands the arrays back to the loader for reuse; the batch must not be read afterwards.</summary>
+    public void Dispose()
+    {
+        var release = Interlocked.Exchange(ref _release, null);
+        release?.Invoke(this);
+    }
+
+    internal void OnDispose(Action<Batch>? release) => _release = release;
+}

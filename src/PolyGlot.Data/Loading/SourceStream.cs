@@ -1,0 +1,154 @@
+using PolyGlot.Data.Packing;
+
+namespace PolyGlot.Data.Loading;
+
+/// <summary>
+/// One source as an endless, shuffled stream of documents. Each epoch visits the shards in an
+/// order seeded by (seed, source, epoch) and the documents of a shard in an order seeded by
+/// (seed, source, epoch, shard), so only one shard is in memory (plus the next one, read ahead on
+/// the thread pool). Its position lives in a <see cref="SourceState"/>, which is all a resume needs.
+/// </summary>
+public sealed class SourceStream : ITokenStream, IDisposable
+{
+    private readonly LoaderSource _source;
+    private readonly IShardReader _reader;
+    private readonly LanguageTable _languages;
+    private readonly ulong _sourceSeed;
+    private readonly SourceState _state;
+    private readonly bool _readAhead;
+    private (long Epoch, int[] Order) _shardOrder = (-1, []);
+    private LoadedShard? _current;
+    private (long Epoch, int Ordinal, Task<LoadedShard> Load)? _next;
+    private int _emptyShardsInARow;
+
+    /// <summary>Creates the stream; it reads and advances <paramref name="state"/>.</summary>
+    public SourceStream(LoaderSource source, IShardReader reader, LanguageTable languages, ulong seed,
+        SourceState state, bool readAhead = true)
+    {
+        if (source.ShardPaths.Count == 0)
+            throw new ArgumentException($"source '{source.Name}' has no shards.", nameof(source));
+        _source = source;
+        _reader = reader;
+        _languages = languages;
+        _sourceSeed = Seeds.Derive(seed, Seeds.Hash(source.Name));
+        _state = state;
+        _readAhead = readAhead;
+    }
+
+    /// <summary>The source streamed.</summary>
+    public LoaderSource Source => _source;
+
+    /// <summary>The shard visiting order of <paramref name="epoch"/> (indices into the manifest's shard list).</summary>
+    public int[] ShardOrder(long epoch)
+    {
+        if (_shardOrder.Epoch != epoch)
+            _shardOrder = (epoch, Seeds.Permutation(_source.ShardPaths.Count, Seeds.Derive(_sourceSeed, (ulong)epoch)));
+        return _shardOrder.Order;
+    }
+
+    /// <inheritdoc />
+    public TokenChunk Next(int maxTokens)
+    {
+        while (true)
+        {
+            var shard = CurrentShard();
+            if (_state.DocumentOrdinal >= shard.Order.Length)
+            {
+                AdvanceShard(shard.Order.Length == 0);
+                continue;
+            }
+            var document = shard.Order[_state.DocumentOrdinal];
+            var tokens = shard.Documents.Document(document);
+            if (_state.TokenOffset >= tokens.Length)
+            {
+                _state.DocumentOrdinal++;
+                _state.TokenOffset = 0;
+                continue;
+            }
+            var start = _state.TokenOffset;
+            var count = Math.Min(maxTokens, tokens.Length - start);
+            _state.TokenOffset += count;
+            _state.TokensConsumed += count;
+            return new TokenChunk(tokens.Slice(start, count), shard.LanguageIds[document], start == 0);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // A read-ahead still running finishes on the pool; its result is simply dropped.
+        _next = null;
+        _current = null;
+    }
+
+    private void AdvanceShard(bool wasEmpty)
+    {
+        _emptyShardsInARow = wasEmpty ? _emptyShardsInARow + 1 : 0;
+        if (_emptyShardsInARow > _source.ShardPaths.Count)
+            throw new InvalidDataException(
+                $"source '{_source.Name}' has no document in its language filter in any of its {_source.ShardPaths.Count} shards; " +
+                "check data.sources[].languages against the manifest.");
+        _state.ShardOrdinal++;
+        _state.DocumentOrdinal = 0;
+        _state.TokenOffset = 0;
+        if (_state.ShardOrdinal >= _source.ShardPaths.Count)
+        {
+            _state.Epoch++;
+            _state.ShardOrdinal = 0;
+        }
+    }
+
+    private LoadedShard CurrentShard()
+    {
+        if (_current is { } loaded && loaded.Epoch == _state.Epoch && loaded.Ordinal == _state.ShardOrdinal)
+            return loaded;
+        _current = _next is { } next && next.Epoch == _state.Epoch && next.Ordinal == _state.ShardOrdinal
+            ? next.Load.GetAwaiter().GetResult()
+            : Load(_state.Epoch, _state.ShardOrdinal);
+        _next = null;
+        if (_readAhead)
+            StartReadAhead();
+        return _current;
+    }
+
+    private void StartReadAhead()
+    {
+        var (epoch, ordinal) = _state.ShardOrdinal + 1 < _source.ShardPaths.Count
+            ? (_state.Epoch, _state.ShardOrdinal + 1)
+            : (_state.Epoch + 1, 0);
+        // Only when the next shard is another file: a one-shard source would read itself again.
+        if (_source.ShardPaths.Count == 1)
+            return;
+        var shardIndex = ShardOrder(epoch)[ordinal];
+        var path = _source.ShardPaths[shardIndex];
+        _next = (epoch, ordinal, Task.Run(() => LoadFile(epoch, ordinal, shardIndex, path)));
+    }
+
+    private LoadedShard Load(long epoch, int ordinal)
+    {
+        var shardIndex = ShardOrder(epoch)[ordinal];
+        return LoadFile(epoch, ordinal, shardIndex, _source.ShardPaths[shardIndex]);
+    }
+
+    private LoadedShard LoadFile(long epoch, int ordinal, int shardIndex, string path)
+    {
+        var documents = _reader.Read(path);
+        var languageIds = new int[documents.Count];
+        var kept = new List<int>(documents.Count);
+        for (var i = 0; i < documents.Count; i++)
+        {
+            if (_source.Languages is { } filter && !filter.Contains(documents.Languages[i]))
+                continue;
+            languageIds[i] = _languages.IdOf(documents.Languages[i], path);
+            if (documents.Offsets[i + 1] > documents.Offsets[i])
+                kept.Add(i);
+        }
+        var permutation = Seeds.Permutation(kept.Count, Seeds.Derive(_sourceSeed, (ulong)epoch, (ulong)shardIndex));
+        var order = new int[kept.Count];
+        for (var i = 0; i < order.Length; i++)
+            order[i] = kept[permutation[i]];
+        return new LoadedShard(epoch, ordinal, documents, order, languageIds);
+    }
+
+    private sealed record LoadedShard(long Epoch, int Ordinal, ShardDocuments Documents, int[] Order, int[] LanguageIds);
+}
