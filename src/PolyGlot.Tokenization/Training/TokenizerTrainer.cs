@@ -56,8 +56,13 @@ public static class TokenizerTrainer
                 quotas[language.Language], SeedFor(config.Seed, language.Language)));
 
         progress?.Invoke($"training a {config.VocabSize:N0}-piece {config.ModelType} vocabulary");
+        // SentencePiece writes <prefix>.model and <prefix>.vocab itself; a temporary prefix plus a
+        // rename means an interrupted run never leaves a truncated tokenizer.model behind.
         var prefix = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(ModelFileName));
-        RunNativeTraining(BuildOptions(config, prefix, sample.Count), sample);
+        var partial = $"{prefix}.partial-{Environment.ProcessId}";
+        RunNativeTraining(BuildOptions(config, partial, sample.Count), sample);
+        File.Move(partial + ".vocab", prefix + ".vocab", overwrite: true);
+        File.Move(partial + ".model", prefix + ".model", overwrite: true);
 
         var summary = new TrainingSummary(prefix + ".model", config.VocabSize, counts, quotas,
             LanguageSampler.Probabilities(counts, config.Alpha));

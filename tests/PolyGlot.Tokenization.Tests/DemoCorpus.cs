@@ -1,0 +1,35 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace PolyGlot.Tokenization.Tests;
+
+/// <summary>Reads the built-in demo corpus (data/demo-corpus) from the repository.</summary>
+internal static class DemoCorpus
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Language code -> monolingual training file.</summary>
+    public static IReadOnlyDictionary<string, string> MonoFiles { get; } =
+        Directory.GetFiles(Path.Combine(Root, "mono"), "*.txt.gz", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetFileName(f)[..^".txt.gz".Length], f => f);
+
+    public static IEnumerable<object[]> Languages => MonoFiles.Keys.Order(StringComparer.Ordinal).Select(l => new object[] { l });
+
+    public static IEnumerable<string> ReadLines(string gzipPath)
+    {
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(gzipPath), CompressionMode.Decompress), Encoding.UTF8);
+        while (reader.ReadLine() is { } line)
+            yield return line;
+    }
+
+    public static string HeldOutFile(string language) =>
+        Directory.GetFiles(Path.Combine(Root, "heldout", "mono"), language + ".txt.gz", SearchOption.AllDirectories).Single();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
+                return Path.Combine(dir.FullName, "data", "demo-corpus");
+        throw new DirectoryNotFoundException("PolyGlot.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text;
+
+namespace PolyGlot.Tokenization.Tests;
+
+[Collection(TrainedTokenizerCollection.Name)]
+public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained)
+{
+    private SentencePieceTokenizer Tokenizer => trained.Tokenizer;
+
+    [Theory]
+    [MemberData(nameof(DemoCorpus.Languages), MemberType = typeof(DemoCorpus))]
+    public void DecodeReturnsTheOriginalText_When_HeldOutTextOfADemoLanguageIsEncoded(string language)
+    {
+        // Given held-out paragraphs joined by newlines, with runs of spaces and a tab added
+        var lines = DemoCorpus.ReadLines(DemoCorpus.HeldOutFile(language)).Take(40).ToList();
+        var text = "  " + string.Join("\n", lines) + "\n\n\t end  \n";
+
+        // When it is encoded and decoded
+        var decoded = Tokenizer.Decode(Tokenizer.Encode(text));
+
+        // Then every character, space and newline is back
+        Assert.Equal(text, decoded);
+    }
+
+    [Fact]
+    public void ReservedIdsAreFixed_When_ATokenizerIsTrained()
+    {
+        // Given / When a trained tokenizer
+        // Then pad, bos, eos and unk sit at the documented ids with the documented pieces
+        Assert.Equal(SpecialTokens.Default, Tokenizer.Special);
+        Assert.Equal("<pad>", Tokenizer.IdToPiece(0));
+        Assert.Equal("<s>", Tokenizer.IdToPiece(1));
+        Assert.Equal("</s>", Tokenizer.IdToPiece(2));
+        Assert.Equal("<unk>", Tokenizer.IdToPiece(3));
+        Assert.Equal(PieceKind.Control, Tokenizer.KindOf(Tokenizer.Special.EosId));
+        Assert.Equal(4000, Tokenizer.VocabSize);
+    }
+
+    [Fact]
+    public void LanguageTagsEncodeAsOneTokenEach_When_TheyAreUserDefinedSymbols()
+    {
+        // Given text that starts with the configured language tags
+        var ids = Tokenizer.Encode("<2de><2en>Hallo");
+
+        // Then each tag is a single token, with ids after the reserved ones in configured order
+        Assert.Equal(4, Tokenizer.PieceToId("<2en>"));
+        Assert.Equal(5, Tokenizer.PieceToId("<2de>"));
+        Assert.Equal([5, 4], ids[..2]);
+        Assert.Equal("<2de><2en>Hallo", Tokenizer.Decode(ids));
+    }
+
+    [Theory]
+    [InlineData("ሰላም ለዓለም")]             // Ethiopic: not in the demo corpus
+    [InlineData("გამარჯობა")]              // Georgian
+    [InlineData("ok 👍🏽 🇩🇪 🧑‍💻")]  // emoji, skin tone, flag, ZWJ sequence
+    public void UnseenCharactersBecomeBytePieces_When_TheScriptIsNotInTheVocabulary(string text)
+    {
+        // When text in a script the tokenizer never saw is encoded
+        var ids = Tokenizer.Encode(text);
+
+        // Then it falls back to UTF-8 byte pieces (never <unk>) and decodes losslessly
+        Assert.DoesNotContain(Tokenizer.Special.UnkId, ids);
+        Assert.Contains(ids, id => Tokenizer.KindOf(id) == PieceKind.Byte);
+        Assert.Equal(text, Tokenizer.Decode(ids));
+    }
+
+    [Fact]
+    public void DigitsAreSeparateTokens_When_SplitDigitsIsOn()
+    {
+        // When a number is encoded
+        var ids = Tokenizer.Encode("2024");
+
+        // Then each digit is its own token
+        Assert.Equal(["2", "0", "2", "4"], ids.Select(Tokenizer.IdToPiece));
+    }
+
+    [Fact]
+    public void BatchMatchesSingleEncoding_When_ManyTextsAreEncodedInParallel()
+    {
+        // Given a few thousand paragraphs in several languages
+        var texts = DemoCorpus.MonoFiles.Values.SelectMany(f => DemoCorpus.ReadLines(f).Take(300)).ToList();
+
+        // When they are encoded as a parallel batch
+        var batch = Tokenizer.EncodeBatch(texts, maxDegreeOfParallelism: 4);
+
+        // Then every result equals the single-text encoding of the same text
+        Assert.Equal(texts.Count, batch.Length);
+        for (var i = 0; i < texts.Count; i++)
+            Assert.Equal(Tokenizer.Encode(texts[i]), batch[i]);
+    }
+
+    [Fact]
+    public void EmptyTextEncodesToNothing_When_Encoded()
+    {
+        Assert.Empty(Tokenizer.Encode(""));
+        Assert.Equal("", Tokenizer.Decode([]));
+    }
+
+    [Fact]
+    public void DecodeThrowsNamingTheId_When_AnIdIsOutsideTheVocabulary()
+    {
+        var error = Assert.Throws<TokenizerException>(() => Tokenizer.Decode([5, 99999]));
+        Assert.Contains("99999", error.Message);
+    }
+
+    [Fact]
+    public void LoadThrowsNamingTheFile_When_TheFileIsNotASentencePieceModel()
+    {
+        // Given a text file posing as a model
+        var path = Path.Combine(trained.Directory, "not-a-model.model");
+        File.WriteAllText(path, "this is not a protobuf", Encoding.UTF8);
+
+        // When it is loaded, then the error names the file and says what to pass instead
+        var error = Assert.Throws<TokenizerException>(() => SentencePieceTokenizer.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("not a SentencePiece model", error.Message);
+    }
+
+    [Fact]
+    public void LoadThrowsNamingTheFile_When_TheFileDoesNotExist()
+    {
+        var path = Path.Combine(trained.Directory, "missing.model");
+        var error = Assert.Throws<TokenizerException>(() => SentencePieceTokenizer.Load(path));
+        Assert.Contains(path, error.Message);
+    }
+}
