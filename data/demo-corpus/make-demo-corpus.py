@@ -63,8 +63,14 @@ def main(source):
         write_lines(f"{here}/heldout/pairs/gnome.en-{lang}.tsv.gz", heldout)
     rows = [r for r in read_lines(f"{source}/udhr/articles.tsv.gz") if r.split("\t", 1)[0] in UDHR]
     # lang<TAB>article<TAB>text with the BCP 47 code the rest of the corpus uses.
+    articles = {(UDHR[c], int(a)): t for c, a, t in (r.split("\t", 2) for r in rows)}
     write_lines(f"{here}/udhr/articles.tsv.gz",
-                sorted(f"{UDHR[c]}\t{a}\t{t}" for c, a, t in (r.split("\t", 2) for r in rows)))
+                [f"{lang}\t{a}\t{t}" for (lang, a), t in sorted(articles.items())])
+    # The same articles as English<TAB>X pairs: the parallel set of the tokenizer premium report.
+    for lang in sorted(set(UDHR.values()) - {"en"}):
+        write_lines(f"{here}/udhr/udhr.en-{lang}.tsv.gz",
+                    [f"{articles['en', a]}\t{articles[lang, a]}" for a in range(31)
+                     if ("en", a) in articles and (lang, a) in articles])
 
 
 if __name__ == "__main__":

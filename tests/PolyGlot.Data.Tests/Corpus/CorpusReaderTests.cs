@@ -1,0 +1,147 @@
+using System.IO.Compression;
+using System.Text;
+using PolyGlot.Data.Corpus;
+
+namespace PolyGlot.Data.Tests.Corpus;
+
+public sealed class CorpusReaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pg-corpus-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string content) => WriteBytes(name, Encoding.UTF8.GetBytes(content));
+
+    private string WriteBytes(string name, byte[] content)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    private static SourceConfig Source(string path, string format = CorpusFormats.Text, string? lang = "de") =>
+        new() { Name = "s", Path = path, Format = format, Lang = lang };
+
+    [Fact]
+    public void EachNonBlankLineIsADocument_When_TheTextSourceReadsLines()
+    {
+        var path = Write("a.txt", "erste Zeile\r\n\n  \nzweite Zeile");
+        var documents = CorpusReader.ReadDocuments(Source(path)).ToList();
+        Assert.Equal(["erste Zeile", "zweite Zeile"], documents.Select(d => d.Text));
+        Assert.All(documents, d => Assert.Equal("de", d.Language));
+        Assert.Equal($"{path}:4", documents[1].Location);
+    }
+
+    [Fact]
+    public void BlankLinesSeparateDocuments_When_TheTextSourceReadsParagraphs()
+    {
+        var path = Write("a.txt", "eins\nzwei\n\n\ndrei\n");
+        var source = Source(path);
+        source.Documents = "paragraph";
+        Assert.Equal(["eins\nzwei", "drei"], CorpusReader.ReadDocuments(source).Select(d => d.Text));
+    }
+
+    [Fact]
+    public void GzipFilesAreDecompressed_When_TheNameEndsInGz()
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write("こんにちは\n世界\n"u8);
+        var path = WriteBytes("ja.txt.gz", buffer.ToArray());
+        Assert.Equal(["こんにちは", "世界"], CorpusReader.ReadDocuments(Source(path, lang: "ja")).Select(d => d.Text));
+    }
+
+    [Fact]
+    public void GlobReadsMatchingFilesInNameOrder_When_ThePathHasAWildcard()
+    {
+        Write("b.txt", "zwei");
+        Write("a.txt", "eins");
+        Write("c.md", "nicht");
+        var texts = CorpusReader.ReadDocuments(Source(Path.Combine(_dir, "*.txt"))).Select(d => d.Text);
+        Assert.Equal(["eins", "zwei"], texts);
+    }
+
+    [Fact]
+    public void LanguageComesFromTheRow_When_JsonlHasALangField()
+    {
+        var path = Write("a.jsonl", "{\"text\":\"hello\",\"lang\":\"en\"}\n{\"text\":\"Hallo\"}\n");
+        var source = Source(path, CorpusFormats.Jsonl);
+        source.LangField = "lang";
+        var documents = CorpusReader.ReadDocuments(source).ToList();
+        Assert.Equal([("hello", "en"), ("Hallo", "de")], documents.Select(d => (d.Text, d.Language)));
+    }
+
+    [Fact]
+    public void ErrorNamesFileLineAndField_When_AJsonlRowLacksTheTextField()
+    {
+        var path = Write("a.jsonl", "{\"text\":\"ok\"}\n{\"content\":\"x\"}\n");
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path, CorpusFormats.Jsonl)).ToList());
+        Assert.Equal(path, error.File);
+        Assert.Equal("line 2", error.Position);
+        Assert.Contains("\"text\"", error.Message);
+    }
+
+    [Fact]
+    public void ErrorNamesFileAndLine_When_AJsonlLineIsNotJson()
+    {
+        var path = Write("a.jsonl", "{\"text\":\"ok\"}\n{\"text\": oops}\n");
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path, CorpusFormats.Jsonl)).ToList());
+        Assert.Equal("line 2", error.Position);
+    }
+
+    [Fact]
+    public void ErrorNamesFileAndLine_When_ALineIsNotValidUtf8()
+    {
+        // Given a Latin-1 'ü' (0xFC) on line 3
+        var path = WriteBytes("a.txt", [.. "eins\nzwei\n"u8, (byte)'M', 0xFC, (byte)'n', (byte)'\n']);
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path)).ToList());
+        Assert.Equal(path, error.File);
+        Assert.Equal("line 3", error.Position);
+        Assert.Contains("UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void ErrorNamesTheFile_When_ItIsEmpty()
+    {
+        var path = Write("empty.txt", "");
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path)).ToList());
+        Assert.Equal(path, error.File);
+        Assert.Contains("empty", error.Message);
+    }
+
+    [Fact]
+    public void ErrorNamesTheFile_When_ItHoldsOnlyBlankLines()
+    {
+        var path = Write("blank.txt", "\n \n");
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path)).ToList());
+        Assert.Contains("no documents", error.Message);
+    }
+
+    [Fact]
+    public void PairsCarryBothLanguages_When_ATsvSourceIsRead()
+    {
+        var path = Write("en-de.tsv", "Open the file\tÖffnen Sie die Datei\n");
+        var source = new SourceConfig { Name = "p", Path = path, Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de" };
+        var pair = Assert.Single(CorpusReader.ReadPairs(source));
+        Assert.Equal(("Open the file", "en", "Öffnen Sie die Datei", "de"), (pair.SourceText, pair.SourceLanguage, pair.TargetText, pair.TargetLanguage));
+    }
+
+    [Fact]
+    public void ErrorNamesFileAndLine_When_ATsvLineHasNoTab()
+    {
+        var path = Write("en-de.tsv", "a\tb\nnur eine Spalte\n");
+        var source = new SourceConfig { Name = "p", Path = path, Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de" };
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadPairs(source).ToList());
+        Assert.Equal("line 2", error.Position);
+        Assert.Contains("2 tab-separated columns", error.Message);
+    }
+
+    [Fact]
+    public void PairLanguagesComeFromTheRow_When_JsonlPairsHaveLanguageFields()
+    {
+        var path = Write("pairs.jsonl", "{\"src\":\"Hi\",\"tgt\":\"Salut\",\"sl\":\"en\",\"tl\":\"fr\"}\n");
+        var source = new SourceConfig { Name = "p", Path = path, Format = CorpusFormats.JsonlPairs, SrcLangField = "sl", TgtLangField = "tl" };
+        var pair = Assert.Single(CorpusReader.ReadPairs(source));
+        Assert.Equal(("en", "fr"), (pair.SourceLanguage, pair.TargetLanguage));
+    }
+}
