@@ -110,7 +110,7 @@ public sealed class CurriculumStageConfig
                 "must be 0 or greater");
         }
         var sum = Weights.Values.Sum();
-        errors.Require(Weights.Count == 0 || Math.Abs(sum - 1) <= SumTolerance, key, sum,
+        errors.Require(Weights.Count == 0 || Math.Abs(sum - 1) <= SumTolerance, key, Math.Round(sum, 6),
             $"weights must sum to 1 (within {SumTolerance}); they are shares of the sampled tokens");
     }
 }
