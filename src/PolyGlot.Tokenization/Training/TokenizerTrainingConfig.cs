@@ -8,6 +8,12 @@ namespace PolyGlot.Tokenization.Training;
 /// </summary>
 public sealed class TokenizerTrainingConfig : IValidatedConfig
 {
+    /// <summary>Directory that receives <c>tokenizer.model</c>, <c>tokenizer.vocab</c> and the training summary.</summary>
+    public string Output { get; set; } = "artifacts/tokenizer";
+
+    /// <summary>Names of the corpus sources to train on; empty means every source.</summary>
+    public List<string> Sources { get; set; } = [];
+
     /// <summary>Vocabulary size including special tokens and the 256 byte pieces (PolyLM: 256,000).</summary>
     public int VocabSize { get; set; } = 32_000;
 
@@ -44,6 +50,7 @@ public sealed class TokenizerTrainingConfig : IValidatedConfig
     /// <inheritdoc />
     public void Validate(ConfigErrors errors, string path)
     {
+        errors.RequireText(Output, ConfigPath.Join(path, "output"));
         var reserved = 4 + UserDefinedSymbols.Count + (ByteFallback ? 256 : 0);
         errors.Require(VocabSize > reserved, ConfigPath.Join(path, "vocab_size"), VocabSize,
             $"must exceed the {reserved} reserved pieces (4 special tokens, user-defined symbols, 256 bytes with byte_fallback)");
