@@ -127,12 +127,18 @@ public sealed class SourceStream : ITokenStream, IDisposable
     private LoadedShard Load(long epoch, int ordinal)
     {
         var shardIndex = ShardOrder(epoch)[ordinal];
+        // A one-shard source (common for low-resource languages) wraps often: keep its tokens, reshuffle only.
+        if (_current is { } previous && previous.ShardIndex == shardIndex)
+            return Index(epoch, ordinal, shardIndex, previous.Documents);
         return LoadFile(epoch, ordinal, shardIndex, _source.ShardPaths[shardIndex]);
     }
 
-    private LoadedShard LoadFile(long epoch, int ordinal, int shardIndex, string path)
+    private LoadedShard LoadFile(long epoch, int ordinal, int shardIndex, string path) =>
+        Index(epoch, ordinal, shardIndex, _reader.Read(path));
+
+    private LoadedShard Index(long epoch, int ordinal, int shardIndex, ShardDocuments documents)
     {
-        var documents = _reader.Read(path);
+        var path = documents.Path;
         var languageIds = new int[documents.Count];
         var kept = new List<int>(documents.Count);
         for (var i = 0; i < documents.Count; i++)
@@ -147,8 +153,8 @@ public sealed class SourceStream : ITokenStream, IDisposable
         var order = new int[kept.Count];
         for (var i = 0; i < order.Length; i++)
             order[i] = kept[permutation[i]];
-        return new LoadedShard(epoch, ordinal, documents, order, languageIds);
+        return new LoadedShard(epoch, ordinal, shardIndex, documents, order, languageIds);
     }
 
-    private sealed record LoadedShard(long Epoch, int Ordinal, ShardDocuments Documents, int[] Order, int[] LanguageIds);
+    private sealed record LoadedShard(long Epoch, int Ordinal, int ShardIndex, ShardDocuments Documents, int[] Order, int[] LanguageIds);
 }

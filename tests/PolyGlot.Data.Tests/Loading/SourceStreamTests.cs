@@ -107,6 +107,20 @@ public sealed class SourceStreamTests
     }
 
     [Fact]
+    public void AOneShardSourceIsReadOnce_When_ItWrapsThroughSeveralEpochs()
+    {
+        var reader = new MemoryShardReader();
+        var source = reader.Add("small", "g", SyntheticCorpus.Shards("small", 0, [[3, 4]], (_, _) => "en"));
+        var state = new SourceState { Name = "small" };
+        var stream = new SourceStream(source, reader, new LanguageTable(["en"]), 7, state, readAhead: true);
+
+        Documents(stream, 9);
+
+        Assert.Equal(4, state.Epoch);
+        Assert.Equal(1, reader.Reads);
+    }
+
+    [Fact]
     public void TheShardErrorNamesTheFile_When_AShardCannotBeRead()
     {
         var reader = new MemoryShardReader();
