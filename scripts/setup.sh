@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ libtorch-dev libgloo-dev libopenblas0-openmp libsentencepiece-dev
+packages=(cmake g++ libtorch-dev libgloo-dev libopenblas0-openmp libsentencepiece-dev sentencepiece
           python3-torch libzstd-dev libsnappy-dev)
 missing=()
 for p in "${packages[@]}"; do
