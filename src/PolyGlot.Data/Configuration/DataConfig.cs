@@ -86,14 +86,16 @@ public sealed class DataConfig : IValidatedConfig
         for (var i = 0; i < Sources.Count; i++)
         {
             var key = ConfigPath.Index("data.sources", i) + ".path";
-            var directory = System.IO.Path.Combine(baseDirectory, Sources[i].Path);
             try
             {
-                var manifest = ShardManifest.Load(directory);
-                errors.Require(string.Equals(manifest.Tokenizer.Sha256, expectedSha256, StringComparison.OrdinalIgnoreCase),
-                    key, Sources[i].Path,
-                    $"was prepared with tokenizer sha256 {manifest.Tokenizer.Sha256}, but the run's tokenizer is {expectedSha256}; " +
-                    "re-run `polyglot prepare` with the run's tokenizer");
+                foreach (var (directory, _) in PreparedDirectories.Find(System.IO.Path.Combine(baseDirectory, Sources[i].Path)))
+                {
+                    var manifest = ShardManifest.Load(directory);
+                    errors.Require(string.Equals(manifest.Tokenizer.Sha256, expectedSha256, StringComparison.OrdinalIgnoreCase),
+                        key, directory,
+                        $"was prepared with tokenizer sha256 {manifest.Tokenizer.Sha256}, but the run's tokenizer is {expectedSha256}; " +
+                        "re-run `polyglot prepare` with the run's tokenizer");
+                }
             }
             catch (InvalidDataException e)
             {

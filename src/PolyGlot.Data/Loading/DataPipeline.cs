@@ -7,8 +7,10 @@ namespace PolyGlot.Data.Loading;
 
 /// <summary>
 /// Turns a validated <see cref="DataConfig"/> into a <see cref="LoaderPlan"/>: reads every
-/// source's manifest, assigns default groups, applies language filters, and resolves the
-/// curriculum's stage ends against the length of the run.
+/// source's manifest (a path may also be the output root of <c>polyglot prepare</c>, one
+/// subdirectory per prepared source), splits multilingual monolingual sources per language,
+/// assigns default groups, applies language filters, and resolves the curriculum's stage ends
+/// against the length of the run.
 /// </summary>
 public static class DataPipeline
 {
@@ -51,38 +53,66 @@ public static class DataPipeline
             var key = ConfigPath.Index("data.sources", i);
             try
             {
-                var shards = ShardDirectory.ListShards(Path.Combine(baseDirectory, source.Path), verifyHashes: false, out var manifest);
-                if (ResolveOne(source, manifest, shards, key, errors) is { } loaderSource)
-                    resolved.Add(new ResolvedSource(loaderSource, source.Languages ?? manifest.Languages, manifest.Tokenizer.Sha256, i));
+                var found = PreparedDirectories.Find(Path.Combine(baseDirectory, source.Path))
+                    .SelectMany(d => Expand(source, d.Directory, d.Name, i))
+                    .ToList();
+                CheckFilter(source, found, key, errors);
+                resolved.AddRange(found.Where(r => r.Source.Tokens > 0));
             }
             catch (InvalidDataException e)
             {
                 errors.Add(key + ".path", source.Path, e.Message);
             }
         }
+        foreach (var duplicate in resolved.GroupBy(r => r.Source.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            errors.Add(ConfigPath.Index("data.sources", duplicate.First().Index) + ".name", duplicate.Key,
+                "two sources resolve to this name; rename one");
         return resolved;
     }
 
-    private static LoaderSource? ResolveOne(DataSourceConfig source, ShardManifest manifest, IReadOnlyList<string> shards,
-        string key, ConfigErrors errors)
+    /// <summary>
+    /// The loader sources of one prepared directory: the directory as a whole, or, for a
+    /// monolingual directory with several languages and no filter, one source per language, so
+    /// that languages are mixed (and temperature-sampled) individually.
+    /// </summary>
+    private static IEnumerable<ResolvedSource> Expand(DataSourceConfig source, string directory, string? subdirectory, int index)
     {
-        var filter = source.Languages?.ToHashSet(StringComparer.Ordinal);
-        foreach (var language in source.Languages ?? [])
-            errors.Require(manifest.Languages.Contains(language), key + ".languages", language,
-                $"the source's manifest holds only [{string.Join(", ", manifest.Languages)}]");
+        var shards = ShardDirectory.ListShards(directory, verifyHashes: false, out var manifest);
+        var name = subdirectory is null ? source.Name : $"{source.Name}/{subdirectory}";
+        var sha = manifest.Tokenizer.Sha256;
+        if (source.Languages is null && manifest.Kind == SourceKinds.Monolingual && manifest.Languages.Count > 1)
+        {
+            foreach (var language in manifest.Languages)
+                yield return new ResolvedSource(Create($"{name}/{language}", source, manifest, shards, [language]), [language], sha, index);
+            yield break;
+        }
+        var kept = source.Languages?.Where(manifest.Languages.Contains).ToList() ?? manifest.Languages;
+        yield return new ResolvedSource(Create(name, source, manifest, shards, source.Languages is null ? null : kept), kept, sha, index);
+    }
+
+    private static LoaderSource Create(string name, DataSourceConfig source, ShardManifest manifest, IReadOnlyList<string> shards,
+        IReadOnlyList<string>? filter)
+    {
         var tokens = filter is null
             ? manifest.Tokens
             : manifest.TokensPerLanguage.Where(p => filter.Contains(p.Key)).Sum(p => p.Value);
-        errors.Require(tokens > 0 && shards.Count > 0, key + ".path", source.Path,
-            "the source holds no tokens (after its language filter); remove it or prepare it again");
-        return tokens > 0 && shards.Count > 0
-            ? new LoaderSource(source.Name, source.Group ?? DefaultGroup(manifest), shards, filter, tokens)
-            : null;
+        var group = source.Group ?? DefaultGroup(manifest.Kind, filter ?? manifest.Languages);
+        return new LoaderSource(name, group, shards, filter?.ToHashSet(StringComparer.Ordinal), tokens);
     }
 
-    private static string DefaultGroup(ShardManifest manifest) =>
-        manifest.Kind == SourceKinds.Bilingual ? PolyLmPreset.Bilingual
-        : manifest.Languages.Count > 0 && manifest.Languages.All(l => l == "en") ? PolyLmPreset.English
+    private static void CheckFilter(DataSourceConfig source, List<ResolvedSource> found, string key, ConfigErrors errors)
+    {
+        var present = found.SelectMany(r => r.Languages).ToHashSet(StringComparer.Ordinal);
+        foreach (var language in source.Languages ?? [])
+            errors.Require(present.Contains(language), key + ".languages", language,
+                $"the source's manifests hold only [{string.Join(", ", present.Order(StringComparer.Ordinal))}]");
+        errors.Require(found.Any(r => r.Source.Tokens > 0), key + ".path", source.Path,
+            "the source holds no tokens (after its language filter); remove it or prepare it again");
+    }
+
+    private static string DefaultGroup(string kind, IReadOnlyList<string> languages) =>
+        kind == SourceKinds.Bilingual ? PolyLmPreset.Bilingual
+        : languages.Count > 0 && languages.All(l => l == "en") ? PolyLmPreset.English
         : PolyLmPreset.NonEnglish;
 
     private static void CheckSameTokenizer(List<ResolvedSource> resolved, ConfigErrors errors)

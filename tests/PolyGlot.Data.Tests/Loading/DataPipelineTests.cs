@@ -37,6 +37,30 @@ public sealed class DataPipelineTests : IDisposable
     private static CurriculumConfig PolyLm => new() { Preset = PolyLmPreset.Name };
 
     [Fact]
+    public void AMultilingualSourceIsSplitPerLanguage_When_NoFilterIsGiven()
+    {
+        var config = Config();
+        config.Sources = [new() { Name = "multi", Path = "multi" }];
+
+        var plan = DataPipeline.Resolve(config, 100, _dirs.Root);
+
+        Assert.Equal(["multi/de", "multi/fr"], plan.Sources.Select(s => s.Name));
+        Assert.Equal([400L, 100L], plan.Sources.Select(s => s.Tokens));
+    }
+
+    [Fact]
+    public void EveryPreparedSubdirectoryBecomesASource_When_ThePathIsAPrepareOutputRoot()
+    {
+        var config = Config(PolyLm);
+        config.Sources = [new() { Name = "all", Path = "." }];
+
+        var plan = DataPipeline.Resolve(config, 100, _dirs.Root);
+
+        Assert.Equal(["all/en", "all/multi/de", "all/multi/fr", "all/pairs"], plan.Sources.Select(s => s.Name));
+        Assert.Equal(["english", "non-english", "non-english", "bilingual"], plan.Sources.Select(s => s.Group));
+    }
+
+    [Fact]
     public void SourcesFallIntoGroupsByTheirManifests_When_NoGroupIsGiven()
     {
         var plan = DataPipeline.Resolve(Config(), 100, _dirs.Root);
