@@ -37,3 +37,19 @@ public sealed class DataStateTests
         Assert.Throws<InvalidDataException>(() => DataState.FromJson("{\"version\": 1, \"step\": ", "ckpt/data.json"));
     }
 }
+
+public sealed class SourceEpochsTests
+{
+    [Fact]
+    public void PassesCountRepeatedTokens_When_ASmallSourceWraps()
+    {
+        // "fr" holds 7 tokens; 16 steps of 32 tokens at 50% non-english wrap it many times
+        var (plan, reader) = MixedCorpus.Create();
+        var (_, state) = MixedCorpus.Run(plan, reader, null, 1, 16);
+
+        var fr = SourceEpochs.Of(plan, state).Single(e => e.Source == "fr");
+
+        Assert.Equal(state.Sources[2].TokensConsumed / 7.0, fr.Passes, 12);
+        Assert.True(fr.CompletedEpochs >= 2 && fr.CompletedEpochs <= (long)fr.Passes, $"{fr.CompletedEpochs} epochs, {fr.Passes} passes");
+    }
+}
