@@ -1,0 +1,28 @@
+using PolyGlot.Common.Configuration;
+
+namespace PolyGlot.Training.Configuration;
+
+/// <summary>
+/// The <c>training:</c> section: the device, the micro-batch one rank runs per forward/backward,
+/// and the seed of initialisation. The global batch itself is <c>data.global_batch_size</c>
+/// sequences of <c>data.seq_len</c> tokens; gradient accumulation follows (see <see cref="BatchGeometry"/>).
+/// </summary>
+public sealed class TrainingConfig : IValidatedConfig
+{
+    /// <summary><c>auto</c> (CUDA when available), <c>cpu</c> or <c>cuda</c>.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Sequences per forward/backward pass on one rank.</summary>
+    public int MicroBatchSize { get; set; } = 1;
+
+    /// <summary>Seed of weight initialisation and dropout (the data order has <c>data.seed</c>).</summary>
+    public long Seed { get; set; } = 1234;
+
+    /// <inheritdoc />
+    public void Validate(ConfigErrors errors, string path)
+    {
+        errors.RequireOneOf(Device, ["auto", "cpu", "cuda"], ConfigPath.Join(path, "device"));
+        errors.RequirePositive(MicroBatchSize, ConfigPath.Join(path, "micro_batch_size"));
+        errors.RequireNonNegative(Seed, ConfigPath.Join(path, "seed"));
+    }
+}
