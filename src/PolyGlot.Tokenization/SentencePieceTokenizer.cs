@@ -115,6 +115,14 @@ public sealed unsafe class SentencePieceTokenizer : IDisposable
     /// <summary>The id of <paramref name="piece"/>, or <see cref="SpecialTokens.UnkId"/> when absent.</summary>
     public int PieceToId(string piece) => NativeSpm.PieceToId(Raw, piece);
 
+    /// <summary>The score of piece <paramref name="id"/> (BPE: minus its merge rank; unigram: log probability).</summary>
+    public float ScoreOf(int id)
+    {
+        float score;
+        NativeSpm.Check(NativeSpm.PieceScore(Raw, id, &score), $"looking up piece {id}");
+        return score;
+    }
+
     /// <summary>What kind of piece <paramref name="id"/> is.</summary>
     public PieceKind KindOf(int id) =>
         (PieceKind)NativeSpm.Check(NativeSpm.PieceFlags(Raw, id), $"looking up piece {id}");

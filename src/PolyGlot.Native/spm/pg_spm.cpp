@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <unordered_map>
@@ -75,11 +76,12 @@ PG_EXPORT const char* pg_spm_last_error() { return pg::last_error().c_str(); }
 // Sets SentencePiece's log threshold (0 info, 1 warning, 2 error); training logs at info level.
 PG_EXPORT void pg_spm_set_log_level(int level) { sentencepiece::logging::SetMinLogLevel(level); }
 
-// Trains a model. `options` holds one SentencePiece trainer option per line as key=value
-// (e.g. "model_prefix=out/m\nvocab_size=8000"), so values may contain spaces; the sentences come
-// from the buffer, not from an input file.
+// Trains a model and writes it to `model_path`. `options` holds one SentencePiece trainer option
+// per line as key=value (e.g. "vocab_size=8000\nmodel_type=bpe"), so values may contain spaces;
+// the sentences come from the buffer, not from an input file. The model is serialized in memory
+// rather than saved under model_prefix, so its bytes do not depend on where it is written.
 PG_EXPORT int pg_spm_train(const char* options, const uint8_t* text, const int64_t* offsets,
-                           int64_t count) {
+                           int64_t count, const char* model_path) {
   return pg::guard([&] {
     if (count <= 0) throw std::invalid_argument("no training sentences");
     std::unordered_map<std::string, std::string> kwargs;
@@ -91,7 +93,21 @@ PG_EXPORT int pg_spm_train(const char* options, const uint8_t* text, const int64
       kwargs[line.substr(0, eq)] = line.substr(eq + 1);
     }
     BufferIterator sentences(text, offsets, count);
-    check(sentencepiece::SentencePieceTrainer::Train(kwargs, &sentences), "training failed");
+    std::string model;
+    check(sentencepiece::SentencePieceTrainer::Train(kwargs, &sentences, &model), "training failed");
+    std::ofstream out(model_path, std::ios::binary | std::ios::trunc);
+    out.write(model.data(), static_cast<std::streamsize>(model.size()));
+    out.close();
+    if (!out) throw std::runtime_error(std::string("cannot write ") + model_path);
+  });
+}
+
+// The score of piece `id` (log probability for unigram, merge rank for BPE).
+PG_EXPORT int pg_spm_piece_score(void* handle, int32_t id, float* score) {
+  return pg::guard([&] {
+    auto* sp = cast(handle);
+    if (id < 0 || id >= sp->GetPieceSize()) throw std::out_of_range("token id out of range");
+    *score = sp->GetScore(id);
   });
 }
 

@@ -17,7 +17,10 @@ internal static unsafe partial class NativeSpm
     public static partial void SetLogLevel(int level);
 
     [LibraryImport(Library, EntryPoint = "pg_spm_train", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Train(string options, byte* text, long* offsets, long count);
+    public static partial int Train(string options, byte* text, long* offsets, long count, string modelPath);
+
+    [LibraryImport(Library, EntryPoint = "pg_spm_piece_score")]
+    public static partial int PieceScore(nint handle, int id, float* score);
 
     [LibraryImport(Library, EntryPoint = "pg_spm_load", StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint Load(string path);

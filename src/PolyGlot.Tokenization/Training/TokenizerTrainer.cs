@@ -56,15 +56,22 @@ public static class TokenizerTrainer
                 quotas[language.Language], SeedFor(config.Seed, language.Language)));
 
         progress?.Invoke($"training a {config.VocabSize:N0}-piece {config.ModelType} vocabulary");
-        // SentencePiece writes <prefix>.model and <prefix>.vocab itself; a temporary prefix plus a
-        // rename means an interrupted run never leaves a truncated tokenizer.model behind.
-        var prefix = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(ModelFileName));
-        var partial = $"{prefix}.partial-{Environment.ProcessId}";
-        RunNativeTraining(BuildOptions(config, partial, sample.Count), sample);
-        File.Move(partial + ".vocab", prefix + ".vocab", overwrite: true);
-        File.Move(partial + ".model", prefix + ".model", overwrite: true);
+        // The model is written under a temporary name and renamed, so an interrupted run never
+        // leaves a truncated tokenizer.model behind.
+        var modelPath = Path.Combine(outputDirectory, ModelFileName);
+        var partial = AtomicFile.TempPathFor(modelPath);
+        try
+        {
+            RunNativeTraining(BuildOptions(config, sample.Count), sample, partial);
+            File.Move(partial, modelPath, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+        WriteVocab(modelPath, Path.ChangeExtension(modelPath, ".vocab"));
 
-        var summary = new TrainingSummary(prefix + ".model", config.VocabSize, counts, quotas,
+        var summary = new TrainingSummary(modelPath, config.VocabSize, counts, quotas,
             LanguageSampler.Probabilities(counts, config.Alpha));
         WriteSummary(outputDirectory, config, summary);
         return summary;
@@ -75,12 +82,11 @@ public static class TokenizerTrainer
     /// identity normalization without dummy prefix or whitespace folding keeps encoding lossless;
     /// pad/bos/eos/unk get the fixed ids of <see cref="SpecialTokens.Default"/>.
     /// </summary>
-    public static string BuildOptions(TokenizerTrainingConfig config, string modelPrefix, int sentences)
+    public static string BuildOptions(TokenizerTrainingConfig config, int sentences)
     {
         var ids = SpecialTokens.Default;
         var options = new List<(string Key, string Value)>
         {
-            ("model_prefix", modelPrefix),
             ("model_type", config.ModelType),
             ("vocab_size", Invariant(config.VocabSize)),
             ("character_coverage", Invariant(config.CharacterCoverage)),
@@ -109,13 +115,24 @@ public static class TokenizerTrainer
         return string.Join("\n", options.Select(o => $"{o.Key}={o.Value}"));
     }
 
-    private static unsafe void RunNativeTraining(string options, List<string> sample)
+    private static unsafe void RunNativeTraining(string options, List<string> sample, string modelPath)
     {
         var utf8 = Utf8Batch.From(sample);
         NativeSpm.SetLogLevel(1);
         fixed (byte* text = utf8.Bytes)
         fixed (long* offsets = utf8.Offsets)
-            NativeSpm.Check(NativeSpm.Train(options, text, offsets, sample.Count), "tokenizer training");
+            NativeSpm.Check(NativeSpm.Train(options, text, offsets, sample.Count, modelPath), "tokenizer training");
+    }
+
+    // The human-readable vocabulary beside the model, in SentencePiece's .vocab layout: piece TAB score.
+    private static void WriteVocab(string modelPath, string vocabPath)
+    {
+        using var tokenizer = SentencePieceTokenizer.Load(modelPath);
+        var lines = new StringBuilder();
+        for (var id = 0; id < tokenizer.VocabSize; id++)
+            lines.Append(tokenizer.IdToPiece(id)).Append('\t')
+                .Append(tokenizer.ScoreOf(id).ToString(CultureInfo.InvariantCulture)).Append('\n');
+        AtomicFile.WriteAllText(vocabPath, lines.ToString());
     }
 
     // Algorithm R (Vitter): a uniform sample of `k` items in one pass and O(k) memory; the
