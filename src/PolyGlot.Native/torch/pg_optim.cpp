@@ -1,0 +1,125 @@
+// Optimizer steps over all parameters in one native call: AdamW and global gradient-norm
+// clipping. Paired with src/PolyGlot.Torch/Interop/Native.Optim.cs.
+#include <cmath>
+#include <map>
+
+#include "pg_torch.h"
+
+namespace {
+
+struct AdamWHyper {
+  int64_t step;  // 1-based step count after this update
+  double lr, beta1, beta2, eps;
+};
+
+// Decoupled weight decay (Loshchilov & Hutter 2019) then Adam, exactly as torch.optim.AdamW
+// computes it (single-tensor path of PyTorch 1.13, algorithm in its documentation):
+//   p *= 1 - lr*wd;  m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2
+//   p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)
+// The moment updates and the parameter update run as multi-tensor (_foreach) kernels.
+void adamw_foreach(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& m,
+                   std::vector<at::Tensor>& v, const std::vector<double>& decay, const AdamWHyper& h) {
+  for (size_t i = 0; i < params.size(); ++i)
+    if (decay[i] != 0.0) params[i].mul_(1.0 - h.lr * decay[i]);
+  at::_foreach_mul_(m, h.beta1);
+  at::_foreach_add_(m, grads, 1.0 - h.beta1);
+  at::_foreach_mul_(v, h.beta2);
+  at::_foreach_addcmul_(v, grads, grads, 1.0 - h.beta2);
+  double bias1 = 1.0 - std::pow(h.beta1, static_cast<double>(h.step));
+  double bias2 = 1.0 - std::pow(h.beta2, static_cast<double>(h.step));
+  auto denom = at::_foreach_sqrt(v);
+  at::_foreach_div_(denom, std::sqrt(bias2));
+  at::_foreach_add_(denom, h.eps);
+  at::_foreach_addcdiv_(params, m, denom, -h.lr / bias1);
+}
+
+#if defined(PG_WITH_CUDA) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
+#define PG_FUSED_ADAMW 1
+// The fused CUDA kernel (one launch per chunk of tensors), grouped by weight decay because the
+// kernel takes one decay value. It reads the step count from a float tensor per parameter.
+void adamw_fused(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& m,
+                 std::vector<at::Tensor>& v, const std::vector<double>& decay, const AdamWHyper& h) {
+  std::map<double, std::vector<size_t>> groups;
+  for (size_t i = 0; i < params.size(); ++i) groups[decay[i]].push_back(i);
+  auto step = at::full({}, static_cast<double>(h.step), params[0].options().dtype(at::kFloat));
+  for (auto& [wd, indices] : groups) {
+    std::vector<at::Tensor> p, g, a, b, steps;
+    for (auto i : indices) {
+      p.push_back(params[i]);
+      g.push_back(grads[i]);
+      a.push_back(m[i]);
+      b.push_back(v[i]);
+      steps.push_back(step);
+    }
+    at::_fused_adamw_(p, g, a, b, /*max_exp_avg_sqs=*/{}, steps, h.lr, h.beta1, h.beta2, wd, h.eps,
+                      /*amsgrad=*/false, /*maximize=*/false);
+  }
+}
+#endif
+
+bool all_cuda(const std::vector<at::Tensor>& tensors) {
+  for (const auto& t : tensors)
+    if (!t.is_cuda()) return false;
+  return !tensors.empty();
+}
+
+}  // namespace
+
+// One AdamW update of `count` parameters with their first (exp_avg) and second (exp_avg_sq)
+// moment buffers and per-parameter weight decay; parameters without a gradient are skipped.
+PG_EXPORT int pg_optim_adamw_step(pg_tensor* const* params, pg_tensor* const* exp_avgs, pg_tensor* const* exp_avg_sqs,
+                                  const double* weight_decays, int64_t count, int64_t step, double lr, double beta1,
+                                  double beta2, double eps) {
+  return pg::checked([&] {
+    if (step < 1) throw std::invalid_argument("AdamW step count must be >= 1, got " + std::to_string(step));
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> p, g, m, v;
+    std::vector<double> decay;
+    for (int64_t i = 0; i < count; ++i) {
+      const auto& param = pg::ref(params[i]);
+      const auto& grad = param.grad();
+      if (!grad.defined()) continue;
+      p.push_back(param);
+      g.push_back(grad);
+      m.push_back(pg::ref(exp_avgs[i]));
+      v.push_back(pg::ref(exp_avg_sqs[i]));
+      decay.push_back(weight_decays[i]);
+    }
+    if (p.empty()) return;
+    AdamWHyper hyper{step, lr, beta1, beta2, eps};
+#ifdef PG_FUSED_ADAMW
+    if (all_cuda(p)) {
+      adamw_fused(p, g, m, v, decay, hyper);
+      return;
+    }
+#endif
+    (void)all_cuda;
+    adamw_foreach(p, g, m, v, decay, hyper);
+  });
+}
+
+// Scales all gradients so that their global 2-norm is at most max_norm, as
+// torch.nn.utils.clip_grad_norm_ does: total = ||(||g_i||_2)_i||_2, coef = min(1, max/(total+1e-6)),
+// every gradient multiplied by coef. Writes the total norm before clipping.
+PG_EXPORT int pg_optim_clip_grad_norm(pg_tensor* const* params, int64_t count, double max_norm, double* total_norm) {
+  return pg::checked([&] {
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> grads;
+    for (int64_t i = 0; i < count; ++i) {
+      const auto& grad = pg::ref(params[i]).grad();
+      if (grad.defined()) grads.push_back(grad);
+    }
+    if (grads.empty()) {
+      *total_norm = 0.0;
+      return;
+    }
+    auto device = grads[0].device();
+    std::vector<at::Tensor> norms;
+    norms.reserve(grads.size());
+    for (const auto& g : grads) norms.push_back(at::norm(g, 2).to(device));
+    auto total = at::norm(at::stack(norms), 2);
+    auto coef = at::clamp_max(max_norm / (total + 1e-6), 1.0);
+    for (auto& g : grads) g.mul_(coef.to(g.device()));
+    *total_norm = total.item<double>();
+  });
+}

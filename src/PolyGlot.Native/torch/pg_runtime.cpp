@@ -1,0 +1,135 @@
+// Process-level state: the error slot, versions, RNG seeding and state, CUDA devices and memory,
+// CPU thread pools. Paired with src/PolyGlot.Torch/Interop/Native.Runtime.cs.
+#include <ATen/Parallel.h>
+#include <ATen/core/Generator.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/cuda.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "pg_torch.h"
+
+#ifdef PG_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+namespace {
+
+at::Generator default_generator(int device_type, int device_index) {
+  if (device_type == static_cast<int>(c10::DeviceType::CPU)) return at::detail::getDefaultCPUGenerator();
+  if (device_type == static_cast<int>(c10::DeviceType::CUDA))
+    return at::detail::getCUDAHooks().getDefaultCUDAGenerator(static_cast<c10::DeviceIndex>(device_index));
+  throw std::invalid_argument("no random generator for device type " + std::to_string(device_type));
+}
+
+}  // namespace
+
+PG_EXPORT const char* pg_torch_last_error() noexcept { return pg::last_error().c_str(); }
+
+PG_EXPORT const char* pg_torch_version() noexcept { return TORCH_VERSION; }
+
+PG_EXPORT int pg_torch_built_with_cuda() noexcept {
+#ifdef PG_WITH_CUDA
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+// ---- random numbers ----------------------------------------------------------------------------
+
+// Seeds the CPU generator and every CUDA generator, as torch.manual_seed does.
+PG_EXPORT int pg_rng_manual_seed(uint64_t seed) {
+  return pg::checked([&] { at::manual_seed(seed); });
+}
+
+// The generator's state as a uint8 tensor (CPU); device_type 0 = CPU, 1 = CUDA.
+PG_EXPORT pg_tensor* pg_rng_get_state(int device_type, int device_index) {
+  return pg::checked_tensor([&] {
+    auto generator = default_generator(device_type, device_index);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+  });
+}
+
+PG_EXPORT int pg_rng_set_state(int device_type, int device_index, pg_tensor* state) {
+  return pg::checked([&] {
+    auto generator = default_generator(device_type, device_index);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(pg::ref(state));
+  });
+}
+
+// ---- CUDA --------------------------------------------------------------------------------------
+
+PG_EXPORT int pg_cuda_is_available() noexcept {
+  try {
+    return torch::cuda::is_available() ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+PG_EXPORT int64_t pg_cuda_device_count() noexcept {
+  try {
+    return static_cast<int64_t>(torch::cuda::device_count());
+  } catch (...) {
+    return 0;
+  }
+}
+
+PG_EXPORT int pg_cuda_synchronize(int64_t device_index) {
+  return pg::checked([&] { torch::cuda::synchronize(device_index); });
+}
+
+// Caching-allocator statistics in bytes: out[0] allocated now, out[1] allocated peak,
+// out[2] reserved now, out[3] reserved peak (aggregate over pool kinds).
+PG_EXPORT int pg_cuda_memory_stats(int device_index, int64_t* out) {
+  return pg::checked([&] {
+#ifdef PG_WITH_CUDA
+    auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device_index);
+    constexpr size_t aggregate = 0;  // StatType::AGGREGATE
+    out[0] = stats.allocated_bytes[aggregate].current;
+    out[1] = stats.allocated_bytes[aggregate].peak;
+    out[2] = stats.reserved_bytes[aggregate].current;
+    out[3] = stats.reserved_bytes[aggregate].peak;
+#else
+    throw std::runtime_error("CUDA memory statistics need libpolyglot_torch built against a CUDA libtorch (this build is " +
+                             std::string("libtorch ") + TORCH_VERSION + ", CPU only)");
+#endif
+  });
+}
+
+PG_EXPORT int pg_cuda_reset_peak_memory(int device_index) {
+  return pg::checked([&] {
+#ifdef PG_WITH_CUDA
+    c10::cuda::CUDACachingAllocator::resetPeakStats(device_index);
+#else
+    throw std::runtime_error("CUDA memory statistics need libpolyglot_torch built against a CUDA libtorch");
+#endif
+  });
+}
+
+PG_EXPORT int pg_cuda_empty_cache() {
+  return pg::checked([&] {
+#ifdef PG_WITH_CUDA
+    c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+  });
+}
+
+// ---- CPU threads -------------------------------------------------------------------------------
+
+PG_EXPORT int pg_threads_set(int count) {
+  return pg::checked([&] { at::set_num_threads(count); });
+}
+
+PG_EXPORT int pg_threads_get() noexcept { return at::get_num_threads(); }
+
+// Inter-op pool size; libtorch accepts it only once, before any inter-op work starts.
+PG_EXPORT int pg_threads_set_interop(int count) {
+  return pg::checked([&] { at::set_num_interop_threads(count); });
+}
+
+PG_EXPORT int pg_threads_get_interop() noexcept { return at::get_num_interop_threads(); }

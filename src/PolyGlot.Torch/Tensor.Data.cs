@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using PolyGlot.Torch.Interop;
+
+namespace PolyGlot.Torch;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// A new tensor holding a copy of <paramref name="data"/> with the given shape (one copy,
+    /// straight from the managed buffer to the device; the buffer may be reused afterwards).
+    /// </summary>
+    public static Tensor FromSpan<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape, Device? device = null) where T : unmanaged =>
+        FromBytes(MemoryMarshal.AsBytes(data), DTypes.Of<T>(), shape, device);
+
+    /// <summary>A new tensor holding a copy of <paramref name="data"/>; a 1-D tensor when no shape is given.</summary>
+    public static Tensor FromArray<T>(T[] data, params long[] shape) where T : unmanaged =>
+        FromSpan<T>(data, shape.Length == 0 ? [data.LongLength] : shape);
+
+    /// <summary>
+    /// A new tensor from raw little-endian element bytes laid out contiguously in row-major order
+    /// (e.g. a safetensors payload), for any dtype including bfloat16.
+    /// </summary>
+    public static unsafe Tensor FromBytes(ReadOnlySpan<byte> data, DType dtype, ReadOnlySpan<long> shape, Device? device = null)
+    {
+        var d = device ?? Device.Cpu;
+        fixed (byte* source = data)
+        fixed (long* dims = shape)
+        {
+            var handle = Native.TensorFromData(source, data.Length, dims, shape.Length, (int)dtype, (int)d.Type, d.Index);
+            return Native.Wrap(handle, nameof(FromBytes));
+        }
+    }
+
+    /// <summary>Size of the elements in bytes (number of elements times element size).</summary>
+    public long ByteCount => NumEl * DType.ElementSize();
+
+    /// <summary>
+    /// Copies the elements, in row-major order, into <paramref name="destination"/>, whose length
+    /// must equal <see cref="ByteCount"/>. Works for any device and any strides (one copy).
+    /// </summary>
+    public unsafe void CopyBytesTo(Span<byte> destination)
+    {
+        fixed (byte* p = destination)
+            Native.Check(Native.TensorCopyTo(Handle, p, destination.Length), nameof(CopyBytesTo));
+    }
+
+    /// <summary>The elements as raw little-endian bytes in row-major order.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[ByteCount];
+        CopyBytesTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>Overwrites the elements in place from raw bytes of this tensor's dtype and size.</summary>
+    public unsafe void CopyBytesFrom(ReadOnlySpan<byte> source)
+    {
+        fixed (byte* p = source)
+            Native.Check(Native.TensorCopyFrom(Handle, p, source.Length), nameof(CopyBytesFrom));
+    }
+
+    /// <summary>Copies the elements into <paramref name="destination"/>; <typeparamref name="T"/> must match the dtype.</summary>
+    public void CopyTo<T>(Span<T> destination) where T : unmanaged
+    {
+        CheckElementType<T>();
+        CopyBytesTo(MemoryMarshal.AsBytes(destination));
+    }
+
+    /// <summary>The elements as a managed array in row-major order; <typeparamref name="T"/> must match the dtype.</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        CheckElementType<T>();
+        var values = new T[NumEl];
+        CopyBytesTo(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    /// <summary>Overwrites the elements in place from <paramref name="source"/>; <typeparamref name="T"/> must match the dtype.</summary>
+    public void CopyFrom<T>(ReadOnlySpan<T> source) where T : unmanaged
+    {
+        CheckElementType<T>();
+        CopyBytesFrom(MemoryMarshal.AsBytes(source));
+    }
+
+    /// <summary>The value of a one-element tensor as a double.</summary>
+    public unsafe double ToDouble()
+    {
+        double value;
+        Native.Check(Native.TensorItem(Handle, &value), nameof(ToDouble));
+        return value;
+    }
+
+    /// <summary>The value of a one-element tensor as a float.</summary>
+    public float ToSingle() => (float)ToDouble();
+
+    /// <summary>The value of a one-element tensor as a long (exact for integer tensors).</summary>
+    public unsafe long ToInt64()
+    {
+        long value;
+        Native.Check(Native.TensorItemLong(Handle, &value), nameof(ToInt64));
+        return value;
+    }
+
+    private void CheckElementType<T>() where T : unmanaged
+    {
+        var expected = DTypes.Of<T>();
+        var actual = DType;
+        if (expected != actual)
+            throw new ArgumentException(
+                $"The tensor holds {actual} elements, not {typeof(T).Name} ({expected}); convert with To({expected}) first.");
+    }
+}
