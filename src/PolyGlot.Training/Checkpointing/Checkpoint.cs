@@ -1,0 +1,67 @@
+using PolyGlot.Torch.Serialization;
+
+namespace PolyGlot.Training.Checkpointing;
+
+/// <summary>
+/// A verified checkpoint, ready to resume from: its small JSON/YAML parts are loaded, its tensor
+/// files are opened on demand (memory-mapped).
+/// </summary>
+public sealed class Checkpoint
+{
+    private Checkpoint(string directory, CheckpointManifest manifest, TrainerState trainer, string dataStateJson,
+        RngState rng, string configYaml)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        Trainer = trainer;
+        DataStateJson = dataStateJson;
+        Rng = rng;
+        ConfigYaml = configYaml;
+    }
+
+    /// <summary>The checkpoint directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Steps completed when it was taken.</summary>
+    public long Step => Manifest.Step;
+
+    /// <summary>Version, step, time, compatibility.</summary>
+    public CheckpointManifest Manifest { get; }
+
+    /// <summary>Trainer state.</summary>
+    public TrainerState Trainer { get; }
+
+    /// <summary>The data loader's state, as saved (JSON text).</summary>
+    public string DataStateJson { get; }
+
+    /// <summary>RNG state.</summary>
+    public RngState Rng { get; }
+
+    /// <summary>The resolved configuration of the run that wrote it.</summary>
+    public string ConfigYaml { get; }
+
+    /// <summary>Verifies <paramref name="directory"/> (see <see cref="CheckpointVerifier"/>) and loads it.</summary>
+    /// <exception cref="CheckpointException">Incomplete, corrupt or unreadable; the message says which.</exception>
+    public static Checkpoint Load(string directory, bool verifyChecksums = true)
+    {
+        CheckpointVerifier.Verify(directory, verifyChecksums);
+        string Part(string name) => Path.Combine(directory, name);
+        return new Checkpoint(directory,
+            CheckpointJson.Deserialize<CheckpointManifest>(Part(CheckpointFiles.Manifest)),
+            CheckpointJson.Deserialize<TrainerState>(Part(CheckpointFiles.Trainer)),
+            File.ReadAllText(Part(CheckpointFiles.Data)),
+            CheckpointJson.Deserialize<RngState>(Part(CheckpointFiles.Rng)),
+            File.ReadAllText(Part(CheckpointFiles.Config)));
+    }
+
+    /// <summary>Opens the model tensors (dispose when loaded).</summary>
+    public SafetensorsFile OpenModel() => SafetensorsFile.Open(Path.Combine(Directory, CheckpointFiles.Model));
+
+    /// <summary>Opens the optimizer tensors (dispose when loaded).</summary>
+    public SafetensorsFile OpenOptimizer() => SafetensorsFile.Open(Path.Combine(Directory, CheckpointFiles.Optimizer));
+
+    /// <summary>Throws unless a run with <paramref name="current"/> may resume from this checkpoint.</summary>
+    /// <exception cref="CheckpointException">The model shape or tokenizer differ; each difference is named.</exception>
+    public void EnsureResumableBy(CheckpointCompatibility current) =>
+        Manifest.Compatibility.EnsureResumableBy(current, Directory);
+}

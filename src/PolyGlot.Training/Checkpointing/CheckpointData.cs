@@ -1,0 +1,38 @@
+using PolyGlot.Torch.Serialization;
+
+namespace PolyGlot.Training.Checkpointing;
+
+/// <summary>
+/// Everything one checkpoint holds, handed to <see cref="CheckpointStore.Save"/>. Tensors come as
+/// <see cref="SafetensorsPayload"/>s so that they stream from their source (a tensor's bytes)
+/// into the file without a second copy.
+/// </summary>
+public sealed class CheckpointData
+{
+    /// <summary>Steps completed.</summary>
+    public required long Step { get; init; }
+
+    /// <summary>Model parameters by name (fp32 master weights).</summary>
+    public required IReadOnlyList<SafetensorsPayload> ModelTensors { get; init; }
+
+    /// <summary>Optimizer state by name (e.g. <c>exp_avg.&lt;param&gt;</c>, <c>exp_avg_sq.&lt;param&gt;</c>).</summary>
+    public required IReadOnlyList<SafetensorsPayload> OptimizerTensors { get; init; }
+
+    /// <summary>Trainer state.</summary>
+    public required TrainerState Trainer { get; init; }
+
+    /// <summary>The data loader's state as JSON text (opaque here; must be valid JSON).</summary>
+    public required string DataStateJson { get; init; }
+
+    /// <summary>Random number generator state.</summary>
+    public required RngState Rng { get; init; }
+
+    /// <summary>The resolved run configuration (YAML).</summary>
+    public required string ConfigYaml { get; init; }
+
+    /// <summary>What a resume must match.</summary>
+    public required CheckpointCompatibility Compatibility { get; init; }
+
+    /// <summary>String metadata stored in both safetensors headers (<c>format: pt</c> is always added).</summary>
+    public IReadOnlyDictionary<string, string> TensorMetadata { get; init; } = new Dictionary<string, string>();
+}

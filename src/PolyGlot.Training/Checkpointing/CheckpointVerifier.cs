@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using PolyGlot.Torch.Serialization;
+
+namespace PolyGlot.Training.Checkpointing;
+
+/// <summary>
+/// Decides whether a checkpoint directory can be resumed from: the completion marker exists, the
+/// checksum file lists every required file, every file's SHA-256 matches, the manifest's step is
+/// the directory's, and both safetensors headers are valid.
+/// </summary>
+public static class CheckpointVerifier
+{
+    /// <summary>Null when <paramref name="directory"/> is a usable checkpoint, otherwise why not.</summary>
+    public static string? Problem(string directory, bool verifyChecksums = true)
+    {
+        try
+        {
+            Verify(directory, verifyChecksums);
+            return null;
+        }
+        catch (CheckpointException e)
+        {
+            return e.Problem;
+        }
+    }
+
+    /// <summary>Throws a <see cref="CheckpointException"/> naming what is wrong with <paramref name="directory"/>.</summary>
+    public static void Verify(string directory, bool verifyChecksums = true)
+    {
+        if (!Directory.Exists(directory))
+            throw new CheckpointException(directory, "the directory does not exist");
+        if (!File.Exists(Path.Combine(directory, CheckpointFiles.Complete)))
+            throw new CheckpointException(directory,
+                $"incomplete: no {CheckpointFiles.Complete} marker (the write was interrupted before it finished)");
+        var listed = ReadChecksums(directory);
+        foreach (var required in CheckpointFiles.Required)
+        {
+            if (!listed.ContainsKey(required))
+                throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} does not list {required}");
+        }
+        foreach (var (file, expected) in listed)
+        {
+            var path = Path.Combine(directory, file);
+            if (!File.Exists(path))
+                throw new CheckpointException(directory, $"{file} is missing");
+            if (verifyChecksums && Sha256Of(path) != expected)
+                throw new CheckpointException(directory, $"checksum mismatch in {file}: the file changed or is corrupt");
+        }
+        CheckManifest(directory);
+        CheckTensorFile(directory, CheckpointFiles.Model);
+        CheckTensorFile(directory, CheckpointFiles.Optimizer);
+    }
+
+    /// <summary>The lowercase hex SHA-256 of a file.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static Dictionary<string, string> ReadChecksums(string directory)
+    {
+        var path = Path.Combine(directory, CheckpointFiles.Checksums);
+        if (!File.Exists(path))
+            throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} is missing");
+        var listed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            var parts = line.Split("  ", 2);
+            if (parts.Length != 2 || parts[0].Length != 64 || parts[1] != Path.GetFileName(parts[1]) || parts[1].Length == 0)
+                throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} line {lineNumber} is not '<sha256>  <file>'");
+            listed[parts[1]] = parts[0].ToLowerInvariant();
+        }
+        return listed;
+    }
+
+    private static void CheckManifest(string directory)
+    {
+        var manifest = CheckpointJson.Deserialize<CheckpointManifest>(Path.Combine(directory, CheckpointFiles.Manifest));
+        if (manifest.Version != CheckpointManifest.CurrentVersion)
+            throw new CheckpointException(directory,
+                $"layout version {manifest.Version} is not the supported {CheckpointManifest.CurrentVersion}");
+        var step = CheckpointFiles.StepOf(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
+        if (step is not null && step != manifest.Step)
+            throw new CheckpointException(directory, $"the manifest says step {manifest.Step} but the directory is named for step {step}");
+    }
+
+    private static void CheckTensorFile(string directory, string file)
+    {
+        try
+        {
+            using var _ = SafetensorsFile.Open(Path.Combine(directory, file));
+        }
+        catch (SafetensorsFormatException e)
+        {
+            throw new CheckpointException(directory, $"{file} is unreadable ({e.Problem})", e);
+        }
+    }
+}

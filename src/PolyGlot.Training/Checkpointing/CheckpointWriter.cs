@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+using PolyGlot.Torch.Serialization;
+
+namespace PolyGlot.Training.Checkpointing;
+
+/// <summary>
+/// Writes one checkpoint crash-safely: every file goes into a hidden temporary directory and is
+/// fsynced as it is closed (its SHA-256 computed on the way), then <c>checksums.sha256</c>; the
+/// directory is fsynced and renamed to <c>step-NNNNNN</c>, and only then is <c>COMPLETE</c> written
+/// and fsynced. A crash at any point leaves either no <c>step-</c> directory or one without
+/// <c>COMPLETE</c>, which readers skip.
+/// </summary>
+internal static class CheckpointWriter
+{
+    public static string Write(string root, CheckpointData data)
+    {
+        Validate(data);
+        Directory.CreateDirectory(root);
+        var name = CheckpointFiles.DirectoryName(data.Step);
+        var final = Path.Combine(root, name);
+        var temp = Path.Combine(root, $"{CheckpointFiles.TempPrefix}{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var checksums = WriteFiles(temp, data);
+            var checksumText = WriteChecksums(temp, checksums);
+            DurableFiles.FlushDirectory(temp);
+            Publish(root, temp, final);
+            WriteMarker(final, data.Step, checksumText);
+            return final;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void Validate(CheckpointData data)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(data.Step);
+        try
+        {
+            using var _ = JsonDocument.Parse(data.DataStateJson);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"The data state to checkpoint is not valid JSON: {e.Message}", nameof(data), e);
+        }
+    }
+
+    private static List<(string File, string Sha256)> WriteFiles(string dir, CheckpointData data)
+    {
+        var manifest = new CheckpointManifest { Step = data.Step, CreatedUtc = DateTime.UtcNow, Compatibility = data.Compatibility };
+        var metadata = new Dictionary<string, string>(data.TensorMetadata) { ["format"] = "pt" };
+        return
+        [
+            WriteFile(dir, CheckpointFiles.Model, s => WriteTensors(s, data.ModelTensors, metadata)),
+            WriteFile(dir, CheckpointFiles.Optimizer, s => WriteTensors(s, data.OptimizerTensors, metadata)),
+            WriteFile(dir, CheckpointFiles.Manifest, s => s.Write(CheckpointJson.Serialize(manifest))),
+            WriteFile(dir, CheckpointFiles.Trainer, s => s.Write(CheckpointJson.Serialize(data.Trainer))),
+            WriteFile(dir, CheckpointFiles.Data, s => s.Write(Encoding.UTF8.GetBytes(data.DataStateJson))),
+            WriteFile(dir, CheckpointFiles.Rng, s => s.Write(CheckpointJson.Serialize(data.Rng))),
+            WriteFile(dir, CheckpointFiles.Config, s => s.Write(Encoding.UTF8.GetBytes(data.ConfigYaml))),
+        ];
+    }
+
+    private static void WriteTensors(Stream stream, IReadOnlyList<SafetensorsPayload> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        var layout = SafetensorsLayout.Create(tensors.Select(t => t.Info), metadata);
+        using var writer = SafetensorsWriter.Over(stream, layout);
+        SafetensorsPayload.WriteAll(writer, tensors);
+        writer.Commit();
+    }
+
+    private static (string, string) WriteFile(string dir, string name, Action<Stream> write)
+    {
+        using var stream = new HashingFileWriter(Path.Combine(dir, name));
+        write(stream);
+        return (name, stream.Finish());
+    }
+
+    private static string WriteChecksums(string dir, List<(string File, string Sha256)> checksums)
+    {
+        // sha256sum's format (hash, two spaces, name), so `sha256sum -c checksums.sha256` verifies by hand.
+        var text = string.Concat(checksums.OrderBy(c => c.File, StringComparer.Ordinal).Select(c => $"{c.Sha256}  {c.File}\n"));
+        using var stream = new HashingFileWriter(Path.Combine(dir, CheckpointFiles.Checksums));
+        stream.Write(Encoding.UTF8.GetBytes(text));
+        return stream.Finish();
+    }
+
+    private static void Publish(string root, string temp, string final)
+    {
+        string? replaced = null;
+        if (Directory.Exists(final))
+        {
+            // An earlier attempt at the same step (complete or not) is set aside, not deleted,
+            // until the new one has its name.
+            replaced = Path.Combine(root, $"{CheckpointFiles.OldPrefix}{Path.GetFileName(final)}-{Guid.NewGuid():N}");
+            Directory.Move(final, replaced);
+        }
+        Directory.Move(temp, final);
+        DurableFiles.FlushDirectory(root);
+        if (replaced is not null)
+            TryDelete(replaced);
+    }
+
+    private static void WriteMarker(string final, long step, string checksumsSha256)
+    {
+        var path = Path.Combine(final, CheckpointFiles.Complete);
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(Encoding.UTF8.GetBytes($"step {step}\nchecksums.sha256 {checksumsSha256}\n"));
+            stream.Flush(flushToDisk: true);
+        }
+        DurableFiles.FlushDirectory(final);
+    }
+
+    internal static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
