@@ -13,7 +13,7 @@ public sealed unsafe class SentencePieceTokenizer : IDisposable
 {
     // Batches smaller than this are encoded on the calling thread: splitting them costs more
     // in scheduling than the parallel encode saves.
-    private const int MinBytesPerParallelChunk = 64 * 1024;
+    private const int MinCharsPerParallelChunk = 32 * 1024;
 
     private readonly SpmHandle _handle;
 
@@ -70,23 +70,29 @@ public sealed unsafe class SentencePieceTokenizer : IDisposable
     /// </summary>
     public int[][] EncodeBatch(IReadOnlyList<string> texts, int maxDegreeOfParallelism = -1)
     {
-        var utf8 = Utf8Batch.From(texts);
         var result = new int[texts.Count][];
         var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-        var chunks = Math.Clamp((int)(utf8.TotalBytes / MinBytesPerParallelChunk), 1, threads * 4);
+        // Chunk boundaries by cumulative text length, so chunks cost about the same; each chunk
+        // converts its own texts to UTF-8, keeping that work parallel too.
+        var lengths = new long[texts.Count + 1];
+        for (var i = 0; i < texts.Count; i++)
+            lengths[i + 1] = lengths[i] + texts[i].Length;
+        var chunks = (int)Math.Clamp(lengths[^1] / MinCharsPerParallelChunk, 1, threads * 4L);
         chunks = Math.Min(chunks, Math.Max(1, texts.Count));
-        if (chunks == 1)
+        if (chunks == 1 || threads == 1)
         {
-            EncodeRange(utf8, 0, texts.Count, result);
+            EncodeRange(texts, 0, texts.Count, result);
             return result;
         }
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        Parallel.For(0, chunks, options, chunk =>
+        var bounds = new int[chunks + 1];
+        for (var c = 1; c < chunks; c++)
         {
-            var start = (int)((long)texts.Count * chunk / chunks);
-            var end = (int)((long)texts.Count * (chunk + 1) / chunks);
-            EncodeRange(utf8, start, end, result);
-        });
+            var index = Array.BinarySearch(lengths, lengths[^1] * c / chunks);
+            bounds[c] = Math.Max(bounds[c - 1], index >= 0 ? index : ~index);
+        }
+        bounds[chunks] = texts.Count;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            chunk => EncodeRange(texts, bounds[chunk], bounds[chunk + 1], result));
         return result;
     }
 
@@ -130,19 +136,20 @@ public sealed unsafe class SentencePieceTokenizer : IDisposable
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
-    private void EncodeRange(Utf8Batch utf8, int start, int end, int[][] result)
+    private void EncodeRange(IReadOnlyList<string> texts, int start, int end, int[][] result)
     {
         var count = end - start;
         if (count == 0)
             return;
+        var utf8 = Utf8Batch.From(texts, start, end);
         var idOffsets = new long[count + 1];
         // With identity normalization every piece covers at least one input byte, so the byte
         // count bounds the id count; models from elsewhere (dummy prefix) may need one retry.
-        long capacity = utf8.Offsets[end] - utf8.Offsets[start] + count, needed;
+        long capacity = utf8.TotalBytes + count, needed;
         var ids = new int[capacity];
         int status;
         fixed (byte* pText = utf8.Bytes)
-        fixed (long* pOffsets = &utf8.Offsets[start])
+        fixed (long* pOffsets = utf8.Offsets)
         fixed (long* pIdOffsets = idOffsets)
         {
             fixed (int* pIds = ids)

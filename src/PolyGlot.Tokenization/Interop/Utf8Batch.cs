@@ -17,15 +17,18 @@ internal sealed class Utf8Batch
 
     public long TotalBytes => Offsets[^1];
 
-    public static Utf8Batch From(IReadOnlyList<string> texts)
+    public static Utf8Batch From(IReadOnlyList<string> texts) => From(texts, 0, texts.Count);
+
+    /// <summary>Texts <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
+    public static Utf8Batch From(IReadOnlyList<string> texts, int start, int end)
     {
-        var offsets = new long[texts.Count + 1];
-        for (var i = 0; i < texts.Count; i++)
-            offsets[i + 1] = offsets[i] + Encoding.UTF8.GetByteCount(texts[i]);
+        var offsets = new long[end - start + 1];
+        for (var i = start; i < end; i++)
+            offsets[i - start + 1] = offsets[i - start] + Encoding.UTF8.GetByteCount(texts[i]);
         // One spare byte keeps `fixed` on an empty batch pointing at real memory.
         var bytes = new byte[offsets[^1] + 1];
-        for (var i = 0; i < texts.Count; i++)
-            Encoding.UTF8.GetBytes(texts[i], bytes.AsSpan((int)offsets[i]));
+        for (var i = start; i < end; i++)
+            Encoding.UTF8.GetBytes(texts[i], bytes.AsSpan((int)offsets[i - start]));
         return new Utf8Batch(bytes, offsets);
     }
 }
