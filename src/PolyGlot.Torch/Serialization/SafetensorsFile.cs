@@ -105,6 +105,18 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return new ReadOnlySpan<byte>(Start(entry), (int)entry.ByteLength);
     }
 
+    /// <summary>
+    /// <paramref name="length"/> bytes of <paramref name="entry"/> from byte <paramref name="offset"/>
+    /// of the tensor, served from the map (valid until disposal).
+    /// </summary>
+    public ReadOnlySpan<byte> GetChunk(SafetensorsEntry entry, long offset, int length)
+    {
+        if (offset < 0 || length < 0 || offset + length > entry.ByteLength)
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"bytes {offset}..{offset + length} are outside tensor '{entry.Name}' ({entry.ByteLength} bytes)");
+        return new ReadOnlySpan<byte>(Start(Entry(entry.Name)) + offset, length);
+    }
+
     /// <summary>The address of the first byte of <paramref name="name"/> (valid until disposal).</summary>
     public IntPtr Address(string name) => (IntPtr)Start(Entry(name));
 
