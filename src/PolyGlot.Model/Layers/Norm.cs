@@ -1,0 +1,29 @@
+using PolyGlot.Model.Parameters;
+using PolyGlot.Torch;
+
+namespace PolyGlot.Model.Layers;
+
+/// <summary>
+/// LayerNorm with gain and shift (<c>polylm</c>) or RMSNorm with gain only (<c>llama</c>), over
+/// the last dimension, computed in float32 (the residual stream's dtype).
+/// </summary>
+internal sealed class Norm
+{
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
+    private readonly double _eps;
+
+    public Norm(ParameterTable table, string name, long dim, bool rms, double eps)
+    {
+        _weight = table.Constant($"{name}.weight", ParameterKind.Norm, 1, dim);
+        _bias = rms ? null : table.Constant($"{name}.bias", ParameterKind.Norm, 0, dim);
+        _eps = eps;
+    }
+
+    /// <summary>
+    /// LayerNorm: (x - mean) / sqrt(var + eps) · w + b (biased variance, PyTorch's LayerNorm);
+    /// RMSNorm: x / sqrt(mean(x²) + eps) · w (Zhang and Sennrich 2019, as Llama).
+    /// </summary>
+    public Tensor Forward(Tensor x) =>
+        _bias is null ? Functional.RmsNorm(x, _weight, _eps) : Functional.LayerNorm(x, _weight, _bias, _eps);
+}

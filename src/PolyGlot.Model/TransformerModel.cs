@@ -1,0 +1,130 @@
+using PolyGlot.Model.Configuration;
+using PolyGlot.Model.Layers;
+using PolyGlot.Model.Parameters;
+using PolyGlot.Torch;
+using PolyGlot.Torch.Runtime;
+
+namespace PolyGlot.Model;
+
+/// <summary>
+/// A decoder-only transformer in one of two layouts (<see cref="ModelConfig.Layout"/>):
+/// <c>polylm</c>, GPT-2's (token + learned position embeddings, pre-LayerNorm blocks with a GELU
+/// MLP and biases, final LayerNorm, head tied to the token embedding or not), and <c>llama</c>
+/// (token embedding, pre-RMSNorm blocks with rotary positions, grouped-query attention and a
+/// SwiGLU MLP, no biases, final RMSNorm, untied head). Parameters are float32 master weights owned
+/// by the model; activations belong to the caller's dispose scope.
+/// </summary>
+public sealed class TransformerModel : IDisposable
+{
+    /// <summary>Targets equal to this id contribute nothing to the loss (PyTorch's default ignore index).</summary>
+    public const long IgnoreIndex = -100;
+
+    private readonly ParameterTable _table;
+    private readonly Tensor _tokens;
+    private readonly Tensor? _positions, _head;
+    private readonly TransformerBlock[] _layers;
+    private readonly Norm _finalNorm;
+    private readonly Tensor? _cos, _sin;
+
+    private TransformerModel(ModelConfig config, Device device)
+    {
+        Config = config;
+        Device = device;
+        _table = new ParameterTable(device);
+        long v = config.VocabSize, d = config.DModel;
+        var std = config.InitStd;
+        // Output projections that write into the residual stream get std / sqrt(2L), so that the
+        // stream's variance does not grow with depth (GPT-2 paper, section 2.3; Megatron-LM's
+        // scaled_init_method_normal, which PolyLM trained with).
+        var residualStd = std / Math.Sqrt(2.0 * config.NLayers);
+        _tokens = _table.Normal("embed.tokens.weight", ParameterKind.Embedding, std, v, d);
+        if (!config.IsLlama)
+            _positions = _table.Normal("embed.positions.weight", ParameterKind.Embedding, std, config.MaxSeqLen, d);
+        _layers = Enumerable.Range(0, config.NLayers).Select(i => new TransformerBlock(_table, i, config, std, residualStd)).ToArray();
+        _finalNorm = new Norm(_table, "final_norm", d, config.IsLlama, config.NormEps);
+        if (!config.TiedEmbeddings)
+            _head = _table.Normal("head.weight", ParameterKind.Matrix, std, v, d);
+        if (config.IsLlama)
+        {
+            var (cos, sin) = Functional.RotaryTables(config.MaxSeqLen, config.HeadDim, config.RopeTheta, DType.Float32, device);
+            (_cos, _sin) = (cos.Keep(), sin.Keep());   // (T_max, D)
+        }
+    }
+
+    /// <summary>The shape the model was built from.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Where parameters and activations live.</summary>
+    public Device Device { get; }
+
+    /// <summary>The dtype of matrix multiplications (float32 unless set to bfloat16).</summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
+
+    /// <summary>True while training: dropout (when configured) is active.</summary>
+    public bool Training { get; set; } = true;
+
+    /// <summary>All parameters with their names, in a fixed order.</summary>
+    public IReadOnlyList<ModelParameter> Parameters => _table.All;
+
+    /// <summary>Parameter counts of this shape (see <see cref="ModelSize"/>).</summary>
+    public ModelSize Size => ModelSize.Of(Config);
+
+    /// <summary>
+    /// Builds the model with weights drawn after seeding the default generator with
+    /// <paramref name="seed"/>: N(0, init_std²) for matrices and embeddings, N(0, init_std² / 2L)
+    /// for the projections into the residual stream, zero biases, unit norm gains.
+    /// </summary>
+    public static TransformerModel Create(ModelConfig config, Device device, ulong seed)
+    {
+        Rng.ManualSeed(seed);
+        return new TransformerModel(config, device);
+    }
+
+    /// <summary>The parameter called <paramref name="name"/>.</summary>
+    public ModelParameter Parameter(string name) => _table[name];
+
+    /// <summary>Next-token logits: (B, T) int64 token ids -> (B, T, V) in the compute dtype.</summary>
+    /// <exception cref="ArgumentException">T exceeds <c>max_seq_len</c>.</exception>
+    public Tensor Forward(Tensor inputIds)
+    {
+        var T = inputIds.Size(1);
+        if (T > Config.MaxSeqLen)
+            throw new ArgumentException(
+                $"The input holds {T} positions, but the model was built for model.max_seq_len = {Config.MaxSeqLen}.", nameof(inputIds));
+        var x = Functional.Embedding(_tokens, inputIds);  // (B, T, C)
+        (Tensor, Tensor)? rotary = null;
+        if (_positions is not null)
+            x = x + _positions.Narrow(0, 0, T);  // (T, C) broadcast over B
+        else
+            rotary = (Precision.ToCompute(_cos!.Narrow(0, 0, T)), Precision.ToCompute(_sin!.Narrow(0, 0, T)));  // (T, D)
+        if (Training && Config.Dropout > 0)
+            x = Functional.Dropout(x, Config.Dropout, training: true);
+        foreach (var layer in _layers)
+            x = layer.Forward(x, rotary, Precision, Training);
+        x = Precision.ToCompute(_finalNorm.Forward(x));
+        return Functional.Linear(x, Precision.ToCompute(_head ?? _tokens));  // (B, T, V)
+    }
+
+    /// <summary>
+    /// Cross-entropy of every position, in float32: (B, T) inputs and targets -> (B·T) losses,
+    /// 0 where the target is <see cref="IgnoreIndex"/>.
+    /// </summary>
+    public Tensor TokenLosses(Tensor inputIds, Tensor targets) => CrossEntropy(inputIds, targets, Reduction.None);
+
+    /// <summary>Mean cross-entropy over the positions whose target is not <see cref="IgnoreIndex"/>.</summary>
+    public Tensor Loss(Tensor inputIds, Tensor targets) => CrossEntropy(inputIds, targets, Reduction.Mean);
+
+    /// <summary>Frees parameters and tables.</summary>
+    public void Dispose()
+    {
+        _table.Dispose();
+        _cos?.Dispose();
+        _sin?.Dispose();
+    }
+
+    private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction)
+    {
+        var logits = Precision.ToFloat32(Forward(inputIds)).View(-1, Config.VocabSize);  // (B·T, V)
+        return Functional.CrossEntropy(logits, targets.Reshape(-1), IgnoreIndex, reduction);  // (B·T) or ()
+    }
+}
