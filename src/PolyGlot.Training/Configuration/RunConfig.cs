@@ -66,7 +66,8 @@ public sealed class RunConfig : IValidatedConfig
 
     /// <summary>
     /// Loads <see cref="Preparation"/> and checks that it builds what this run reads: the tokenizer
-    /// at <c>tokenizer.path</c> and every <c>data.sources[i].path</c> as <c>&lt;prepare.output&gt;/&lt;source&gt;</c>.
+    /// at <c>tokenizer.path</c>, and every <c>data.sources[i].path</c> either the output root of
+    /// <c>prepare</c> or one source's directory <c>&lt;prepare.output&gt;/&lt;source&gt;</c>.
     /// Relative paths are taken from <paramref name="baseDirectory"/> (the working directory when empty).
     /// Returns null when the run names no preparation file.
     /// </summary>
@@ -85,9 +86,10 @@ public sealed class RunConfig : IValidatedConfig
             Tokenizer.Path, $"must be the tokenizer that {Preparation} trains (tokenizer.output = '{preparation.Tokenizer.Output}')");
         var prepared = preparation.Select(preparation.Prepare.Sources)
             .Select(s => Full(Path.Combine(preparation.Prepare.Output, s.Name))).ToHashSet(StringComparer.Ordinal);
+        prepared.Add(Full(preparation.Prepare.Output));
         for (var i = 0; i < Data.Sources.Count; i++)
             errors.Require(prepared.Contains(Full(Data.Sources[i].Path)), ConfigPath.Index("data.sources", i) + ".path",
-                Data.Sources[i].Path, $"is not prepared by {Preparation}; expected '{preparation.Prepare.Output}/<source name>' for one of its sources");
+                Data.Sources[i].Path, $"is not prepared by {Preparation}; expected its output root '{preparation.Prepare.Output}' or '{preparation.Prepare.Output}/<source name>'");
         errors.ThrowIfAny(source);
         return preparation;
     }

@@ -150,7 +150,7 @@ public sealed class RunConfigTests
             // Then the run's source is named with what was expected
             var error = Assert.Single(e.Errors);
             Assert.Equal("data.sources[0].path", error.Key);
-            Assert.Contains("is not prepared by prep.yaml; expected 'shards/<source name>'", error.Rule);
+            Assert.Contains("is not prepared by prep.yaml; expected its output root 'shards' or 'shards/<source name>'", error.Rule);
         }
         finally
         {
