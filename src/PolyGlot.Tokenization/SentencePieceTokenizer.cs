@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -141,28 +142,42 @@ public sealed unsafe class SentencePieceTokenizer : IDisposable
         var count = end - start;
         if (count == 0)
             return;
-        var utf8 = Utf8Batch.From(texts, start, end);
+        using var utf8 = Utf8Batch.From(texts, start, end);
         var idOffsets = new long[count + 1];
         // With identity normalization every piece covers at least one input byte, so the byte
         // count bounds the id count; models from elsewhere (dummy prefix) may need one retry.
-        long capacity = utf8.TotalBytes + count, needed;
-        var ids = new int[capacity];
+        // The scratch buffer is pooled: it is 4x the text size and would otherwise be a fresh,
+        // zeroed large-object allocation per chunk.
+        var capacity = utf8.TotalBytes + count;
+        var ids = ArrayPool<int>.Shared.Rent(checked((int)capacity));
+        try
+        {
+            if (EncodeInto(utf8, count, ids, idOffsets, out var needed) == NativeSpm.BufferTooSmall)
+            {
+                ArrayPool<int>.Shared.Return(ids);
+                ids = ArrayPool<int>.Shared.Rent(checked((int)needed));
+                EncodeInto(utf8, count, ids, idOffsets, out _);
+            }
+            for (var i = 0; i < count; i++)
+                result[start + i] = ids.AsSpan((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])).ToArray();
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(ids);
+        }
+    }
+
+    private int EncodeInto(Utf8Batch utf8, int count, int[] ids, long[] idOffsets, out long needed)
+    {
+        long total;
         int status;
         fixed (byte* pText = utf8.Bytes)
         fixed (long* pOffsets = utf8.Offsets)
         fixed (long* pIdOffsets = idOffsets)
-        {
-            fixed (int* pIds = ids)
-                status = NativeSpm.Check(NativeSpm.EncodeBatch(Raw, pText, pOffsets, count, pIds, capacity, pIdOffsets, &needed), "encode");
-            if (status == NativeSpm.BufferTooSmall)
-            {
-                ids = new int[needed];
-                fixed (int* pIds = ids)
-                    NativeSpm.Check(NativeSpm.EncodeBatch(Raw, pText, pOffsets, count, pIds, needed, pIdOffsets, &needed), "encode");
-            }
-        }
-        for (var i = 0; i < count; i++)
-            result[start + i] = ids.AsSpan((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])).ToArray();
+        fixed (int* pIds = ids)
+            status = NativeSpm.Check(NativeSpm.EncodeBatch(Raw, pText, pOffsets, count, pIds, ids.Length, pIdOffsets, &total), "encode");
+        needed = total;
+        return status;
     }
 
     private static nint CheckPointer(nint pointer, string operation)

@@ -117,7 +117,7 @@ public static class TokenizerTrainer
 
     private static unsafe void RunNativeTraining(string options, List<string> sample, string modelPath)
     {
-        var utf8 = Utf8Batch.From(sample);
+        using var utf8 = Utf8Batch.From(sample);
         NativeSpm.SetLogLevel(1);
         fixed (byte* text = utf8.Bytes)
         fixed (long* offsets = utf8.Offsets)
