@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace PolyGlot.Torch.Serialization;
 
 /// <summary>
@@ -46,6 +48,8 @@ public static class SafetensorsShards
     /// <summary>
     /// Writes <paramref name="payloads"/> into <paramref name="directory"/>; each shard is written
     /// atomically and the index last, so a reader never sees an index naming a missing shard.
+    /// Files of an earlier write under the same base name (an index, a single file, shards of
+    /// another count) are deleted afterwards, so none can shadow the new ones.
     /// Returns the file names written.
     /// </summary>
     public static IReadOnlyList<string> Write(string directory, IReadOnlyList<SafetensorsPayload> payloads,
@@ -59,6 +63,7 @@ public static class SafetensorsShards
         {
             var single = SingleFileName(baseName);
             SafetensorsPayload.Save(Path.Combine(directory, single), payloads, metadata);
+            DeleteStale(directory, baseName, [single]);
             return [single];
         }
 
@@ -83,6 +88,20 @@ public static class SafetensorsShards
         }
         DurableFiles.Publish(temp, indexPath);
         files.Add(IndexFileName(baseName));
+        DeleteStale(directory, baseName, files);
         return files;
+    }
+
+    private static void DeleteStale(string directory, string baseName, IReadOnlyCollection<string> keep)
+    {
+        var shardPattern = new Regex(
+            "^" + Regex.Escape(baseName) + @"-\d{5}-of-\d{5}\.safetensors$");
+        foreach (var path in Directory.GetFiles(directory))
+        {
+            var name = Path.GetFileName(path);
+            var ours = name == SingleFileName(baseName) || name == IndexFileName(baseName) || shardPattern.IsMatch(name);
+            if (ours && !keep.Contains(name))
+                File.Delete(path);
+        }
     }
 }

@@ -70,4 +70,30 @@ public sealed class SafetensorsShardsTests : IDisposable
 
         Assert.Contains("model.safetensors.index.json", e.Message);
     }
+
+    [Fact]
+    public void RemovesEarlierShards_When_RewrittenAsSingleFile()
+    {
+        // Given a sharded write, then a single-file write into the same directory
+        SafetensorsShards.Write(_dir.Path, ReferenceTensors.All(), maxShardBytes: 64);
+        File.WriteAllText(_dir.File("notes.txt"), "kept");
+
+        var files = SafetensorsShards.Write(_dir.Path, ReferenceTensors.All());
+
+        // Then no stale index or shard can shadow the new file; other files stay
+        Assert.Equal(["model.safetensors", "notes.txt"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using var collection = SafetensorsCollection.Open(_dir.Path);
+        Assert.Equal(files, collection.Files.Select(f => Path.GetFileName(f.Path)));
+    }
+
+    [Fact]
+    public void RemovesShardsOfOtherCount_When_ReshardedSmaller()
+    {
+        var many = SafetensorsShards.Write(_dir.Path, ReferenceTensors.All(), maxShardBytes: 40);
+
+        var fewer = SafetensorsShards.Write(_dir.Path, ReferenceTensors.All(), maxShardBytes: 200);
+
+        Assert.True(fewer.Count < many.Count);
+        Assert.Equal(fewer.Order(StringComparer.Ordinal), Directory.GetFiles(_dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }
