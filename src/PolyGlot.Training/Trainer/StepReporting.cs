@@ -1,0 +1,40 @@
+using PolyGlot.Data.Loading;
+using PolyGlot.Model.Configuration;
+using PolyGlot.Training.Checkpointing;
+using PolyGlot.Training.Metrics;
+
+namespace PolyGlot.Training.Trainer;
+
+/// <summary>Turns a finished step into its metrics line and its realised data-group shares.</summary>
+internal static class StepReporting
+{
+    public static StepMetrics Metrics(TrainerState state, Batch batch, StepResult result, LoaderPlan plan, long tokensBefore,
+        double seconds, ThroughputMeter meter, double? peakFlops, ModelConfig model, int seqLen)
+    {
+        var weights = plan.Schedule.WeightsAt(tokensBefore);
+        return new StepMetrics
+        {
+            Step = state.Step,
+            Loss = result.Loss,
+            LossPerLanguage = result.Losses.MeanPerLanguage(batch.Languages),
+            Lr = result.LearningRate,
+            GradNorm = result.GradNorm,
+            TokensPerSecond = meter.TokensPerSecond,
+            Mfu = peakFlops is { } peak ? meter.Mfu(ModelSize.FlopsPerToken(model, seqLen), peak) : null,
+            CurriculumShares = plan.Groups.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => weights[p.i], StringComparer.Ordinal),
+            TokensPerLanguage = state.TokensPerLanguage,
+            TokensConsumed = state.TokensConsumed,
+            Skipped = result.Skipped,
+            StepSeconds = seconds,
+        };
+    }
+
+    /// <summary>The share of the batch's sequences drawn from each data group.</summary>
+    public static IReadOnlyDictionary<string, double> GroupShares(Batch batch, LoaderPlan plan)
+    {
+        var shares = plan.Groups.ToDictionary(g => g, _ => 0.0, StringComparer.Ordinal);
+        foreach (var source in batch.SourceIds)
+            shares[plan.Sources[source].Group] += 1.0 / batch.Rows;
+        return shares;
+    }
+}

@@ -1,0 +1,127 @@
+using PolyGlot.Training.Checkpointing;
+using PolyGlot.Training.Metrics;
+using PolyGlot.Training.Trainer;
+
+namespace PolyGlot.Training.Tests.Trainer;
+
+public sealed class TrainingRunTests
+{
+    [Fact]
+    public void LaterLossesEqualUninterruptedRunBitForBit_When_StoppedAtStepKAndResumed()
+    {
+        // Given an uninterrupted 12-step run (with dropout, so the RNG state matters, and 2 micro-batches per step)
+        using var uninterrupted = new TrainerHarness(totalSteps: 12);
+        var expected = uninterrupted.Train().Losses;
+
+        // When the same run stops after step 6 and resumes from its checkpoint
+        using var resumed = new TrainerHarness(totalSteps: 12);
+        var first = resumed.Train(maxSteps: 6);
+        var second = resumed.Train();
+
+        // Then the first part stopped at 6 and every later loss is identical, bit for bit
+        Assert.Equal(TrainingEnd.ReachedMaxSteps, first.End);
+        Assert.Equal(6, first.Step);
+        Assert.Equal(TrainingEnd.Completed, second.End);
+        Assert.Equal(12, expected.Count);
+        Assert.Equal(expected.Skip(6).Select(BitConverter.DoubleToInt64Bits), second.Losses.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void SkipsCorruptCheckpointWithWarning_When_NewestIsDamaged()
+    {
+        // Given a run with checkpoints after steps 4 and 8, the newest one damaged
+        using var harness = new TrainerHarness(totalSteps: 12);
+        harness.Train(maxSteps: 8);
+        var newest = Path.Combine(harness.CheckpointDirectory, CheckpointFiles.DirectoryName(8));
+        var model = Path.Combine(newest, CheckpointFiles.Model);
+        var bytes = File.ReadAllBytes(model);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(model, bytes);
+
+        // When the run resumes automatically
+        var outcome = harness.Train(maxSteps: 9);
+
+        // Then the damaged checkpoint is named in a warning and the run continues from step 4
+        Assert.Contains(harness.Observer.Warnings, w => w.Contains(newest));
+        Assert.Equal(5, harness.Observer.Starts[^1].FirstStep);
+        Assert.Equal(9, outcome.Step);
+    }
+
+    [Fact]
+    public void RefusesResume_When_ModelShapeChanged()
+    {
+        // Given a run with a checkpoint
+        using var harness = new TrainerHarness(totalSteps: 12);
+        harness.Train(maxSteps: 4);
+
+        // When the configuration's model width changes and the run resumes
+        harness.Config.Model.DModel = 48;
+        harness.Config.Model.NHeads = 2;
+        var error = Assert.Throws<CheckpointException>(() => harness.Train());
+
+        // Then the message names the key and both values
+        Assert.Contains("model.d_model: the checkpoint has 32, the run has 48", error.Message);
+    }
+
+    [Fact]
+    public void ReportsAlreadyComplete_When_RunAgainAfterTheEnd()
+    {
+        // Given a finished run
+        using var harness = new TrainerHarness(totalSteps: 4);
+        harness.Train();
+
+        // When it is run again
+        var outcome = harness.Train();
+
+        // Then nothing is trained and the run says it is complete
+        Assert.Equal(TrainingEnd.AlreadyComplete, outcome.End);
+        Assert.Equal(4, outcome.Step);
+        Assert.Empty(outcome.Losses);
+    }
+
+    [Fact]
+    public void FinishesStepAndCheckpoints_When_StopRequested()
+    {
+        // Given a stop request that is already pending (as after SIGTERM)
+        using var harness = new TrainerHarness(totalSteps: 12);
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        // When the run starts
+        var outcome = harness.Train(stop: stop.Token);
+
+        // Then it trains the step in flight, writes a checkpoint of it and returns
+        Assert.Equal(TrainingEnd.Interrupted, outcome.End);
+        Assert.Equal(1, outcome.Step);
+        Assert.True(File.Exists(Path.Combine(harness.CheckpointDirectory, CheckpointFiles.DirectoryName(1), CheckpointFiles.Complete)));
+    }
+
+    [Fact]
+    public void WritesOneMetricsLinePerStep_When_Resumed()
+    {
+        // Given a run stopped after step 3 and resumed to its end
+        using var harness = new TrainerHarness(totalSteps: 8);
+        harness.Train(maxSteps: 3);
+        harness.Train();
+
+        // Then metrics.jsonl holds steps 1..8 once each, with per-language losses and curriculum shares
+        var lines = File.ReadAllLines(Path.Combine(harness.RunDirectory, MetricsWriter.FileName));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"\"step\":{i},"), lines.Select(l => l[l.IndexOf("\"step\"", StringComparison.Ordinal)..(l.IndexOf(',', l.IndexOf("\"step\"", StringComparison.Ordinal)) + 1)]));
+        Assert.All(lines, l => Assert.Contains("\"loss_per_language\":{\"de\":", l));
+        Assert.All(lines, l => Assert.Contains("\"curriculum_shares\":{\"english\":0.5,\"non-english\":0.5}", l));
+    }
+
+    [Fact]
+    public void LossFallsBelowBound_When_TrainedOnLearnableCorpus()
+    {
+        // Given 60 steps on the learnable corpus (an initial loss near ln 100 = 4.6)
+        using var harness = new TrainerHarness(totalSteps: 60, dropout: 0);
+
+        // When the run trains to the end
+        var losses = harness.Train().Losses;
+
+        // Then the mean loss of the last 5 steps is below 1.5 nats (the next token is determined except at document starts)
+        Assert.InRange(losses[0], 4.3, 4.9);
+        Assert.True(losses.TakeLast(5).Average() < 1.5, $"first loss {losses[0]:F3}, last five {string.Join(", ", losses.TakeLast(5).Select(l => l.ToString("F3")))}");
+    }
+}
