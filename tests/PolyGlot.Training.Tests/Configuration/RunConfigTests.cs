@@ -130,6 +130,22 @@ public sealed class RunConfigTests
     }
 
     [Fact]
+    public void ReloadsUnsetOptionalKeys_When_ResolvedYamlHasNulls()
+    {
+        // Given a config without preparation, n_kv_heads, ffn_hidden or curriculum
+        var config = YamlConfig.Parse<RunConfig>(Minimal, "run.yaml");
+
+        // When its resolved YAML is loaded again
+        var reloaded = YamlConfig.Parse<RunConfig>(config.ToYaml(), "resolved.yaml");
+
+        // Then they are still unset and the derived values agree
+        Assert.Null(reloaded.Preparation);
+        Assert.Null(reloaded.Model.NKvHeads);
+        Assert.Null(reloaded.Data.Curriculum);
+        Assert.Equal(config.Model.FfnHiddenSize, reloaded.Model.FfnHiddenSize);
+    }
+
+    [Fact]
     public void NamesUnpreparedSource_When_PreparationBuildsOtherDirectories()
     {
         // Given a preparation file that writes artifacts/x/shards/<name> and a run reading elsewhere
