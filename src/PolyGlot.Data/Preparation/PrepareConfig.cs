@@ -21,7 +21,7 @@ public sealed partial class PrepareConfig : IValidatedConfig
     /// <summary>Names of the sources to prepare; empty means every source.</summary>
     public List<string> Sources { get; set; } = [];
 
-    /// <summary>A shard is closed once it holds at least this many tokens (eos included).</summary>
+    /// <summary>A shard is closed once it holds at least this many tokens (eos included); at most 10^9.</summary>
     public long ShardTokens { get; set; } = 20_000_000;
 
     /// <summary>How a translation pair becomes one training document.</summary>
@@ -41,7 +41,9 @@ public sealed partial class PrepareConfig : IValidatedConfig
     {
         errors.RequireText(Tokenizer, ConfigPath.Join(path, "tokenizer"));
         errors.RequireText(Output, ConfigPath.Join(path, "output"));
-        errors.RequirePositive(ShardTokens, ConfigPath.Join(path, "shard_tokens"));
+        // Parquet list offsets are 32-bit, so a shard holds well under 2^31 tokens.
+        errors.Require(ShardTokens is > 0 and <= 1_000_000_000, ConfigPath.Join(path, "shard_tokens"), ShardTokens,
+            "must be between 1 and 1,000,000,000");
         errors.RequireNonNegative(Threads, ConfigPath.Join(path, "threads"));
         errors.RequireRange(BatchBytes, 1024, 1 << 30, ConfigPath.Join(path, "batch_bytes"));
         var key = ConfigPath.Join(path, "template");
