@@ -3,7 +3,10 @@ using Spectre.Console;
 
 namespace PolyGlot.Cli.Progress;
 
-/// <summary>Receives every training step's figures for display.</summary>
+/// <summary>
+/// Receives every training step's figures for display. <see cref="Report"/> may be called from the
+/// training thread while the display's own thread renders.
+/// </summary>
 public interface ITrainingProgress
 {
     /// <summary>Shows (or logs) the step as the display sees fit.</summary>
@@ -24,8 +27,10 @@ public sealed record TrainingProgressOptions(string RunName, long TotalSteps, lo
 public static class TrainingProgress
 {
     /// <summary>
-    /// Runs <paramref name="train"/> with a display chosen for the terminal. <paramref name="plainLine"/>
-    /// receives the plain lines (the CLI passes its logger); <paramref name="console"/> overrides the terminal.
+    /// Runs <paramref name="train"/> with a display chosen for the terminal and returns its result.
+    /// <paramref name="train"/> runs on the calling thread (it may start and join the training
+    /// thread); <paramref name="plainLine"/> receives the plain lines (the CLI passes its logger);
+    /// <paramref name="console"/> overrides the terminal.
     /// </summary>
     public static T Run<T>(TrainingProgressOptions options, Func<ITrainingProgress, T> train, Action<string> plainLine,
         IAnsiConsole? console = null)
