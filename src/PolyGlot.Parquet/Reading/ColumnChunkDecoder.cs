@@ -1,0 +1,256 @@
+using System.Buffers.Binary;
+using PolyGlot.Parquet.Compression;
+using PolyGlot.Parquet.Encodings;
+using PolyGlot.Parquet.Format;
+using PolyGlot.Parquet.Schema;
+using PolyGlot.Parquet.Thrift;
+
+namespace PolyGlot.Parquet.Reading;
+
+/// <summary>
+/// Decodes one column chunk (all its pages) into a <see cref="ColumnData"/>. Page headers are scanned
+/// first so that every allocation is sized by counts checked against the chunk's metadata.
+/// </summary>
+internal sealed class ColumnChunkDecoder
+{
+    private readonly ParquetColumn _column;
+    private readonly ColumnMetaData _meta;
+    private readonly byte[] _chunk;
+    private readonly long _rows;
+    private byte[] _page = [];
+    private byte[] _repetition = [];
+    private byte[] _definition = [];
+    private bool[] _isNull = [];
+    private ColumnBuilder? _dictionary;
+    private ColumnBuilder _output = null!;
+    private int _slot;
+    private int _row;
+
+    public ColumnChunkDecoder(ParquetColumn column, ColumnMetaData meta, byte[] chunk, long rows)
+    {
+        _column = column;
+        _meta = meta;
+        _chunk = chunk;
+        _rows = rows;
+    }
+
+    public ColumnData Decode()
+    {
+        var pages = ScanPages();
+        if (_rows > int.MaxValue - 1) throw new ParquetFormatException($"row group of {_rows} rows is too large");
+        var capacity = (int)_meta.NumValues;
+        _output = new ColumnBuilder(_column, capacity);
+        if (_column.IsList) _output.Data.Offsets = new int[_rows + 1];
+        foreach (var (header, bodyOffset) in pages)
+        {
+            var body = _chunk.AsSpan(bodyOffset, header.CompressedPageSize);
+            switch (header.Type)
+            {
+                case PageType.DictionaryPage: ReadDictionary(header, body); break;
+                case PageType.DataPage: ReadDataPageV1(header, body); break;
+                case PageType.DataPageV2: ReadDataPageV2(header, body); break;
+            }
+        }
+        if (_row != _rows) throw new ParquetFormatException($"pages hold {_row} rows where the row group has {_rows}");
+        return _output.Finish((int)_rows, _slot);
+    }
+
+    private List<(PageHeader Header, int BodyOffset)> ScanPages()
+    {
+        var pages = new List<(PageHeader, int)>();
+        var position = 0;
+        long values = 0;
+        while (values < _meta.NumValues)
+        {
+            if (position >= _chunk.Length)
+                throw new ParquetFormatException($"column chunk ends after {values} of {_meta.NumValues} values");
+            var reader = new CompactReader(_chunk, position, _chunk.Length - position);
+            var header = MetadataReader.ReadPageHeader(reader);
+            position = reader.Position;
+            if (header.CompressedPageSize < 0 || header.CompressedPageSize > _chunk.Length - position)
+                throw new ParquetFormatException($"page of {header.CompressedPageSize} bytes exceeds the column chunk ({_chunk.Length - position} bytes left)");
+            if (header.UncompressedPageSize < 0 || header.UncompressedPageSize > _meta.TotalUncompressedSize)
+                throw new ParquetFormatException($"page claims {header.UncompressedPageSize} uncompressed bytes, more than the chunk's {_meta.TotalUncompressedSize}");
+            if (header.Type is PageType.DataPage or PageType.DataPageV2 or PageType.DictionaryPage && !header.HasKindHeader)
+                throw new ParquetFormatException($"{header.Type} header lacks its page-kind section");
+            if (header.NumValues < 0) throw new ParquetFormatException($"page claims {header.NumValues} values");
+            if (header.Type is PageType.DataPage or PageType.DataPageV2)
+            {
+                values += header.NumValues;
+                if (values > _meta.NumValues) throw new ParquetFormatException($"pages hold more values than the chunk's {_meta.NumValues}");
+            }
+            if (header.Type == PageType.DictionaryPage && header.NumValues > header.UncompressedPageSize + 1L && _column.PhysicalType != PhysicalType.Boolean)
+                throw new ParquetFormatException($"dictionary page claims {header.NumValues} values in {header.UncompressedPageSize} bytes");
+            if (header.Type != PageType.IndexPage) pages.Add((header, position));
+            position += header.CompressedPageSize;
+        }
+        return pages;
+    }
+
+    private ReadOnlySpan<byte> Decompress(ReadOnlySpan<byte> body, int uncompressedSize)
+    {
+        if (_meta.Codec == CompressionCodec.Uncompressed)
+        {
+            if (body.Length != uncompressedSize)
+                throw new ParquetFormatException($"uncompressed page is {body.Length} bytes where the header says {uncompressedSize}");
+            return body;
+        }
+        if (_page.Length < uncompressedSize) _page = new byte[uncompressedSize];
+        Codecs.Decompress(_meta.Codec, body, _page.AsSpan(0, uncompressedSize));
+        return _page.AsSpan(0, uncompressedSize);
+    }
+
+    private void ReadDictionary(PageHeader header, ReadOnlySpan<byte> body)
+    {
+        if (_dictionary is not null) throw new ParquetFormatException("column chunk has two dictionary pages");
+        if (header.Encoding is not (Encoding.Plain or Encoding.PlainDictionary))
+            throw new ParquetFormatException($"dictionary page encoding {header.Encoding} is not PLAIN");
+        var data = Decompress(body, header.UncompressedPageSize);
+        _dictionary = new ColumnBuilder(_column, header.NumValues);
+        ValueDecoder.DecodePlain(data, header.NumValues, _dictionary, 0);
+        _dictionary.Finish(header.NumValues, header.NumValues);
+    }
+
+    private void ReadDataPageV1(PageHeader header, ReadOnlySpan<byte> body)
+    {
+        var data = Decompress(body, header.UncompressedPageSize);
+        var n = header.NumValues;
+        EnsureLevelBuffers(n);
+        var position = 0;
+        if (_column.MaxRepetitionLevel > 0)
+            position += ReadLevelsV1(data[position..], header.RepetitionLevelEncoding, _column.MaxRepetitionLevel, _repetition.AsSpan(0, n));
+        if (_column.MaxDefinitionLevel > 0)
+            position += ReadLevelsV1(data[position..], header.DefinitionLevelEncoding, _column.MaxDefinitionLevel, _definition.AsSpan(0, n));
+        Assemble(header.Encoding, data[position..], n);
+    }
+
+    private void ReadDataPageV2(PageHeader header, ReadOnlySpan<byte> body)
+    {
+        var n = header.NumValues;
+        var repLength = header.RepetitionLevelsByteLength;
+        var defLength = header.DefinitionLevelsByteLength;
+        if (repLength < 0 || defLength < 0 || (long)repLength + defLength > body.Length || (long)repLength + defLength > header.UncompressedPageSize)
+            throw new ParquetFormatException($"data page v2 level sections ({repLength} + {defLength} bytes) exceed the page");
+        EnsureLevelBuffers(n);
+        if (_column.MaxRepetitionLevel > 0)
+            RleHybridDecoder.DecodeLevels(body[..repLength], BitWidth(_column.MaxRepetitionLevel), _repetition.AsSpan(0, n));
+        if (_column.MaxDefinitionLevel > 0)
+            RleHybridDecoder.DecodeLevels(body.Slice(repLength, defLength), BitWidth(_column.MaxDefinitionLevel), _definition.AsSpan(0, n));
+        var values = body[(repLength + defLength)..];
+        var valuesSize = header.UncompressedPageSize - repLength - defLength;
+        var data = header.IsCompressed ? Decompress(values, valuesSize) : values;
+        Assemble(header.Encoding, data, n);
+    }
+
+    private int ReadLevelsV1(ReadOnlySpan<byte> data, Encoding encoding, int maxLevel, Span<byte> levels)
+    {
+        var bitWidth = BitWidth(maxLevel);
+        if (encoding == Encoding.BitPacked)
+        {
+            var bytes = (int)(((long)levels.Length * bitWidth + 7) / 8);
+            if (bytes > data.Length) throw new ParquetFormatException("BIT_PACKED levels exceed the page");
+            LegacyBitPacked.Decode(data[..bytes], bitWidth, levels);
+            return bytes;
+        }
+        if (encoding != Encoding.Rle) throw new ParquetFormatException($"level encoding {encoding} is not RLE or BIT_PACKED");
+        if (data.Length < 4) throw new ParquetFormatException("page ends before its level length");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(data);
+        if (length < 0 || length > data.Length - 4) throw new ParquetFormatException($"level section of {length} bytes exceeds the page");
+        RleHybridDecoder.DecodeLevels(data.Slice(4, length), bitWidth, levels);
+        return 4 + length;
+    }
+
+    private void EnsureLevelBuffers(int n)
+    {
+        if (_definition.Length >= n) return;
+        _definition = new byte[n];
+        _repetition = new byte[n];
+        _isNull = new bool[n];
+    }
+
+    private void Assemble(Encoding encoding, ReadOnlySpan<byte> values, int n)
+    {
+        if (_column.IsList) AssembleList(encoding, values, n);
+        else AssembleFlat(encoding, values, n);
+    }
+
+    private void AssembleFlat(Encoding encoding, ReadOnlySpan<byte> values, int n)
+    {
+        if (_row + (long)n > _rows) throw new ParquetFormatException($"pages hold more than the row group's {_rows} rows");
+        var maxDefinition = (byte)_column.MaxDefinitionLevel;
+        var definition = _definition.AsSpan(0, n);
+        var dense = n;
+        if (maxDefinition > 0 && definition.IndexOfAnyExcept(maxDefinition) >= 0)
+        {
+            dense = 0;
+            for (var i = 0; i < n; i++)
+            {
+                _isNull[i] = definition[i] != maxDefinition;
+                if (!_isNull[i]) dense++;
+            }
+        }
+        ValueDecoder.Decode(encoding, values, dense, _output, _slot, _dictionary);
+        _output.Spread(_slot, dense, _isNull.AsSpan(0, n));
+        _slot += n;
+        _row += n;
+    }
+
+    private void AssembleList(Encoding encoding, ReadOnlySpan<byte> values, int n)
+    {
+        if (n > 0 && _repetition[0] != 0 && _slot == 0 && _row == 0)
+            throw new ParquetFormatException("the first list entry does not start a row (repetition level is not 0)");
+        var definition = _definition.AsSpan(0, n);
+        var repetition = _repetition.AsSpan(0, n);
+        var offsets = _output.Data.Offsets!;
+        var maxDefinition = (byte)_column.MaxDefinitionLevel;
+        if (definition.IndexOfAnyExcept(maxDefinition) < 0)
+        {
+            AssembleFullList(encoding, values, repetition, offsets);
+            return;
+        }
+        var elementDefinition = _column.ElementDefinitionLevel;
+        var listDefinition = elementDefinition - 1;
+        var slots = 0;
+        var dense = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (repetition[i] == 0) StartRow(offsets, _slot + slots, definition[i] < listDefinition);
+            if (definition[i] < elementDefinition) continue;
+            var isNull = definition[i] != maxDefinition;
+            _isNull[slots++] = isNull;
+            if (!isNull) dense++;
+        }
+        ValueDecoder.Decode(encoding, values, dense, _output, _slot, _dictionary);
+        _output.Spread(_slot, dense, _isNull.AsSpan(0, slots));
+        _slot += slots;
+        offsets[_row] = _slot;
+    }
+
+    // Every entry is a present, non-null element: values are dense, rows start where repetition is 0.
+    private void AssembleFullList(Encoding encoding, ReadOnlySpan<byte> values, ReadOnlySpan<byte> repetition, int[] offsets)
+    {
+        var start = _slot;
+        var position = 0;
+        while (true)
+        {
+            var next = repetition[position..].IndexOf((byte)0);
+            if (next < 0) break;
+            position += next;
+            StartRow(offsets, start + position, isNull: false);
+            position++;
+        }
+        ValueDecoder.Decode(encoding, values, repetition.Length, _output, start, _dictionary);
+        _slot = start + repetition.Length;
+        offsets[_row] = _slot;
+    }
+
+    private void StartRow(int[] offsets, int slot, bool isNull)
+    {
+        if (_row >= _rows) throw new ParquetFormatException($"pages hold more than the row group's {_rows} rows");
+        offsets[_row] = slot;
+        if (isNull) (_output.Data.ListNulls ??= new bool[_rows])[_row] = true;
+        _row++;
+    }
+
+    private static int BitWidth(int maxLevel) => RleHybridEncoder.BitWidth(maxLevel);
+}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using PolyGlot.Parquet.Compression;
+using PolyGlot.Parquet.Encodings;
+using PolyGlot.Parquet.Format;
+using PolyGlot.Parquet.Schema;
+
+namespace PolyGlot.Parquet.Writing;
+
+/// <summary>Writes one column chunk: optional dictionary page, then data pages cut at row boundaries.</summary>
+internal sealed class ColumnChunkWriter
+{
+    private readonly ParquetColumn _column;
+    private readonly ParquetWriterOptions _options;
+    private readonly ArrayBufferWriter<byte> _levels = new();
+    private readonly ArrayBufferWriter<byte> _values = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new();
+    private byte[] _repetition = [];
+    private byte[] _definition = [];
+    private long _uncompressedTotal;
+    private long _compressedTotal;
+
+    public ColumnChunkWriter(ParquetColumn column, ParquetWriterOptions options)
+    {
+        _column = column;
+        _options = options;
+    }
+
+    public ColumnChunk Write(Stream output, ColumnData data)
+    {
+        var dictionary = _column.PhysicalType == PhysicalType.ByteArray && _options.DictionaryForBinary
+            ? BinaryDictionary.TryBuild(data, _options.DictionaryMaxBytes)
+            : null;
+        var valueEncoding = dictionary is not null ? Encoding.RleDictionary : PlainOrConfigured();
+        var meta = new ColumnMetaData
+        {
+            Type = _column.PhysicalType,
+            PathInSchema = _column.IsList ? [_column.Name, "list", "element"] : [_column.Name],
+            Codec = _options.Codec,
+            NumValues = CountLevels(data),
+            Statistics = _options.Statistics ? StatisticsBuilder.Build(data) : null,
+        };
+        var encodings = new SortedSet<Encoding> { Encoding.Rle, valueEncoding };
+        if (dictionary is not null)
+        {
+            encodings.Add(Encoding.Plain);
+            meta.DictionaryPageOffset = output.Position;
+            _values.ResetWrittenCount();
+            dictionary.WritePlain(_values);
+            WritePage(output, new PageHeader { Type = PageType.DictionaryPage, NumValues = dictionary.Count, Encoding = Encoding.Plain }, [], _values.WrittenSpan);
+        }
+        meta.DataPageOffset = output.Position;
+        var row = 0;
+        do
+        {
+            var end = NextPageEnd(data, row);
+            WriteDataPage(output, data, row, end, valueEncoding, dictionary);
+            row = end;
+        }
+        while (row < data.RowCount);
+        meta.Encodings = [.. encodings];
+        meta.TotalUncompressedSize = _uncompressedTotal;
+        meta.TotalCompressedSize = _compressedTotal;
+        return new ColumnChunk { FileOffset = meta.DictionaryPageOffset ?? meta.DataPageOffset, MetaData = meta };
+    }
+
+    private Encoding PlainOrConfigured() => _column.PhysicalType switch
+    {
+        PhysicalType.Int32 or PhysicalType.Int64 when _options.DeltaIntegers => Encoding.DeltaBinaryPacked,
+        PhysicalType.ByteArray when _options.DeltaLengthByteArrays => Encoding.DeltaLengthByteArray,
+        PhysicalType.Float or PhysicalType.Double when _options.ByteStreamSplitFloats => Encoding.ByteStreamSplit,
+        _ => Encoding.Plain,
+    };
+
+    private long CountLevels(ColumnData data)
+    {
+        if (!_column.IsList) return data.RowCount;
+        long levels = 0;
+        for (var r = 0; r < data.RowCount; r++) levels += Math.Max(1, data.Offsets![r + 1] - data.Offsets[r]);
+        return levels;
+    }
+
+    // Rows are added until the page's values reach the target size (at least one row per page).
+    private int NextPageEnd(ColumnData data, int row)
+    {
+        long bytes = 0;
+        var width = _column.PhysicalType switch
+        {
+            PhysicalType.Int32 or PhysicalType.Float => 4,
+            PhysicalType.Int64 or PhysicalType.Double => 8,
+            PhysicalType.Boolean => 1,
+            _ => 0,
+        };
+        var end = row;
+        while (end < data.RowCount && (end == row || bytes < _options.PageTargetBytes))
+        {
+            var (first, last) = Slots(data, end, end + 1);
+            bytes += width > 0 ? (long)width * (last - first) + 1 : 4L * (last - first) + data.ByteOffsets[last] - data.ByteOffsets[first] + 1;
+            end++;
+        }
+        return end;
+    }
+
+    private static (int First, int Last) Slots(ColumnData data, int rowStart, int rowEnd) =>
+        data.Offsets is { } offsets ? (offsets[rowStart], offsets[rowEnd]) : (rowStart, rowEnd);
+
+    private void WriteDataPage(Stream output, ColumnData data, int rowStart, int rowEnd, Encoding encoding, BinaryDictionary? dictionary)
+    {
+        var levelCount = BuildLevels(data, rowStart, rowEnd);
+        var (first, last) = Slots(data, rowStart, rowEnd);
+        _values.ResetWrittenCount();
+        if (dictionary is not null) dictionary.WriteIndices(data, first, last, _values);
+        else ValueEncoder.Encode(data, first, last, encoding, _values);
+        var nulls = CountNullLevels(levelCount);
+        _levels.ResetWrittenCount();
+        if (_options.DataPageV2)
+        {
+            var repLength = EncodeLevels(_repetition, levelCount, _column.MaxRepetitionLevel, prefix: false);
+            var defLength = EncodeLevels(_definition, levelCount, _column.MaxDefinitionLevel, prefix: false);
+            var header = new PageHeader
+            {
+                Type = PageType.DataPageV2, NumValues = levelCount, NumNulls = nulls, NumRows = rowEnd - rowStart, Encoding = encoding,
+                RepetitionLevelsByteLength = repLength, DefinitionLevelsByteLength = defLength, IsCompressed = _options.Codec != CompressionCodec.Uncompressed,
+            };
+            WritePage(output, header, _levels.WrittenSpan, _values.WrittenSpan);
+            return;
+        }
+        EncodeLevels(_repetition, levelCount, _column.MaxRepetitionLevel, prefix: true);
+        EncodeLevels(_definition, levelCount, _column.MaxDefinitionLevel, prefix: true);
+        _levels.Write(_values.WrittenSpan);
+        WritePage(output, new PageHeader { Type = PageType.DataPage, NumValues = levelCount, Encoding = encoding }, [], _levels.WrittenSpan);
+    }
+
+    private int CountNullLevels(int levelCount)
+    {
+        if (_column.MaxDefinitionLevel == 0) return 0;
+        var max = (byte)_column.MaxDefinitionLevel;
+        var span = _definition.AsSpan(0, levelCount);
+        return span.IndexOfAnyExcept(max) < 0 ? 0 : levelCount - span.Count(max);
+    }
+
+    private int EncodeLevels(byte[] levels, int count, int maxLevel, bool prefix)
+    {
+        if (maxLevel == 0) return 0;
+        _scratch.ResetWrittenCount();
+        RleHybridEncoder.EncodeLevels(levels.AsSpan(0, count), RleHybridEncoder.BitWidth(maxLevel), _scratch);
+        if (prefix)
+        {
+            Span<byte> length = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, _scratch.WrittenCount);
+            _levels.Write(length);
+        }
+        _levels.Write(_scratch.WrittenSpan);
+        return _scratch.WrittenCount;
+    }
+
+    // Levels per the Dremel encoding: a null or empty list is one entry; each element is one entry.
+    private int BuildLevels(ColumnData data, int rowStart, int rowEnd)
+    {
+        var (first, last) = Slots(data, rowStart, rowEnd);
+        var capacity = last - first + (rowEnd - rowStart);
+        if (_definition.Length < capacity)
+        {
+            _definition = new byte[capacity];
+            _repetition = new byte[capacity];
+        }
+        var maxDefinition = (byte)_column.MaxDefinitionLevel;
+        if (!_column.IsList)
+        {
+            for (var r = rowStart; r < rowEnd; r++) _definition[r - rowStart] = data.IsNull(r) ? (byte)0 : maxDefinition;
+            return rowEnd - rowStart;
+        }
+        var offsets = data.Offsets!;
+        var elementDefinition = (byte)_column.ElementDefinitionLevel;
+        var n = 0;
+        for (var r = rowStart; r < rowEnd; r++)
+        {
+            var count = offsets[r + 1] - offsets[r];
+            if (count == 0)
+            {
+                _repetition[n] = 0;
+                _definition[n++] = data.IsListNull(r) ? (byte)0 : (byte)(elementDefinition - 1);
+                continue;
+            }
+            _repetition.AsSpan(n, count).Fill(1);
+            _repetition[n] = 0;
+            if (data.ValueNulls is null) _definition.AsSpan(n, count).Fill(maxDefinition);
+            else
+                for (var i = 0; i < count; i++) _definition[n + i] = data.IsNull(offsets[r] + i) ? elementDefinition : maxDefinition;
+            n += count;
+        }
+        return n;
+    }
+
+    private void WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> uncompressedPrefix, ReadOnlySpan<byte> body)
+    {
+        var compressed = Codecs.Compress(_options.Codec, body, _options.CompressionLevel);
+        header.UncompressedPageSize = uncompressedPrefix.Length + body.Length;
+        header.CompressedPageSize = uncompressedPrefix.Length + compressed.Length;
+        var headerBytes = MetadataWriter.WritePageHeader(header);
+        output.Write(headerBytes);
+        output.Write(uncompressedPrefix);
+        output.Write(compressed);
+        _uncompressedTotal += headerBytes.Length + header.UncompressedPageSize;
+        _compressedTotal += headerBytes.Length + header.CompressedPageSize;
+    }
+}

@@ -1,0 +1,140 @@
+using PolyGlot.Parquet.Format;
+using PolyGlot.Parquet.Reading;
+using PolyGlot.Parquet.Schema;
+using PolyGlot.Parquet.Writing;
+
+namespace PolyGlot.Parquet.Tests.Writing;
+
+public class ParquetWriterTests
+{
+    [Fact]
+    public void TokenShard_RoundTrips_When_WrittenWithZstdInManyRowGroups()
+    {
+        // Given a token shard and a small row group target
+        using var dir = new TempDirectory();
+        var shard = new TokenShardFixture(rows: 3000);
+        var path = dir.File("shard.parquet");
+        shard.Write(path, new ParquetWriterOptions { RowGroupTargetBytes = 200_000 });
+
+        // When it is read back row group by row group
+        using var reader = ParquetReader.Open(path);
+        var tokens = new List<int>();
+        var offsets = new List<int> { 0 };
+        var langs = new List<string?>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            var ids = reader.ReadColumn(g, "input_ids");
+            var lang = reader.ReadColumn(g, "lang");
+            for (var r = 0; r < ids.RowCount; r++)
+            {
+                tokens.AddRange(ids.Int32List(r).ToArray());
+                offsets.Add(tokens.Count);
+                langs.Add(lang.GetString(r));
+            }
+        }
+
+        // Then every token, row boundary and string is identical
+        Assert.True(reader.RowGroupCount > 3);
+        Assert.Equal(shard.Tokens, tokens);
+        Assert.Equal(shard.Offsets, offsets);
+        Assert.Equal(shard.Lang, langs);
+        Assert.Equal(CompressionCodec.Zstd, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Codec);
+    }
+
+    [Fact]
+    public void RowGroups_CloseAtTarget_When_BatchesExceedIt()
+    {
+        // Given batches of ~4 KB of tokens and a 40 KB target
+        using var dir = new TempDirectory();
+        var path = dir.File("groups.parquet");
+        var column = ParquetColumn.List("input_ids", PhysicalType.Int32, nullable: false, elementNullable: false);
+        using (var writer = new ParquetWriter(path, new ParquetSchema(column), new ParquetWriterOptions { RowGroupTargetBytes = 40_000 }))
+        {
+            for (var b = 0; b < 100; b++)
+                writer.Write(ColumnData.FromInt32Lists(column, Enumerable.Range(b, 1000).ToArray(), [0, 500, 1000]));
+            writer.Complete();
+        }
+
+        // When the file is opened
+        using var reader = ParquetReader.Open(path);
+
+        // Then each row group holds 10 batches (20 rows)
+        Assert.Equal(10, reader.RowGroupCount);
+        Assert.All(reader.Metadata.RowGroups, g => Assert.Equal(20, g.NumRows));
+    }
+
+    [Fact]
+    public void KeyValueMetadata_IsStored_When_Given()
+    {
+        // Given metadata in the options
+        using var dir = new TempDirectory();
+        var path = dir.File("kv.parquet");
+        new TokenShardFixture(10).Write(path, new ParquetWriterOptions
+        {
+            KeyValueMetadata = new Dictionary<string, string> { ["tokenizer"] = "spm-256k", ["lang"] = "多语言" },
+        });
+
+        // When the file is opened
+        using var reader = ParquetReader.Open(path);
+
+        // Then the metadata reads back
+        Assert.Equal("spm-256k", reader.KeyValueMetadata["tokenizer"]);
+        Assert.Equal("多语言", reader.KeyValueMetadata["lang"]);
+    }
+
+    [Fact]
+    public void NoFileAppears_When_DisposedWithoutComplete()
+    {
+        // Given a writer that received rows but is never completed
+        using var dir = new TempDirectory();
+        var path = dir.File("partial.parquet");
+        var column = ParquetColumn.Int32("x");
+        using (var writer = new ParquetWriter(path, new ParquetSchema(column)))
+        {
+            writer.Write(ColumnData.FromInt32(column, [1, 2, 3]));
+            writer.FlushRowGroup();
+        }
+
+        // When the directory is listed
+        var files = Directory.GetFiles(dir.Path);
+
+        // Then neither the target nor a temporary remains
+        Assert.Empty(files);
+    }
+
+    [Fact]
+    public void ExistingFileIsKept_When_ReplacementIsNotCompleted()
+    {
+        // Given a complete file
+        using var dir = new TempDirectory();
+        var path = dir.File("keep.parquet");
+        new TokenShardFixture(5).Write(path);
+        var before = File.ReadAllBytes(path);
+
+        // When a second writer to the same path is abandoned
+        using (var writer = new ParquetWriter(path, TokenShardFixture.Schema))
+            writer.Write(
+                ColumnData.FromLists(TokenShardFixture.Schema.Columns[0], new int[]?[] { [1] }),
+                ColumnData.FromStrings(TokenShardFixture.Schema.Columns[1], ["en"]),
+                ColumnData.FromStrings(TokenShardFixture.Schema.Columns[2], ["s"]));
+
+        // Then the first file is untouched
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Write_Throws_When_NullGoesIntoRequiredColumn()
+    {
+        // Given a required column
+        using var dir = new TempDirectory();
+        var column = ParquetColumn.Int32("x");
+        using var writer = new ParquetWriter(dir.File("x.parquet"), new ParquetSchema(column));
+
+        // When a null is written
+        var error = Assert.Throws<ArgumentException>(() => writer.Write(ColumnData.FromInt32(column, [1, 2], [false, true])));
+
+        // Then the message names the column and the value
+        Assert.Contains("'x'", error.Message);
+        Assert.Contains("value 1", error.Message);
+    }
+}
