@@ -23,8 +23,9 @@ usage:
       (scalar "loss"), the logits ("logits") and every parameter gradient ("grad.<name>").
   model_reference.py bench CONFIG_JSON
       random weights of the configuration in CONFIG_JSON ({"config": {...}, "batch": B,
-      "seq_len": T, "steps": N, "warmup": W, "device": "cpu"|"cuda", "dtype": "float32"|"bfloat16"}),
-      times N AdamW training steps on random tokens after W warm-up steps and prints one JSON line
+      "seq_len": T, "steps": N, "warmup": W, "device": "cpu"|"cuda", "dtype": "float32"|"bfloat16",
+      "accumulation": A, "threads": P}), times N AdamW training steps (A micro-batches each, global-norm
+      clipping) on random tokens after W warm-up steps and prints one JSON line with the median
       {"step_seconds": ..., "tokens_per_second": ...}.
 """
 import json
@@ -186,7 +187,7 @@ class Model(nn.Module):
 
     def loss(self, input_ids, targets):
         logits = self.forward(input_ids)
-        return F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.view(-1), ignore_index=IGNORE_INDEX), logits
+        return F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=IGNORE_INDEX), logits
 
     def polyglot_parameters(self):
         """PolyGlot's parameter names -> this module's parameters."""
@@ -257,6 +258,8 @@ def bench(config_path):
     with open(config_path) as f:
         spec = json.load(f)
     cfg = Config(spec["config"])
+    if "threads" in spec:
+        torch.set_num_threads(int(spec["threads"]))
     device = torch.device(spec.get("device", "cpu"))
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[spec.get("dtype", "float32")]
     torch.manual_seed(1234)
@@ -286,10 +289,12 @@ def bench(config_path):
 
     for _ in range(warmup):
         step()
-    start = time.perf_counter()
+    samples = []
     for _ in range(steps):
+        start = time.perf_counter()
         step()
-    seconds = (time.perf_counter() - start) / steps
+        samples.append(time.perf_counter() - start)
+    seconds = sorted(samples)[len(samples) // 2]  # median step
     print(json.dumps({"step_seconds": seconds, "tokens_per_second": B * T * accumulation / seconds,
                       "torch": torch.__version__, "threads": torch.get_num_threads()}))
 

@@ -14,7 +14,7 @@ internal static class StepReporting
         var weights = plan.Schedule.WeightsAt(tokensBefore);
         return new StepMetrics
         {
-            Step = state.Step,
+            Step = state.Step - 1,   // 0-based index of the step just trained
             Loss = result.Loss,
             LossPerLanguage = result.Losses.MeanPerLanguage(batch.Languages),
             Lr = result.LearningRate,

@@ -90,7 +90,7 @@ public sealed class TrainingRun : IDisposable
         _observer.OnStart(new TrainingStart(_state.Step + 1, total, last, _resumedFrom, _model.Parameters.Sum(p => p.NumEl),
             _geometry.TokensPerStep, _geometry.ToString()));
         using var loader = new DataLoader(_plan, _reader, _resumedData, prefetchBatches: _config.Data.PrefetchBatches);
-        using var metrics = MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step);
+        using var metrics = MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step - 1);
         _metrics = metrics;
         var step = new TrainingStep(_model, _optimizer, _guard, _geometry.MicroBatchSize, _geometry.Accumulation, _config.Data.SeqLen);
         var meter = new ThroughputMeter();
@@ -158,7 +158,7 @@ public sealed class TrainingRun : IDisposable
         var every = _config.Eval.EverySteps;
         if (_evaluator is null || every <= 0 || (_state.Step % every != 0 && _state.Step != last))
             return;
-        var metrics = _evaluator.Evaluate(_model, _state.Step);
+        var metrics = _evaluator.Evaluate(_model, _state.Step - 1);
         _metrics?.Write(metrics);
         _observer.OnEval(metrics);
     }

@@ -104,9 +104,9 @@ public sealed class TrainingRunTests
         harness.Train(maxSteps: 3);
         harness.Train();
 
-        // Then metrics.jsonl holds steps 1..8 once each, with per-language losses and curriculum shares
+        // Then metrics.jsonl holds steps 0..7 (0-based) once each, with per-language losses and curriculum shares
         var lines = File.ReadAllLines(Path.Combine(harness.RunDirectory, MetricsWriter.FileName));
-        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"\"step\":{i},"), lines.Select(l => l[l.IndexOf("\"step\"", StringComparison.Ordinal)..(l.IndexOf(',', l.IndexOf("\"step\"", StringComparison.Ordinal)) + 1)]));
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"\"step\":{i},"), lines.Select(l => l[l.IndexOf("\"step\"", StringComparison.Ordinal)..(l.IndexOf(',', l.IndexOf("\"step\"", StringComparison.Ordinal)) + 1)]));
         Assert.All(lines, l => Assert.Contains("\"loss_per_language\":{\"de\":", l));
         Assert.All(lines, l => Assert.Contains("\"curriculum_shares\":{\"english\":0.5,\"non-english\":0.5}", l));
     }
