@@ -6,11 +6,14 @@ namespace PolyGlot.Data.Loading;
 /// </summary>
 public sealed class ShardDocuments
 {
-    /// <summary>Creates the shard view; <paramref name="offsets"/> has one entry more than there are documents.</summary>
+    /// <summary>
+    /// Creates the shard view; <paramref name="offsets"/> has one entry more than there are
+    /// documents; <paramref name="tokens"/> may be longer than the last offset (a reused buffer).
+    /// </summary>
     /// <exception cref="InvalidDataException">The arrays are inconsistent.</exception>
     public ShardDocuments(string path, int[] tokens, int[] offsets, string[] languages)
     {
-        if (offsets.Length != languages.Length + 1 || offsets[0] != 0 || offsets[^1] != tokens.Length)
+        if (offsets.Length != languages.Length + 1 || offsets[0] != 0 || offsets[^1] > tokens.Length)
             throw new InvalidDataException($"{path}: document offsets do not match the token and language columns.");
         Path = path;
         Tokens = tokens;
@@ -21,7 +24,7 @@ public sealed class ShardDocuments
     /// <summary>The shard file.</summary>
     public string Path { get; }
 
-    /// <summary>All tokens, document after document.</summary>
+    /// <summary>All tokens, document after document (valid up to <c>Offsets[Count]</c>).</summary>
     public int[] Tokens { get; }
 
     /// <summary>Document i spans <c>Tokens[Offsets[i]..Offsets[i + 1]]</c>.</summary>

@@ -1,0 +1,67 @@
+using PolyGlot.Data.Loading;
+using PolyGlot.Data.Shards;
+using PolyGlot.Parquet.Format;
+using PolyGlot.Parquet.Schema;
+using PolyGlot.Parquet.Writing;
+
+namespace PolyGlot.Data.Tests.Loading;
+
+/// <summary>Writes synthetic shards as real Parquet files (input_ids, lang, source) plus a manifest, as prepare does.</summary>
+internal static class ParquetShards
+{
+    public static readonly ParquetSchema Schema = new(
+        ParquetColumn.List(ParquetShardReader.TokenColumn, PhysicalType.Int32),
+        ParquetColumn.String(ParquetShardReader.LanguageColumn),
+        ParquetColumn.String("source"));
+
+    /// <summary>Writes one shard; <paramref name="rowGroupRows"/> rows per row group.</summary>
+    public static void WriteShard(string path, string source, ShardDocuments shard, int rowGroupRows = int.MaxValue)
+    {
+        using var writer = new ParquetWriter(path, Schema);
+        for (var first = 0; first < shard.Count; first += rowGroupRows)
+        {
+            var count = Math.Min(rowGroupRows, shard.Count - first);
+            var start = shard.Offsets[first];
+            var offsets = shard.Offsets.Skip(first).Take(count + 1).Select(o => o - start).ToArray();
+            writer.Write(
+                ColumnData.FromInt32Lists(Schema.Columns[0], shard.Tokens[start..shard.Offsets[first + count]], offsets),
+                ColumnData.FromStrings(Schema.Columns[1], shard.Languages[first..(first + count)]),
+                ColumnData.FromStrings(Schema.Columns[2], Enumerable.Repeat(source, count).ToArray()));
+            writer.FlushRowGroup();
+        }
+        writer.Complete();
+    }
+
+    /// <summary>Writes a prepared directory for <paramref name="shards"/> and returns its shard paths.</summary>
+    public static IReadOnlyList<string> WriteSource(string directory, string source, string kind, IReadOnlyList<ShardDocuments> shards,
+        int rowGroupRows = int.MaxValue)
+    {
+        Directory.CreateDirectory(directory);
+        var manifest = new ShardManifest
+        {
+            Source = source,
+            Kind = kind,
+            Tokenizer = new TokenizerFingerprint { Sha256 = "aa11", VocabSize = 10_000_000, EosId = SyntheticCorpus.Eos },
+        };
+        for (var h = 0; h < shards.Count; h++)
+        {
+            var file = ShardEntry.FileNameFor(h);
+            WriteShard(Path.Combine(directory, file), source, shards[h], rowGroupRows);
+            var perLanguage = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            for (var d = 0; d < shards[h].Count; d++)
+                perLanguage[shards[h].Languages[d]] = perLanguage.GetValueOrDefault(shards[h].Languages[d]) + shards[h].Document(d).Length;
+            manifest.Shards.Add(new ShardEntry
+            {
+                File = file, Documents = shards[h].Count, Tokens = shards[h].Offsets[^1], TokensPerLanguage = perLanguage,
+                Sha256 = ShardDirectory.Sha256Of(Path.Combine(directory, file)),
+            });
+            foreach (var (language, tokens) in perLanguage)
+                manifest.TokensPerLanguage[language] = manifest.TokensPerLanguage.GetValueOrDefault(language) + tokens;
+        }
+        manifest.Languages = manifest.TokensPerLanguage.Keys.ToList();
+        manifest.Documents = manifest.Shards.Sum(s => s.Documents);
+        manifest.Tokens = manifest.Shards.Sum(s => s.Tokens);
+        manifest.Save(directory);
+        return manifest.Shards.Select(s => Path.Combine(directory, s.File)).ToList();
+    }
+}
