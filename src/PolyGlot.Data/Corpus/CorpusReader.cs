@@ -39,6 +39,7 @@ public static class CorpusReader
                 CorpusFormats.Text when source.Documents == "paragraph" => ReadParagraphs(file, source),
                 CorpusFormats.Text => ReadTextLines(file, source),
                 CorpusFormats.Jsonl => ReadJsonl(file, source),
+                CorpusFormats.Parquet => ParquetTextReader.Read(file, source),
                 _ => throw new ArgumentException($"Source '{source.Name}': format '{source.Format}' is not monolingual."),
             };
             var any = false;

@@ -9,7 +9,7 @@ namespace PolyGlot.Data.Corpus;
 public sealed class SourceConfig : IValidatedConfig
 {
     /// <summary>Supported values of <see cref="Format"/>.</summary>
-    public static readonly IReadOnlyList<string> Formats = [CorpusFormats.Text, CorpusFormats.Jsonl,
+    public static readonly IReadOnlyList<string> Formats = [CorpusFormats.Text, CorpusFormats.Jsonl, CorpusFormats.Parquet,
         CorpusFormats.TsvPairs, CorpusFormats.JsonlPairs];
 
     /// <summary>Source name: the output directory of <c>prepare</c> and the <c>source</c> column.</summary>
@@ -83,6 +83,9 @@ public static class CorpusFormats
 
     /// <summary>One JSON object per line with a text field.</summary>
     public const string Jsonl = "jsonl";
+
+    /// <summary>Parquet with a string column (e.g. Hugging Face datasets files).</summary>
+    public const string Parquet = "parquet";
 
     /// <summary>Source text TAB target text, one pair per line.</summary>
     public const string TsvPairs = "tsv-pairs";

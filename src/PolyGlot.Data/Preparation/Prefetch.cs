@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+
+namespace PolyGlot.Data.Preparation;
+
+/// <summary>
+/// Runs an enumeration one item ahead on a background thread, so that reading and decompressing
+/// the next batch overlaps with tokenizing the current one; memory stays at two items.
+/// </summary>
+internal static class Prefetch
+{
+    public static IEnumerable<T> Ahead<T>(IEnumerable<T> items)
+    {
+        using var queue = new BlockingCollection<T>(boundedCapacity: 1);
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var item in items)
+                    queue.Add(item, stop.Token);
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        });
+        try
+        {
+            foreach (var item in queue.GetConsumingEnumerable())
+                yield return item;
+            // The producer's own failure (e.g. bad input) surfaces here with its original type.
+            producer.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            stop.Cancel();
+            try
+            {
+                producer.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Already rethrown above, or the consumer stopped early and its exception wins.
+            }
+        }
+    }
+}

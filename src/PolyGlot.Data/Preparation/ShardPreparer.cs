@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using PolyGlot.Data.Corpus;
+using PolyGlot.Data.Shards;
+using PolyGlot.Tokenization;
+
+namespace PolyGlot.Data.Preparation;
+
+/// <summary>Progress of one source, reported after every batch.</summary>
+/// <param name="Source">Source name.</param>
+/// <param name="Documents">Documents tokenized so far in this run.</param>
+/// <param name="Bytes">UTF-8 bytes tokenized so far in this run.</param>
+/// <param name="Tokens">Tokens produced so far in this run (eos included).</param>
+/// <param name="Shards">Shards complete, including those of earlier runs.</param>
+/// <param name="Elapsed">Time since the source started.</param>
+public sealed record PrepareProgressReport(string Source, long Documents, long Bytes, long Tokens, int Shards, TimeSpan Elapsed);
+
+/// <summary>What happened to a source.</summary>
+public enum PrepareOutcome
+{
+    /// <summary>Its manifest already matched the settings; nothing was done.</summary>
+    UpToDate,
+
+    /// <summary>Prepared from the start.</summary>
+    Prepared,
+
+    /// <summary>Continued after the complete shards of an interrupted run.</summary>
+    Resumed,
+}
+
+/// <summary>
+/// Tokenizes sources into token shards (SHARDS.md): documents are read in batches of bounded
+/// size, encoded in parallel, terminated by eos and appended to the current shard; a shard is
+/// written (temporary file + rename) once it reaches the target token count, and the progress
+/// file records it. The manifest is written last. Output depends only on the input and settings.
+/// </summary>
+public sealed class ShardPreparer
+{
+    private readonly PrepareConfig _config;
+    private readonly SentencePieceTokenizer _tokenizer;
+    private readonly TokenizerFingerprint _fingerprint;
+    private readonly BilingualTemplate _template;
+
+    /// <summary>Creates a preparer for <paramref name="config"/> with a loaded tokenizer.</summary>
+    public ShardPreparer(PrepareConfig config, SentencePieceTokenizer tokenizer)
+    {
+        if (tokenizer.Special.EosId < 0)
+            throw new TokenizerException($"{tokenizer.ModelPath} has no eos token; shards need one to separate documents.");
+        _config = config;
+        _tokenizer = tokenizer;
+        _template = new BilingualTemplate(config.Template);
+        _fingerprint = new TokenizerFingerprint
+        {
+            Sha256 = tokenizer.ComputeSha256(),
+            VocabSize = tokenizer.VocabSize,
+            EosId = tokenizer.Special.EosId,
+            BosId = tokenizer.Special.BosId,
+            PadId = tokenizer.Special.PadId,
+        };
+    }
+
+    /// <summary>Receives a report after every batch.</summary>
+    public Action<PrepareProgressReport>? Progress { get; init; }
+
+    /// <summary>Discard existing output whose settings or tokenizer differ, instead of refusing.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>The directory of <paramref name="source"/> under the output root.</summary>
+    public string DirectoryFor(SourceConfig source) => Path.Combine(_config.Output, source.Name);
+
+    /// <summary>Prepares one source (or confirms it is up to date) and returns what was done.</summary>
+    public PrepareOutcome Prepare(SourceConfig source)
+    {
+        var directory = DirectoryFor(source);
+        Directory.CreateDirectory(directory);
+        var settingsHash = SettingsHash(source);
+        if (File.Exists(Path.Combine(directory, ShardManifest.FileName)))
+        {
+            var existing = ShardManifest.Load(directory);
+            if (existing.SettingsHash == settingsHash)
+                return PrepareOutcome.UpToDate;
+            RefuseOrClear(directory, Describe(existing.Tokenizer.Sha256, existing.SettingsHash, settingsHash));
+        }
+        var progress = PrepareProgress.TryLoad(directory);
+        if (progress is not null && progress.SettingsHash != settingsHash)
+        {
+            RefuseOrClear(directory, "an interrupted run used different settings or another tokenizer");
+            progress = null;
+        }
+        progress ??= new PrepareProgress { SettingsHash = settingsHash };
+        var resumed = KeepVerifiedShards(directory, progress);
+        RemoveStrayFiles(directory, progress);
+        Run(source, directory, progress);
+        return resumed ? PrepareOutcome.Resumed : PrepareOutcome.Prepared;
+    }
+
+    private void Run(SourceConfig source, string directory, PrepareProgress progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var skip = progress.Shards.Sum(s => s.Documents);
+        var shard = new ShardBuffer(source.Name);
+        long documents = 0, bytes = 0, tokens = 0;
+        var threads = _config.Threads > 0 ? _config.Threads : Environment.ProcessorCount;
+        foreach (var batch in Prefetch.Ahead(Batches(SkipDocuments(SourceDocuments.Read(source, _template, _config.BothDirections), skip))))
+        {
+            var ids = _tokenizer.EncodeBatch(batch.Select(d => d.Text).ToList(), threads);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var documentBytes = Encoding.UTF8.GetByteCount(batch[i].Text);
+                shard.Add(ids[i], _fingerprint.EosId, batch[i].Language, documentBytes);
+                bytes += documentBytes;
+                tokens += ids[i].Length + 1;
+                if (shard.Tokens >= _config.ShardTokens)
+                    Flush(directory, shard, progress);
+            }
+            documents += batch.Count;
+            Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, progress.Shards.Count, clock.Elapsed));
+        }
+        if (shard.Documents > 0)
+            Flush(directory, shard, progress);
+        if (progress.Shards.Count == 0)
+            throw new CorpusFormatException(source.Path, null, $"source '{source.Name}' produced no documents");
+        WriteManifest(source, directory, progress);
+    }
+
+    // Documents already in complete shards are read again (the order is fixed) but not tokenized.
+    private static IEnumerable<ShardDocument> SkipDocuments(IEnumerable<ShardDocument> documents, long count)
+    {
+        long index = 0;
+        foreach (var document in documents)
+            if (index++ >= count)
+                yield return document;
+    }
+
+    // Groups documents into batches of about BatchBytes of UTF-8, the unit of one parallel encode.
+    private IEnumerable<List<ShardDocument>> Batches(IEnumerable<ShardDocument> documents)
+    {
+        var batch = new List<ShardDocument>();
+        long bytes = 0;
+        foreach (var document in documents)
+        {
+            batch.Add(document);
+            bytes += document.Text.Length * 2L;
+            if (bytes >= _config.BatchBytes)
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+        }
+        if (batch.Count > 0)
+            yield return batch;
+    }
+
+    private static void Flush(string directory, ShardBuffer shard, PrepareProgress progress)
+    {
+        var file = ShardEntry.FileNameFor(progress.Shards.Count);
+        var path = Path.Combine(directory, file);
+        TokenShardWriter.Write(path, shard.TokenArray, shard.Offsets(), shard.Languages, shard.Source);
+        progress.Shards.Add(new ShardEntry
+        {
+            File = file,
+            Documents = shard.Documents,
+            Tokens = shard.Tokens,
+            TokensPerLanguage = new SortedDictionary<string, long>(shard.TokensPerLanguage, StringComparer.Ordinal),
+            Sha256 = ShardDirectory.Sha256Of(path),
+        });
+        progress.ShardBytesPerLanguage.Add(new SortedDictionary<string, long>(shard.BytesPerLanguage, StringComparer.Ordinal));
+        progress.Save(directory);
+        shard.Clear();
+    }
+
+    private void WriteManifest(SourceConfig source, string directory, PrepareProgress progress)
+    {
+        var tokensPerLanguage = Sum(progress.Shards.Select(s => s.TokensPerLanguage));
+        new ShardManifest
+        {
+            Source = source.Name,
+            Kind = source.IsBilingual ? SourceKinds.Bilingual : SourceKinds.Monolingual,
+            Languages = [.. tokensPerLanguage.Keys],
+            Template = source.IsBilingual ? _template.Text : null,
+            Tokenizer = _fingerprint,
+            Documents = progress.Shards.Sum(s => s.Documents),
+            Tokens = progress.Shards.Sum(s => s.Tokens),
+            TokensPerLanguage = tokensPerLanguage,
+            BytesPerLanguage = Sum(progress.ShardBytesPerLanguage),
+            Shards = progress.Shards,
+            SettingsHash = progress.SettingsHash,
+        }.Save(directory);
+        File.Delete(Path.Combine(directory, PrepareProgress.FileName));
+    }
+
+    // A shard listed in the progress file counts only if it is still there, unchanged; the
+    // first one that is not ends the list (everything after it is redone).
+    private static bool KeepVerifiedShards(string directory, PrepareProgress progress)
+    {
+        var kept = progress.Shards.TakeWhile(s =>
+        {
+            var path = Path.Combine(directory, s.File);
+            return File.Exists(path) && ShardDirectory.Sha256Of(path) == s.Sha256;
+        }).ToList();
+        progress.Shards = kept;
+        progress.ShardBytesPerLanguage = progress.ShardBytesPerLanguage.Take(kept.Count).ToList();
+        return kept.Count > 0;
+    }
+
+    private static SortedDictionary<string, long> Sum(IEnumerable<IReadOnlyDictionary<string, long>> counts)
+    {
+        var total = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (language, count) in counts.SelectMany(c => c))
+            total[language] = total.GetValueOrDefault(language) + count;
+        return total;
+    }
+
+    // Temporary files of an interrupted write and shards not in the progress file are never trusted.
+    private static void RemoveStrayFiles(string directory, PrepareProgress progress)
+    {
+        var keep = progress.Shards.Select(s => s.File).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(directory))
+        {
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(".tmp", StringComparison.Ordinal) || (name.StartsWith("shard-", StringComparison.Ordinal) && !keep.Contains(name)))
+                File.Delete(file);
+        }
+    }
+
+    private void RefuseOrClear(string directory, string reason)
+    {
+        if (!Force)
+            throw new InvalidDataException(
+                $"{directory} was prepared differently: {reason}. Shards made with another tokenizer or settings " +
+                "must not be mixed; pass --force to delete and redo them, or choose another prepare.output.");
+        foreach (var file in Directory.GetFiles(directory))
+            File.Delete(file);
+    }
+
+    private string Describe(string manifestTokenizer, string? manifestSettings, string settingsHash) =>
+        manifestTokenizer != _fingerprint.Sha256
+            ? $"its manifest names tokenizer sha256 {manifestTokenizer}, but {_tokenizer.ModelPath} has sha256 {_fingerprint.Sha256}"
+            : $"its manifest records settings {manifestSettings}, the current settings are {settingsHash}";
+
+    // Everything that changes the shard bytes: the source, template, direction, shard size, tokenizer.
+    private string SettingsHash(SourceConfig source)
+    {
+        var settings = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            ShardManifest.CurrentVersion,
+            source.Name, source.Path, source.Format, source.Documents, source.Lang, source.LangField, source.TextField,
+            source.SrcLang, source.TgtLang, source.SrcField, source.TgtField, source.SrcLangField, source.TgtLangField,
+            Files = CorpusReader.ResolveFiles(source).Select(f => (Path.GetFileName(f), new FileInfo(f).Length)).Select(x => $"{x.Item1}:{x.Item2}"),
+            Template = source.IsBilingual ? _config.Template : null,
+            BothDirections = source.IsBilingual && _config.BothDirections,
+            _config.ShardTokens,
+            Tokenizer = _fingerprint.Sha256,
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(settings));
+    }
+}

@@ -1,0 +1,197 @@
+using PolyGlot.Data.Corpus;
+using PolyGlot.Data.Preparation;
+using PolyGlot.Data.Shards;
+using PolyGlot.Tokenization;
+
+namespace PolyGlot.Data.Tests.Preparation;
+
+[Collection(SmallTokenizerCollection.Name)]
+public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pg-prepare-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private SourceConfig MonoSource() => new()
+    {
+        Name = "demo-de", Path = Path.Combine(DemoFiles.Root, "mono", "gnome", "de.txt.gz"), Lang = "de",
+    };
+
+    private SourceConfig PairSource() => new()
+    {
+        Name = "demo-en-de", Path = Path.Combine(DemoFiles.Root, "heldout", "pairs", "gnome.en-de.tsv.gz"),
+        Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de",
+    };
+
+    private PrepareConfig Config(string output) => new()
+    {
+        Tokenizer = tokenizers.First.ModelPath, Output = Path.Combine(_dir, output), ShardTokens = 20_000, Threads = 2, BatchBytes = 64 * 1024,
+    };
+
+    private static Dictionary<string, byte[]> FilesOf(string directory) =>
+        Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+    [Fact]
+    public void ShardsAndManifestAreByteIdentical_When_TheSameSourceIsPreparedTwice()
+    {
+        // When the same source is prepared into two output roots
+        var first = new ShardPreparer(Config("a"), tokenizers.First);
+        var second = new ShardPreparer(Config("b"), tokenizers.First);
+        first.Prepare(MonoSource());
+        second.Prepare(MonoSource());
+
+        // Then both directories hold the same files with the same bytes, over several shards
+        var a = FilesOf(first.DirectoryFor(MonoSource()));
+        var b = FilesOf(second.DirectoryFor(MonoSource()));
+        Assert.True(a.Count > 3, $"expected several shards, got {a.Count - 1}");
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        foreach (var name in a.Keys)
+            Assert.True(a[name].AsSpan().SequenceEqual(b[name]), $"{name} differs");
+    }
+
+    [Fact]
+    public void ManifestTotalsMatchTheShards_When_ASourceIsPrepared()
+    {
+        var preparer = new ShardPreparer(Config("out"), tokenizers.First);
+        preparer.Prepare(MonoSource());
+
+        var directory = preparer.DirectoryFor(MonoSource());
+        var shards = ShardDirectory.ListShards(directory, verifyHashes: true, out var manifest);
+        Assert.Equal(manifest.Shards.Count, shards.Count);
+        Assert.Equal(manifest.Tokens, manifest.Shards.Sum(s => s.Tokens));
+        Assert.Equal(manifest.Tokens, manifest.TokensPerLanguage["de"]);
+        Assert.Equal(["de"], manifest.Languages);
+        Assert.Equal(tokenizers.First.ComputeSha256(), manifest.Tokenizer.Sha256);
+        Assert.Equal((2, 1, 0), (manifest.Tokenizer.EosId, manifest.Tokenizer.BosId, manifest.Tokenizer.PadId));
+        var bytes = CorpusReader.ReadDocuments(MonoSource()).Sum(d => (long)System.Text.Encoding.UTF8.GetByteCount(d.Text));
+        Assert.Equal(bytes, manifest.BytesPerLanguage["de"]);
+        Assert.All(manifest.Shards.SkipLast(1), s => Assert.True(s.Tokens >= 20_000));
+        Assert.Null(manifest.Template);
+    }
+
+    [Fact]
+    public void EveryRowIsTheDocumentsTokensFollowedByEos_When_ShardsAreRead()
+    {
+        var preparer = new ShardPreparer(Config("out"), tokenizers.First);
+        preparer.Prepare(MonoSource());
+
+        var documents = CorpusReader.ReadDocuments(MonoSource()).Select(d => d.Text).ToList();
+        var rows = ShardTestReader.ReadAll(preparer.DirectoryFor(MonoSource()));
+        Assert.Equal(documents.Count, rows.Count);
+        for (var i = 0; i < rows.Count; i += 97)
+        {
+            Assert.Equal([.. tokenizers.First.Encode(documents[i]), tokenizers.First.Special.EosId], rows[i].Ids);
+            Assert.Equal(("de", "demo-de"), (rows[i].Lang, rows[i].Source));
+        }
+    }
+
+    [Fact]
+    public void PairsBecomeTemplatedDocumentsInBothDirections_When_ABilingualSourceIsPrepared()
+    {
+        // Given a bilingual source and a template with a language tag
+        var config = Config("out");
+        config.Template = "<2{tgt_lang}>{src_text}\n{tgt_text}";
+        var preparer = new ShardPreparer(config, tokenizers.First);
+
+        // When it is prepared
+        preparer.Prepare(PairSource());
+
+        // Then each pair gives en-de then de-en, formatted by the template, ending in eos
+        var pair = CorpusReader.ReadPairs(PairSource()).First();
+        var rows = ShardTestReader.ReadAll(preparer.DirectoryFor(PairSource()));
+        Assert.Equal(2 * CorpusReader.ReadPairs(PairSource()).Count(), rows.Count);
+        Assert.Equal(("en-de", "de-en"), (rows[0].Lang, rows[1].Lang));
+        Assert.Equal($"<2de>{pair.SourceText}\n{pair.TargetText}", tokenizers.First.Decode(rows[0].Ids[..^1]));
+        Assert.Equal($"<2en>{pair.TargetText}\n{pair.SourceText}", tokenizers.First.Decode(rows[1].Ids[..^1]));
+        var manifest = ShardManifest.Load(preparer.DirectoryFor(PairSource()));
+        Assert.Equal((SourceKinds.Bilingual, config.Template), (manifest.Kind, manifest.Template));
+        Assert.Equal(["de-en", "en-de"], manifest.Languages);
+    }
+
+    [Fact]
+    public void InterruptedRunResumesAndEndsIdenticalToAnUninterruptedOne_When_RunAgain()
+    {
+        // Given a run that dies after its second shard, leaving a half-written temporary file
+        var reference = new ShardPreparer(Config("reference"), tokenizers.First);
+        reference.Prepare(MonoSource());
+        var crashing = new ShardPreparer(Config("out"), tokenizers.First)
+        {
+            Progress = p => { if (p.Shards >= 2) throw new SimulatedCrashException(); },
+        };
+        Assert.Throws<SimulatedCrashException>(() => crashing.Prepare(MonoSource()));
+        var directory = crashing.DirectoryFor(MonoSource());
+        Assert.False(File.Exists(Path.Combine(directory, ShardManifest.FileName)));
+        File.WriteAllText(Path.Combine(directory, "shard-00002.parquet.123.abc.tmp"), "partial");
+        File.Copy(Path.Combine(directory, "shard-00000.parquet"), Path.Combine(directory, "shard-00002.parquet"));
+
+        // When it runs again
+        var outcome = new ShardPreparer(Config("out"), tokenizers.First).Prepare(MonoSource());
+
+        // Then it resumed, and the result equals the uninterrupted run byte for byte
+        Assert.Equal(PrepareOutcome.Resumed, outcome);
+        var expected = FilesOf(reference.DirectoryFor(MonoSource()));
+        var actual = FilesOf(directory);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var name in expected.Keys)
+            Assert.True(expected[name].AsSpan().SequenceEqual(actual[name]), $"{name} differs");
+    }
+
+    [Fact]
+    public void SecondRunDoesNothing_When_TheSourceIsAlreadyPrepared()
+    {
+        var preparer = new ShardPreparer(Config("out"), tokenizers.First);
+        preparer.Prepare(MonoSource());
+        var written = File.GetLastWriteTimeUtc(Path.Combine(preparer.DirectoryFor(MonoSource()), "shard-00000.parquet"));
+
+        Assert.Equal(PrepareOutcome.UpToDate, preparer.Prepare(MonoSource()));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(preparer.DirectoryFor(MonoSource()), "shard-00000.parquet")));
+    }
+
+    [Fact]
+    public void RefusesNamingBothHashes_When_TheTokenizerChanged()
+    {
+        // Given shards made with one tokenizer
+        new ShardPreparer(Config("out"), tokenizers.First).Prepare(MonoSource());
+        var before = FilesOf(Path.Combine(_dir, "out", "demo-de"));
+
+        // When the same source is prepared with another tokenizer
+        var other = Config("out");
+        other.Tokenizer = tokenizers.Second.ModelPath;
+        var error = Assert.Throws<InvalidDataException>(() => new ShardPreparer(other, tokenizers.Second).Prepare(MonoSource()));
+
+        // Then the error names both hashes and the way out, and nothing was touched
+        Assert.Contains(tokenizers.First.ComputeSha256(), error.Message);
+        Assert.Contains(tokenizers.Second.ComputeSha256(), error.Message);
+        Assert.Contains("--force", error.Message);
+        var after = FilesOf(Path.Combine(_dir, "out", "demo-de"));
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+    }
+
+    [Fact]
+    public void RedoesTheSource_When_TheTokenizerChangedAndForceIsSet()
+    {
+        new ShardPreparer(Config("out"), tokenizers.First).Prepare(MonoSource());
+        var other = Config("out");
+        var preparer = new ShardPreparer(other, tokenizers.Second) { Force = true };
+
+        Assert.Equal(PrepareOutcome.Prepared, preparer.Prepare(MonoSource()));
+        Assert.Equal(tokenizers.Second.ComputeSha256(), ShardManifest.Load(preparer.DirectoryFor(MonoSource())).Tokenizer.Sha256);
+    }
+
+    [Fact]
+    public void ErrorNamesFileAndLineAndNoManifestIsWritten_When_TheInputHasInvalidUtf8()
+    {
+        // Given a text file whose third line is Latin-1
+        var path = Path.Combine(_dir, "bad.txt");
+        File.WriteAllBytes(path, [.. "eins\nzwei\n"u8, 0x4D, 0xFC, 0x6E, 0x0A]);
+        var source = new SourceConfig { Name = "bad", Path = path, Lang = "de" };
+        var preparer = new ShardPreparer(Config("out"), tokenizers.First);
+
+        // When it is prepared, then the error names the file and line, and the source is not finished
+        var error = Assert.Throws<CorpusFormatException>(() => preparer.Prepare(source));
+        Assert.Equal((path, "line 3"), (error.File, error.Position));
+        Assert.False(File.Exists(Path.Combine(preparer.DirectoryFor(source), ShardManifest.FileName)));
+    }
+
+    private sealed class SimulatedCrashException : Exception;
+}
