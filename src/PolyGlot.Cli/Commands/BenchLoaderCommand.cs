@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Diagnostics;
+using PolyGlot.Data.Configuration;
+using PolyGlot.Data.Curriculum;
+using PolyGlot.Data.Loading;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// <c>polyglot bench loader</c>: tokens per second the data loader delivers as packed batches
+/// (Parquet shards read, shuffled, mixed by the PolyLM curriculum, packed), pinned to one core,
+/// and the time the training thread spends per batch.
+/// </summary>
+internal static class BenchLoaderCommand
+{
+    public static Command Create()
+    {
+        var tokens = new Option<long>("--tokens") { Description = "Tokens of synthetic shards to create", DefaultValueFactory = _ => 40_000_000 };
+        var seqLen = new Option<int>("--seq-len") { Description = "data.seq_len", DefaultValueFactory = _ => 2048 };
+        var batch = new Option<int>("--batch") { Description = "data.global_batch_size (one rank)", DefaultValueFactory = _ => 64 };
+        var cores = new Option<int>("--cores") { Description = "CPU cores the process may use while measuring", DefaultValueFactory = _ => 1 };
+        var boundaries = new Option<bool>("--document-boundaries") { Description = "Also emit position and segment ids" };
+        var stepMs = new Option<double>("--step-ms") { Description = "Simulated training step (ms) while the training-thread time is measured", DefaultValueFactory = _ => 20 };
+        var directory = new Option<string?>("--dir") { Description = "Keep the synthetic shards here (reused when present) instead of a temporary directory" };
+        var command = new Command("loader", "Data loader throughput (tokens/s as packed batches) and training-thread time per batch.");
+        foreach (var option in new Option[] { tokens, seqLen, batch, cores, boundaries, stepMs, directory })
+            command.Options.Add(option);
+        command.SetAction(parse => PrepareCommon.Run("bench loader", () => Run(new Settings(
+            parse.GetValue(tokens), parse.GetValue(seqLen), parse.GetValue(batch), parse.GetValue(cores),
+            parse.GetValue(boundaries), parse.GetValue(stepMs), parse.GetValue(directory)))));
+        return command;
+    }
+
+    private sealed record Settings(long Tokens, int SeqLen, int Batch, int Cores, bool DocumentBoundaries, double StepMs, string? Directory);
+
+    private static int Run(Settings settings)
+    {
+        if (settings.Tokens < 1_000_000 || settings.Cores < 1 || settings.Cores > Environment.ProcessorCount || settings.StepMs <= 0)
+        {
+            Serilog.Log.Error("bench loader: --tokens must be >= 1,000,000, --cores between 1 and {Cores}, --step-ms > 0", Environment.ProcessorCount);
+            return 1;
+        }
+        var root = settings.Directory ?? Directory.CreateTempSubdirectory("polyglot-bench-loader-").FullName;
+        try
+        {
+            if (!File.Exists(Path.Combine(root, BenchLoaderShards.DoneMarker)))
+            {
+                Serilog.Log.Information("bench loader: writing {Tokens:N0} synthetic tokens to {Root}", settings.Tokens, root);
+                BenchLoaderShards.Write(root, settings.Tokens);
+            }
+            Measure(settings, root);
+            return 0;
+        }
+        finally
+        {
+            if (settings.Directory is null)
+                Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void Measure(Settings settings, string root)
+    {
+        var config = new DataConfig
+        {
+            Sources = [new DataSourceConfig { Name = "bench", Path = root }],
+            SeqLen = settings.SeqLen,
+            GlobalBatchSize = settings.Batch,
+            DocumentBoundaries = settings.DocumentBoundaries,
+            Curriculum = new CurriculumConfig { Preset = PolyLmPreset.Name },
+        };
+        var tokensPerStep = (long)settings.Batch * (settings.SeqLen + 1);
+        // One pass over the corpus' worth of tokens, at least 50 steps; the final stage starts at 80%.
+        var steps = (int)Math.Max(50, settings.Tokens / tokensPerStep);
+        var plan = DataPipeline.Resolve(config, steps);
+        PinToCores(settings.Cores);
+
+        using var loader = new DataLoader(plan, new ParquetShardReader(), null, prefetchBatches: 4);
+        for (var s = 0; s < 3; s++)
+            loader.Next().Dispose();
+        var throughput = Throughput(loader, steps - 3, tokensPerStep);
+        var trainingThread = TrainingThreadTime(loader, Math.Min(200, steps), TimeSpan.FromMilliseconds(settings.StepMs));
+
+        Console.WriteLine($"loader: {throughput.TokensPerSecond / 1e6:F1} M tokens/s ({steps - 3} batches of {settings.Batch} x {settings.SeqLen + 1} tokens, " +
+                          $"{throughput.SecondsPerBatch * 1e3:F2} ms each; {plan.Sources.Count} sources, {settings.Cores} core{(settings.Cores == 1 ? "" : "s")})");
+        Console.WriteLine($"training thread per batch: mean {trainingThread.Mean * 1e3:F4} ms, p99 {trainingThread.P99 * 1e3:F4} ms, " +
+                          $"max {trainingThread.Max * 1e3:F4} ms (batches waited for while a step of {trainingThread.StepSeconds * 1e3:F1} ms runs)");
+        foreach (var epochs in SourceEpochs.Of(plan, loader.State))
+            Serilog.Log.Information("bench loader: {Source} {Passes:F2} passes", epochs.Source, epochs.Passes);
+    }
+
+    private static (double TokensPerSecond, double SecondsPerBatch) Throughput(DataLoader loader, int batches, long tokensPerStep)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var s = 0; s < batches; s++)
+            loader.Next().Dispose();
+        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (batches * tokensPerStep / seconds, seconds / batches);
+    }
+
+    // The trainer's view: while a step runs (simulated by sleeping), the loader refills its
+    // queue; the time Next() then takes on the training thread is what the step pays.
+    private static (double Mean, double P99, double Max, double StepSeconds) TrainingThreadTime(
+        DataLoader loader, int batches, TimeSpan step)
+    {
+        var samples = new double[batches];
+        for (var s = 0; s < batches; s++)
+        {
+            Thread.Sleep(step);
+            var start = Stopwatch.GetTimestamp();
+            var batch = loader.Next();
+            samples[s] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            batch.Dispose();
+        }
+        Array.Sort(samples);
+        return (samples.Average(), samples[(int)(0.99 * (batches - 1))], samples[^1], step.TotalSeconds);
+    }
+
+    private static void PinToCores(int cores)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+            return;
+        Process.GetCurrentProcess().ProcessorAffinity = (nint)((1L << cores) - 1);
+    }
+}
