@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Diagnostics;
+using PolyGlot.Data.Preparation;
+using PolyGlot.Tokenization;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary><c>polyglot prepare</c>: sources → token shards + manifest.json per source.</summary>
+internal static class PrepareCommand
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "Data config (YAML), e.g. configs/demo-data.yaml", Required = true };
+        var sources = new Option<string[]>("--source") { Description = "Prepare only these sources (repeatable); default: prepare.sources or all" };
+        var threads = new Option<int?>("--threads") { Description = "Override prepare.threads (0 = all cores)" };
+        var force = new Option<bool>("--force") { Description = "Redo sources whose existing shards were made with other settings or another tokenizer" };
+        var command = new Command("prepare", "Tokenize the sources in parallel into Parquet token shards with a manifest per source (resumable).");
+        command.Options.Add(config);
+        command.Options.Add(sources);
+        command.Options.Add(threads);
+        command.Options.Add(force);
+        command.SetAction(parse => PrepareCommon.Run("prepare", () =>
+        {
+            var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
+            data.Prepare.Threads = parse.GetValue(threads) ?? data.Prepare.Threads;
+            var names = parse.GetValue(sources) is { Length: > 0 } chosen ? chosen : [.. data.Prepare.Sources];
+            var unknown = names.Except(data.Sources.Select(s => s.Name)).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidDataException($"--source names unknown source(s): {string.Join(", ", unknown)}");
+            using var tokenizer = SentencePieceTokenizer.Load(data.Prepare.Tokenizer);
+            var lastReport = Stopwatch.StartNew();
+            var preparer = new ShardPreparer(data.Prepare, tokenizer)
+            {
+                Force = parse.GetValue(force),
+                Progress = report =>
+                {
+                    if (lastReport.Elapsed < ProgressInterval)
+                        return;
+                    lastReport.Restart();
+                    LogProgress(report);
+                },
+            };
+            foreach (var source in data.Select(names))
+            {
+                var clock = Stopwatch.StartNew();
+                var outcome = preparer.Prepare(source);
+                var manifest = Data.Shards.ShardManifest.Load(preparer.DirectoryFor(source));
+                Serilog.Log.Information("prepare: {Source} {Outcome}: {Documents:N0} documents, {Tokens:N0} tokens in {Shards} shard(s), {Seconds:F1} s -> {Directory}",
+                    source.Name, Describe(outcome), manifest.Documents, manifest.Tokens, manifest.Shards.Count,
+                    clock.Elapsed.TotalSeconds, preparer.DirectoryFor(source));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Describe(PrepareOutcome outcome) => outcome switch
+    {
+        PrepareOutcome.UpToDate => "up to date",
+        PrepareOutcome.Resumed => "resumed and finished",
+        _ => "prepared",
+    };
+
+    private static void LogProgress(PrepareProgressReport report)
+    {
+        var seconds = Math.Max(report.Elapsed.TotalSeconds, 1e-9);
+        Serilog.Log.Information("prepare: {Source}: {Documents:N0} documents, {MB:F1} MB, {Tokens:N0} tokens, {Shards} shard(s) done, {MBps:F1} MB/s",
+            report.Source, report.Documents, report.Bytes / 1e6, report.Tokens, report.Shards, report.Bytes / 1e6 / seconds);
+    }
+}
