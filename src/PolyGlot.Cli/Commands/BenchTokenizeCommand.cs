@@ -1,0 +1,221 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using PolyGlot.Common.IO;
+using PolyGlot.Data.Corpus;
+using PolyGlot.Data.Preparation;
+using PolyGlot.Data.Shards;
+using PolyGlot.Tokenization;
+using Spectre.Console;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// <c>polyglot bench tokenize</c>: throughput of <c>prepare</c> (text file → Parquet token shards)
+/// on one core and on all cores, against SentencePiece's own <c>spm_encode</c> on the same input
+/// in the same run.
+/// </summary>
+internal static class BenchTokenizeCommand
+{
+    // CpuSeconds: processor time of the whole process (all its threads) during the run.
+    private sealed record Measurement(string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens)
+    {
+        public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
+
+        public double MegabytesPerCpuSecond => Bytes / 1e6 / CpuSeconds;
+
+        public double TokensPerSecond => Tokens / Seconds;
+    }
+
+    public static Command Create()
+    {
+        var tokenizer = new Option<string>("--tokenizer")
+        {
+            Description = "Tokenizer .model (default: the demo tokenizer; train it with `polyglot tokenizer train --config configs/demo-data.yaml`)",
+            DefaultValueFactory = _ => "artifacts/demo/tokenizer/tokenizer.model",
+        };
+        var input = new Option<string?>("--input") { Description = "UTF-8 text, one document per line (default: the demo corpus, repeated to --megabytes)" };
+        var megabytes = new Option<int>("--megabytes") { Description = "Size of the default input", DefaultValueFactory = _ => 32 };
+        var repeat = new Option<int>("--repeat") { Description = "Runs of each measurement; the fastest counts (shared machines are noisy)", DefaultValueFactory = _ => 3 };
+        var json = new Option<string?>("--json") { Description = "Also write the figures as JSON to this file" };
+        var command = new Command("tokenize", "prepare throughput (MB/s, tokens/s; 1 core and all cores) against spm_encode on the same input.");
+        command.Options.Add(tokenizer);
+        command.Options.Add(input);
+        command.Options.Add(megabytes);
+        command.Options.Add(repeat);
+        command.Options.Add(json);
+        command.SetAction(parse => PrepareCommon.Run("bench tokenize", () =>
+        {
+            var work = Directory.CreateTempSubdirectory("pg-bench-tokenize-").FullName;
+            try
+            {
+                var inputPath = parse.GetValue(input) ?? WriteDemoInput(Path.Combine(work, "input.txt"), parse.GetValue(megabytes));
+                var results = Measure(parse.GetValue(tokenizer)!, inputPath, work, Math.Max(1, parse.GetValue(repeat)));
+                Render(results, inputPath);
+                if (parse.GetValue(json) is { } jsonPath)
+                    AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(results.Select(r => new
+                    {
+                        tool = r.Tool, threads = r.Threads, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, bytes = r.Bytes, tokens = r.Tokens,
+                        mb_per_s = r.MegabytesPerSecond, tokens_per_s = r.TokensPerSecond, mb_per_cpu_s = r.MegabytesPerCpuSecond,
+                    }), new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }));
+        return command;
+    }
+
+    // Rounds interleave the tools so that load from other processes hits them alike; each
+    // configuration keeps its fastest run.
+    private static List<Measurement> Measure(string modelPath, string inputPath, string work, int repeat)
+    {
+        var bytes = new FileInfo(inputPath).Length;
+        var cores = Environment.ProcessorCount;
+        var threadCounts = cores > 1 ? new[] { 1, cores } : [1];
+        using var tokenizer = SentencePieceTokenizer.Load(modelPath);
+        var lines = File.ReadAllLines(inputPath, Encoding.UTF8).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
+        var rounds = new List<List<Measurement>>();
+        for (var round = 0; round < repeat; round++)
+        {
+            var runs = new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) };
+            foreach (var threads in threadCounts)
+            {
+                var output = Path.Combine(work, $"prepare-{threads}");
+                if (Directory.Exists(output))
+                    Directory.Delete(output, recursive: true);
+                runs.Add(RunPrepare(tokenizer, inputPath, output, threads, bytes));
+                runs.Add(RunEncodeOnly(tokenizer, lines, threads, bytes));
+            }
+            rounds.Add(runs);
+        }
+        var results = Enumerable.Range(0, rounds[0].Count)
+            .Select(i => rounds.Select(r => r[i]).MinBy(m => m.Seconds)!).ToList();
+        // Same input, same model: the token counts must agree (prepare adds one eos per document).
+        var reference = results[0].Tokens;
+        foreach (var result in results.Skip(1))
+            if (result.Tokens != reference)
+                throw new InvalidDataException($"prepare produced {result.Tokens:N0} text tokens but spm_encode {reference:N0} on the same input");
+        return results;
+    }
+
+    private static Measurement RunSpmEncode(string modelPath, string inputPath, string outputPath, long bytes)
+    {
+        // bash's `times` reports the processor time of the finished child, which stays exact when
+        // other processes compete for the cores (wall time does not).
+        var script = "spm_encode --model \"$1\" --output_format=id --input \"$2\" --output \"$3\" && times";
+        var start = new ProcessStartInfo("bash", ["-c", script, "bench", modelPath, inputPath, outputPath])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)
+            ?? throw new IOException("bash did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0)
+            throw new IOException($"spm_encode failed ({process.ExitCode}): {errors} " +
+                                  "(install the Debian package sentencepiece; scripts/setup.sh does)");
+        return new Measurement("spm_encode", 1, seconds, ChildCpuSeconds(output.Result), bytes, CountIds(outputPath));
+    }
+
+    // `times` prints the shell's user/system time, then its children's: "0m1.234s 0m0.056s".
+    private static double ChildCpuSeconds(string timesOutput)
+    {
+        var children = timesOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return children.Split(' ').Sum(part =>
+        {
+            var m = part.IndexOf('m');
+            return int.Parse(part[..m], CultureInfo.InvariantCulture) * 60
+                   + double.Parse(part[(m + 1)..^1], CultureInfo.InvariantCulture);
+        });
+    }
+
+    private static Measurement RunPrepare(SentencePieceTokenizer tokenizer, string inputPath, string output, int threads, long bytes)
+    {
+        var config = new PrepareConfig { Tokenizer = tokenizer.ModelPath, Output = output, Threads = threads, ShardTokens = 4_000_000 };
+        var source = new SourceConfig { Name = "bench", Path = inputPath, Lang = "mul" };
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        new ShardPreparer(config, tokenizer).Prepare(source);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var manifest = ShardManifest.Load(Path.Combine(output, source.Name));
+        return new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents);
+    }
+
+    // The encoder alone on text already in memory: the share of prepare's time spent tokenizing.
+    private static Measurement RunEncodeOnly(SentencePieceTokenizer tokenizer, List<string> lines, int threads, long bytes)
+    {
+        const int batch = 16_384;
+        long tokens = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        for (var start = 0; start < lines.Count; start += batch)
+            tokens += tokenizer.EncodeBatch(lines.GetRange(start, Math.Min(batch, lines.Count - start)), threads).Sum(ids => (long)ids.Length);
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        return new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens);
+    }
+
+    private static long CountIds(string path)
+    {
+        long ids = 0;
+        var inNumber = false;
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+            foreach (var b in buffer.AsSpan(0, read))
+            {
+                var digit = b is >= (byte)'0' and <= (byte)'9';
+                if (digit && !inNumber)
+                    ids++;
+                inNumber = digit;
+            }
+        return ids;
+    }
+
+    // The demo corpus's monolingual lines, repeated until the file reaches the requested size.
+    private static string WriteDemoInput(string path, int megabytes)
+    {
+        var files = Directory.GetFiles(Path.Combine("data", "demo-corpus", "mono"), "*.txt.gz", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+            throw new IOException("data/demo-corpus/mono not found: run from the repository root or pass --input");
+        var lines = files.SelectMany(f =>
+        {
+            using var reader = new StreamReader(new GZipStream(File.OpenRead(f), CompressionMode.Decompress), Encoding.UTF8);
+            return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }).ToList();
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        long written = 0;
+        while (written < megabytes * 1_000_000L)
+            foreach (var line in lines)
+            {
+                writer.Write(line);
+                writer.Write('\n');
+                written += Encoding.UTF8.GetByteCount(line) + 1;
+            }
+        return path;
+    }
+
+    private static void Render(List<Measurement> results, string inputPath)
+    {
+        var table = new Table().Title($"tokenize {new FileInfo(inputPath).Length / 1e6:F1} MB ({Environment.ProcessorCount} cores)");
+        foreach (var column in new[] { "tool", "threads", "s", "MB/s", "Mtok/s", "vs spm", "CPU s", "MB/CPU s" })
+            table.AddColumn(new TableColumn(column).RightAligned());
+        var reference = results[0].MegabytesPerSecond;
+        foreach (var r in results)
+            table.AddRow(r.Tool, $"{r.Threads}", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}", $"{r.TokensPerSecond / 1e6:F2}",
+                $"{r.MegabytesPerSecond / reference:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}");
+        AnsiConsole.Write(table);
+    }
+}
