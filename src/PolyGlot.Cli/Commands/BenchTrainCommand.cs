@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PolyGlot.Model;
+using PolyGlot.Model.Configuration;
+using PolyGlot.Model.Layers;
+using PolyGlot.Torch;
+using PolyGlot.Torch.Runtime;
+using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Optimization;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// <c>polyglot bench train --config FILE</c>: times full training steps (forward, backward over the
+/// micro-batches, clipping, AdamW) of a run configuration's model on random tokens, then the same
+/// model's step in PyTorch eager (scripts/reference/model_reference.py) in the same run, and prints
+/// tokens/s, step time, MFU on CUDA and the C#/PyTorch step-time ratio. C# and PyTorch are timed
+/// in alternating rounds and each side's fastest round counts, so that load from other processes
+/// on a shared machine penalises neither side.
+/// </summary>
+internal static class BenchTrainCommand
+{
+    private const string Script = "scripts/reference/model_reference.py";
+
+    /// <summary>H100 SXM dense bf16 peak (DESIGN.md).</summary>
+    private const double CudaPeakFlops = 989.5e12;
+
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "Run configuration (YAML) whose model, micro-batch and precision are timed", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (the median is reported)", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 2 };
+        var accumulation = new Option<int>("--accumulation") { Description = "Micro-batches per step", DefaultValueFactory = _ => 1 };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Alternating rounds of C# and PyTorch timing; the fastest round's median of each is reported (robust to other load)",
+            DefaultValueFactory = _ => 3,
+        };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads on both sides (default: libtorch's)" };
+        var python = new Option<string>("--python") { Description = "Python with PyTorch; 'none' skips the comparison", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var command = new Command("train", "Training step time and tokens/s of a config's model on synthetic data, against PyTorch eager.");
+        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python })
+            command.Options.Add(option);
+        command.SetAction(parse => PrepareCommon.Run("bench train", () => Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps),
+            parse.GetValue(warmup), parse.GetValue(accumulation), parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!))));
+        return command;
+    }
+
+    private sealed record Settings(string Config, int Steps, int Warmup, int Accumulation, int Rounds, int? Threads, string Python);
+
+    private sealed record Shape(ModelConfig Model, int MicroBatch, int SeqLen, int Accumulation, Device Device, ComputePrecision Precision)
+    {
+        public long TokensPerStep => (long)MicroBatch * SeqLen * Accumulation;
+    }
+
+    private static int Run(Settings settings)
+    {
+        if (settings.Steps < 1 || settings.Warmup < 0 || settings.Accumulation < 1 || settings.Rounds < 1 || settings.Threads is < 1)
+            throw new ArgumentException("--steps, --accumulation and --rounds must be >= 1, --warmup >= 0, --threads >= 1.");
+        if (settings.Threads is { } count)
+            TorchRuntime.Threads = count;
+        var run = RunConfig.Load(settings.Config);
+        var device = run.Training.Device == "cpu" || !Cuda.IsAvailable ? Device.Cpu : Device.Cuda(0);
+        var precision = device.IsCuda ? ComputePrecision.Parse(run.Precision.Compute) : ComputePrecision.Float32;
+        var shape = new Shape(run.Model, run.Training.MicroBatchSize, run.Data.SeqLen, settings.Accumulation, device, precision);
+        Serilog.Log.Information("bench train: {Name} ({Layout}, {Parameters:N0} parameters), {Micro} x {SeqLen} tokens x {Accumulation} micro-batches, " +
+            "{Device} {DType}, libtorch {Version}, {Threads} thread(s)", run.Name, run.Model.Layout, ModelSize.Of(run.Model).Total,
+            shape.MicroBatch, shape.SeqLen, shape.Accumulation, device.ToString(), precision.DType.ToString(), TorchRuntime.Version, TorchRuntime.Threads);
+        using var model = TransformerModel.Create(shape.Model, shape.Device, seed: 1234);
+        model.Precision = shape.Precision;
+        using var optimizer = new TrainingOptimizer(model.Parameters, run.Optimizer);
+        double csharp = double.MaxValue, python = double.MaxValue;
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            csharp = Math.Min(csharp, TimeCSharp(model, optimizer, shape, settings, warmup: round == 0 ? settings.Warmup : 0));
+            if (settings.Python != "none")
+                python = Math.Min(python, TimePython(shape, settings));
+        }
+        Print(shape, csharp, settings.Python == "none" ? null : python);
+        return 0;
+    }
+
+    // Median step time of one round.
+    private static double TimeCSharp(TransformerModel model, TrainingOptimizer optimizer, Shape shape, Settings settings, int warmup)
+    {
+        var samples = new double[settings.Steps];
+        for (var i = -warmup; i < settings.Steps; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Step(model, optimizer, shape);
+            if (i >= 0)
+                samples[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+
+    private static void Step(TransformerModel model, TrainingOptimizer optimizer, Shape shape)
+    {
+        using var scope = DisposeScope.Enter();
+        for (var m = 0; m < shape.Accumulation; m++)
+        {
+            using var micro = DisposeScope.Enter();
+            var tokens = Tensor.RandInt(0, shape.Model.VocabSize, [shape.MicroBatch, shape.SeqLen + 1], device: shape.Device);
+            var loss = model.Loss(tokens.Narrow(1, 0, shape.SeqLen), tokens.Narrow(1, 1, shape.SeqLen));  // (B, T) each
+            loss.Div(shape.Accumulation).Backward();
+        }
+        optimizer.ClipGradients();
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        if (shape.Device.IsCuda)
+            Cuda.Synchronize();
+    }
+
+    private static double TimePython(Shape shape, Settings settings)
+    {
+        var spec = new JsonObject
+        {
+            ["config"] = new JsonObject
+            {
+                ["layout"] = shape.Model.Layout, ["vocab_size"] = shape.Model.VocabSize, ["d_model"] = shape.Model.DModel,
+                ["n_layers"] = shape.Model.NLayers, ["n_heads"] = shape.Model.NHeads, ["n_kv_heads"] = shape.Model.KvHeads,
+                ["ffn_hidden"] = shape.Model.FfnHiddenSize, ["max_seq_len"] = shape.Model.MaxSeqLen,
+                ["tied_embeddings"] = shape.Model.TiedEmbeddings, ["norm_eps"] = shape.Model.NormEps, ["rope_theta"] = shape.Model.RopeTheta,
+            },
+            ["batch"] = shape.MicroBatch, ["seq_len"] = shape.SeqLen, ["steps"] = settings.Steps, ["warmup"] = settings.Warmup,
+            ["accumulation"] = shape.Accumulation, ["threads"] = TorchRuntime.Threads,
+            ["device"] = shape.Device.IsCuda ? "cuda" : "cpu", ["dtype"] = shape.Precision.IsReduced ? "bfloat16" : "float32",
+        };
+        var specPath = Path.Combine(Path.GetTempPath(), $"polyglot-bench-train-{Guid.NewGuid():N}.json");
+        File.WriteAllText(specPath, spec.ToJsonString());
+        try
+        {
+            Serilog.Log.Information("bench train: timing PyTorch eager ({Python} {Script})", settings.Python, Script);
+            var start = new ProcessStartInfo(settings.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "-B", LocateScript(), "bench", specPath })
+                start.ArgumentList.Add(argument);
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {settings.Python}.");
+            var errors = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{settings.Python} {Script} bench failed (exit {process.ExitCode}); scripts/setup.sh installs python3-torch:\n{errors.Result}");
+            using var json = JsonDocument.Parse(output);
+            return json.RootElement.GetProperty("step_seconds").GetDouble();
+        }
+        finally
+        {
+            File.Delete(specPath);
+        }
+    }
+
+    private static void Print(Shape shape, double csharp, double? python)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var flops = ModelSize.FlopsPerToken(shape.Model, shape.SeqLen);
+        var tokensPerSecond = shape.TokensPerStep / csharp;
+        Console.WriteLine(string.Create(c, $"C#      step {csharp * 1000,9:F1} ms  {tokensPerSecond,12:N0} tokens/s"));
+        if (shape.Device.IsCuda)
+            Console.WriteLine(string.Create(c, $"C#      MFU {tokensPerSecond * flops / CudaPeakFlops * 100:F1}% (of {CudaPeakFlops / 1e12:F1} TFLOP/s bf16 peak)"));
+        if (python is not { } py)
+            return;
+        Console.WriteLine(string.Create(c, $"PyTorch step {py * 1000,9:F1} ms  {shape.TokensPerStep / py,12:N0} tokens/s"));
+        var ratio = csharp / py;
+        Console.WriteLine(string.Create(c, $"C#/PyTorch step time {ratio:F3} (goal <= 1.0: {(ratio <= 1.0 ? "met" : "MISSED")})"));
+    }
+
+    private static string LocateScript()
+    {
+        foreach (var root in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            for (var dir = new DirectoryInfo(root); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, Script);
+                if (File.Exists(candidate))
+                    return candidate;
+            }
+        throw new FileNotFoundException($"{Script} not found above {AppContext.BaseDirectory}; run polyglot from the repository build.");
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using PolyGlot.Common.Configuration;
+using PolyGlot.Common.IO;
+using PolyGlot.Data.Corpus;
+using PolyGlot.Tokenization;
+using PolyGlot.Training.Checkpointing;
+using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Trainer;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// <c>polyglot train --config run.yaml</c>: validates the run configuration, builds the tokenizer
+/// and shards it names when they are missing, then trains (resuming from the newest complete
+/// checkpoint by default) with logs, progress and metrics in the run directory.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "Run configuration (YAML), e.g. configs/demo.yaml", Required = true };
+        var resume = new Option<string>("--resume")
+        {
+            Description = "auto (newest complete checkpoint, if any), none (start over), or the path of a checkpoint or checkpoint directory",
+            DefaultValueFactory = _ => "auto",
+        };
+        var runDir = new Option<string?>("--run-dir") { Description = "Override logging.run_dir (logs, metrics, checkpoints)" };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop (with a checkpoint) after this many steps of the schedule" };
+        var command = new Command("train", "Train a model from a run configuration; resumes automatically.");
+        foreach (var option in new Option[] { config, resume, runDir, maxSteps })
+            command.Options.Add(option);
+        command.SetAction(parse => Run(new TrainSettings(parse.GetValue(config)!, parse.GetValue(resume)!, parse.GetValue(runDir),
+            parse.GetValue(maxSteps))));
+        return command;
+    }
+
+    private static int Run(TrainSettings settings)
+    {
+        try
+        {
+            return Train(settings);
+        }
+        catch (Exception e) when (e is ConfigException or CheckpointException or CorpusFormatException or TokenizerException
+                                       or InvalidDataException or IOException or TrainingDivergedException or ArgumentException)
+        {
+            Serilog.Log.Error("train failed: {Message}", e.Message);
+            return 1;
+        }
+    }
+
+    private static int Train(TrainSettings settings)
+    {
+        var config = RunConfig.Load(settings.ConfigPath);
+        if (settings.RunDirectory is { } overridden)
+            config.Logging.RunDir = overridden;
+        if (settings.MaxSteps is < 1)
+            throw new ArgumentException($"--max-steps = {settings.MaxSteps}: must be at least 1.");
+        var runDir = config.Logging.RunDir;
+        Directory.CreateDirectory(runDir);
+        Logging.Log.ConfigureConsoleAndFile(Path.Combine(runDir, "train.log"));
+        var resolved = config.ToYaml();
+        Serilog.Log.Information("train: run '{Name}' from {Config}, run directory {RunDir}; resolved configuration:\n{Yaml}",
+            config.Name, settings.ConfigPath, runDir, resolved.TrimEnd());
+        AtomicFile.WriteAllText(Path.Combine(runDir, "config.yaml"), resolved);
+
+        TrainData.EnsureBuilt(config);
+        using var session = TrainSession.Prepare(config, settings.Resume, settings.MaxSteps);
+        var outcome = session.Run();
+        TrainSession.Summarize(config, outcome, session.Observer);
+        return 0;
+    }
+}
+
+/// <summary>The command line of <c>polyglot train</c>.</summary>
+internal sealed record TrainSettings(string ConfigPath, string Resume, string? RunDirectory, long? MaxSteps);

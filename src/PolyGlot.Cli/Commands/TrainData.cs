@@ -1,0 +1,63 @@
+using PolyGlot.Common.Configuration;
+using PolyGlot.Data.Configuration;
+using PolyGlot.Data.Corpus;
+using PolyGlot.Data.Preparation;
+using PolyGlot.Data.Shards;
+using PolyGlot.Tokenization.Training;
+using PolyGlot.Training.Configuration;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// Makes sure the tokenizer and the prepared shards a run names exist: what is missing is built
+/// from the run's <c>preparation:</c> file (tokenizer training, then prepare), with a log line
+/// saying so; what exists is reused.
+/// </summary>
+internal static class TrainData
+{
+    public static void EnsureBuilt(RunConfig config)
+    {
+        var preparation = config.LoadPreparation();
+        var tokenizerMissing = !File.Exists(config.Tokenizer.Path);
+        var missing = preparation is null
+            ? config.Data.Sources.Where(s => !IsPrepared(s.Path)).Select(s => s.Name).ToList()
+            : preparation.Select(preparation.Prepare.Sources)
+                .Where(s => !File.Exists(Path.Combine(preparation.Prepare.Output, s.Name, ShardManifest.FileName)))
+                .Select(s => s.Name).ToList();
+        if (!tokenizerMissing && missing.Count == 0)
+        {
+            Serilog.Log.Information("train: reusing tokenizer {Tokenizer} and the prepared shards of {Sources}",
+                config.Tokenizer.Path, string.Join(", ", config.Data.Sources.Select(s => s.Path)));
+            return;
+        }
+        if (preparation is null)
+            throw new ConfigException("run configuration",
+            [
+                new ConfigError(tokenizerMissing ? "tokenizer.path" : "data.sources",
+                    tokenizerMissing ? config.Tokenizer.Path : string.Join(", ", missing),
+                    "does not exist, and the run names no `preparation:` file to build it from; run `polyglot tokenizer train` and " +
+                    "`polyglot prepare` first, or add `preparation: <data config>`"),
+            ]);
+        if (tokenizerMissing)
+            BuildTokenizer(preparation, config.Preparation!);
+        PrepareShards(preparation, config.Preparation!, missing);
+    }
+
+    private static bool IsPrepared(string path) =>
+        PreparedDirectories.Find(path).All(d => File.Exists(Path.Combine(d.Directory, ShardManifest.FileName)));
+
+    private static void BuildTokenizer(DataPreparationConfig preparation, string file)
+    {
+        Serilog.Log.Information("train: the tokenizer does not exist yet; training it from {File} into {Output} (reused next time)",
+            file, preparation.Tokenizer.Output);
+        var corpus = LanguageCorpus.ByLanguage(preparation.Select(preparation.Tokenizer.Sources));
+        var summary = TokenizerTrainer.Train(preparation.Tokenizer, corpus, preparation.Tokenizer.Output,
+            message => Serilog.Log.Information("tokenizer: {Message}", message));
+        Serilog.Log.Information("train: wrote tokenizer {Model} ({Vocab} pieces)", summary.ModelPath, summary.VocabSize);
+    }
+
+    private static void PrepareShards(DataPreparationConfig preparation, string file, IReadOnlyList<string> missing) =>
+        throw new InvalidDataException(
+            $"the prepared shards of {(missing.Count == 0 ? "every source (the tokenizer was just trained)" : string.Join(", ", missing))} " +
+            $"do not exist under {preparation.Prepare.Output}; run `polyglot prepare --config {file}` first, then train again.");
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+using PolyGlot.Cli.Progress;
+using PolyGlot.Data.Curriculum;
+using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Metrics;
+using PolyGlot.Training.Trainer;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// Logs what the trainer does (start, data mix, evaluations, checkpoints, warnings) and feeds the
+/// progress display. Every <c>logging.log_every_steps</c> it logs the non-English share the
+/// curriculum schedules and the share of the step's sequences that actually were non-English.
+/// </summary>
+internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private readonly List<(long Step, double Scheduled, double Realized)> _shares = [];
+    private (long Step, double Loss)? _first;
+    private (long Step, double Loss)? _last;
+
+    public ITrainingProgress? Display { get; set; }
+
+    public void OnStart(TrainingStart start)
+    {
+        Serilog.Log.Information(start.ResumedFrom is null
+                ? "train: starting at step {First} of {Total} (stopping after {Last}); {Parameters:N0} parameters; {Geometry}"
+                : "train: resuming at step {First} of {Total} (stopping after {Last}) from {Checkpoint}; {Parameters:N0} parameters; {Geometry}",
+            start.FirstStep, start.TotalSteps, start.LastStep, start.ResumedFrom ?? "", start.Parameters, start.Geometry);
+    }
+
+    public void OnStep(StepReport report)
+    {
+        var metrics = report.Metrics;
+        var step = metrics.Step + 1;
+        _first ??= (step, metrics.Loss);
+        _last = (step, metrics.Loss);
+        Display?.Report(metrics);
+        if (report.GuardNote is { } note)
+            Serilog.Log.Warning("train: step {Step}: {Note}", step, note);
+        if (step % config.Logging.LogEverySteps == 0 || step == 1 || step == report.TotalSteps)
+            LogMix(step, metrics, report);
+    }
+
+    public void OnEval(EvalMetrics metrics)
+    {
+        var languages = string.Join(", ", metrics.LossPerLanguage.Select(p =>
+            string.Create(C, $"{p.Key} {p.Value:F3} ({metrics.BitsPerBytePerLanguage[p.Key]:F3} bpb)")));
+        Serilog.Log.Information("eval after step {Step}: loss {Loss:F4}; per language: {Languages}", metrics.Step + 1, metrics.Loss, languages);
+    }
+
+    public void OnCheckpoint(long step, string directory) =>
+        Serilog.Log.Information("train: checkpoint after step {Step}: {Directory}", step, directory);
+
+    public void OnWarning(string message) => Serilog.Log.Warning("train: {Message}", message);
+
+    /// <summary>First and last loss of this invocation and the trajectory of the non-English share.</summary>
+    public void LogSummary(TrainingOutcome outcome)
+    {
+        if (_first is { } first && _last is { } last)
+            Serilog.Log.Information("train: loss {First:F4} at step {FirstStep} -> {Last:F4} at step {LastStep}",
+                first.Loss, first.Step, last.Loss, last.Step);
+        if (_shares.Count == 0)
+            return;
+        var trajectory = new StringBuilder();
+        foreach (var (step, scheduled, realized) in _shares)
+            trajectory.Append(C, $" {step}:{scheduled * 100:F0}%/{realized * 100:F0}%");
+        Serilog.Log.Information("train: non-English share (step:scheduled/realized){Trajectory}", trajectory.ToString());
+    }
+
+    private void LogMix(long step, StepMetrics metrics, StepReport report)
+    {
+        var scheduled = metrics.CurriculumShares.GetValueOrDefault(PolyLmPreset.NonEnglish);
+        var realized = report.RealizedGroupShares.GetValueOrDefault(PolyLmPreset.NonEnglish);
+        _shares.Add((step, scheduled, realized));
+        var groups = string.Join(", ", metrics.CurriculumShares.Select(p =>
+            string.Create(C, $"{p.Key} {p.Value * 100:F0}% ({report.RealizedGroupShares.GetValueOrDefault(p.Key) * 100:F0}% of the step)")));
+        var perLanguage = string.Join(" ", metrics.LossPerLanguage.Select(p => string.Create(C, $"{p.Key}={p.Value:F2}")));
+        Serilog.Log.Information("step {Step}/{Total}: loss {Loss:F4}; data mix scheduled (realized): {Groups}; loss per language: {Languages}",
+            step, report.TotalSteps, metrics.Loss, groups, perLanguage);
+    }
+}

@@ -1,0 +1,120 @@
+using PolyGlot.Cli.Progress;
+using PolyGlot.Data.Loading;
+using PolyGlot.Tokenization;
+using PolyGlot.Torch;
+using PolyGlot.Torch.Runtime;
+using PolyGlot.Training.Checkpointing;
+using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Evaluation;
+using PolyGlot.Training.Trainer;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// Everything <c>polyglot train</c> sets up around the trainer: the tokenizer check, the data
+/// plan, the held-out set, the device, signal handling and the progress display.
+/// </summary>
+internal sealed class TrainSession : IDisposable
+{
+    /// <summary>H100 SXM dense bf16 peak (DESIGN.md), the MFU denominator on CUDA.</summary>
+    private const double CudaPeakFlops = 989.5e12;
+
+    private readonly RunConfig _config;
+    private readonly LoaderPlan _plan;
+    private readonly TrainerOptions _options;
+    private readonly Evaluator? _evaluator;
+    private readonly StopSignal _stop = new();
+
+    private TrainSession(RunConfig config, LoaderPlan plan, TrainerOptions options, Evaluator? evaluator)
+    {
+        (_config, _plan, _options, _evaluator) = (config, plan, options, evaluator);
+        Observer = new TrainObserver(config);
+    }
+
+    public TrainObserver Observer { get; }
+
+    public static TrainSession Prepare(RunConfig config, string resume, long? maxSteps)
+    {
+        using var tokenizer = SentencePieceTokenizer.Load(config.Tokenizer.Path);
+        if (tokenizer.VocabSize != config.Model.VocabSize)
+            throw new ArgumentException(
+                $"model.vocab_size = {config.Model.VocabSize}: must equal the tokenizer's vocabulary ({tokenizer.VocabSize} pieces in {config.Tokenizer.Path}).");
+        var sha = tokenizer.ComputeSha256();
+        config.Data.CheckTokenizer(sha);
+        var plan = DataPipeline.Resolve(config.Data, config.TotalSteps);
+        var device = ResolveDevice(config.Training.Device);
+        Serilog.Log.Information("train: device {Device}, libtorch {Version}, {Threads} intra-op threads, {Sources} data sources, {Languages} languages",
+            device.ToString(), TorchRuntime.Version, TorchRuntime.Threads, plan.Sources.Count, plan.Languages.Codes.Count);
+        var options = new TrainerOptions
+        {
+            RunDirectory = config.Logging.RunDir,
+            Device = device,
+            Resume = ResumeRequest.Parse(resume),
+            MaxSteps = maxSteps,
+            TokenizerSha256 = sha,
+            PeakFlopsPerSecond = device.IsCuda ? CudaPeakFlops : null,
+        };
+        return new TrainSession(config, plan, options, BuildEvaluator(config, tokenizer));
+    }
+
+    public TrainingOutcome Run()
+    {
+        var progress = new TrainingProgressOptions(_config.Name, _config.TotalSteps, 0, _config.Logging.LogEverySteps);
+        var outcome = TrainingProgress.Run(progress, display =>
+        {
+            Observer.Display = display;
+            return TrainingThread.Run(() =>
+            {
+                using var run = TrainingRun.Open(_config, _plan, new ParquetShardReader(), _options, Observer, _evaluator);
+                return run.Run(_stop.Token);
+            });
+        }, line => Serilog.Log.Information("{Line}", line));
+        if (_stop.Received is { } signal)
+            Serilog.Log.Warning("train: stopped by {Signal} after step {Step}; checkpoint {Checkpoint}. Run the same command to continue.",
+                signal.ToString(), outcome.Step, outcome.Checkpoint ?? "(none)");
+        return outcome;
+    }
+
+    public static void Summarize(RunConfig config, TrainingOutcome outcome, TrainObserver observer)
+    {
+        var total = config.TotalSteps;
+        switch (outcome.End)
+        {
+            case TrainingEnd.AlreadyComplete:
+                Serilog.Log.Information("train: run '{Name}' is already complete ({Step}/{Total} steps, checkpoint {Checkpoint}); nothing to do. " +
+                    "To train again from scratch use --resume none with another --run-dir.", config.Name, outcome.Step, total, outcome.Checkpoint);
+                return;
+            case TrainingEnd.ReachedMaxSteps:
+                Serilog.Log.Information("train: stopped at --max-steps after step {Step}/{Total}; checkpoint {Checkpoint}. Run again to continue.",
+                    outcome.Step, total, outcome.Checkpoint);
+                break;
+            case TrainingEnd.Completed:
+                Serilog.Log.Information("train: run '{Name}' complete: {Step}/{Total} steps; final checkpoint {Checkpoint}",
+                    config.Name, outcome.Step, total, outcome.Checkpoint);
+                break;
+        }
+        observer.LogSummary(outcome);
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private static Device ResolveDevice(string name) => name switch
+    {
+        "cpu" => Device.Cpu,
+        "cuda" when !Cuda.IsAvailable => throw new ArgumentException(
+            "training.device = cuda, but no CUDA device is available to libtorch here; use cpu or auto."),
+        "cuda" => Device.Cuda(0),
+        _ => Cuda.IsAvailable ? Device.Cuda(0) : Device.Cpu,
+    };
+
+    private static Evaluator? BuildEvaluator(RunConfig config, SentencePieceTokenizer tokenizer)
+    {
+        if (config.Eval.EverySteps <= 0)
+            return null;
+        var rows = config.Eval.MaxBatches * config.Training.MicroBatchSize;
+        var set = HeldOutSet.FromSources(config.Eval.Sources, tokenizer, config.Data.SeqLen, rows);
+        Serilog.Log.Information("train: held-out evaluation every {Every} steps on {Languages} languages ({Rows} rows of {Length} tokens each at most)",
+            config.Eval.EverySteps, set.Languages.Count, rows, config.Data.SeqLen + 1);
+        return new Evaluator(set, config.Training.MicroBatchSize);
+    }
+}
