@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return TokenizerCommand.Create();
+        yield return ParquetCommand.Create();
         yield return TrainCommand.Create();
         yield return PrepareCommand.Create();
         yield break;
