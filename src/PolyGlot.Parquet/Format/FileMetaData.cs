@@ -29,7 +29,7 @@ public sealed class FileMetaData
 }
 
 /// <summary>One node of the schema tree (parquet-format <c>SchemaElement</c>).</summary>
-public sealed class SchemaElement
+public sealed record SchemaElement
 {
     /// <summary>Physical type; null for groups.</summary>
     public PhysicalType? Type { get; set; }

@@ -124,6 +124,30 @@ public sealed class ParquetColumn
         };
     }
 
+    /// <summary>
+    /// A list in the legacy 2-level layout <c>name (LIST) / element (repeated)</c> that old writers
+    /// produced; elements cannot be null. Prefer <see cref="List"/> for new files.
+    /// </summary>
+    /// <param name="name">Field name.</param>
+    /// <param name="elementType">INT32, INT64, FLOAT, DOUBLE, BOOLEAN or BYTE_ARRAY.</param>
+    /// <param name="nullable">Whether a row's list may be null.</param>
+    /// <param name="elementIsString">For BYTE_ARRAY elements: annotate them as UTF-8 strings.</param>
+    public static ParquetColumn LegacyList(string name, PhysicalType elementType, bool nullable = true, bool elementIsString = false)
+    {
+        if (elementType is PhysicalType.FixedLenByteArray or PhysicalType.Int96)
+            throw new ArgumentException($"list column '{name}': element type {elementType} is not supported for writing", nameof(elementType));
+        var elementDefinition = (nullable ? 1 : 0) + 1;
+        var stringAnnotation = elementIsString && elementType == PhysicalType.ByteArray;
+        return new ParquetColumn(name, [name, "element"], elementType, 0, true, nullable, false, elementDefinition, 1, elementDefinition)
+        {
+            LogicalType = stringAnnotation ? new LogicalType(LogicalTypeKind.String) : null,
+            ConvertedType = stringAnnotation ? Format.ConvertedType.Utf8 : null,
+        };
+    }
+
+    /// <summary>Whether this list uses the legacy 2-level layout.</summary>
+    public bool IsLegacyList => IsList && PathParts.Count == 2 && MaxDefinitionLevel == ElementDefinitionLevel;
+
     /// <summary>A list of UTF-8 strings in the standard 3-level layout.</summary>
     public static ParquetColumn StringList(string name, bool nullable = true, bool elementNullable = true) =>
         List(name, PhysicalType.ByteArray, nullable, elementNullable, elementIsString: true);

@@ -115,6 +115,11 @@ public sealed class ParquetSchema
                     ConvertedType = ConvertedType.List,
                     LogicalType = new LogicalType(LogicalTypeKind.List),
                 });
+                if (column.IsLegacyList)
+                {
+                    elements.Add(Leaf(column, "element", nullable: false) with { Repetition = Repetition.Repeated });
+                    continue;
+                }
                 elements.Add(new SchemaElement { Name = "list", Repetition = Repetition.Repeated, NumChildren = 1 });
                 elements.Add(Leaf(column, "element", column.ElementIsNullable));
             }

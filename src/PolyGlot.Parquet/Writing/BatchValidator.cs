@@ -72,6 +72,7 @@ internal static class BatchValidator
         if (column.PhysicalType == PhysicalType.Int96)
             throw new ArgumentException($"column '{column.Name}': INT96 is deprecated and not written; use INT64 timestamps");
         if (!column.IsList) return column.PathParts.Count == 1 ? column : ParquetColumnCopy(column);
+        if (column.IsLegacyList) return ParquetColumn.LegacyList(column.Name, column.PhysicalType, column.IsNullable, column.IsString);
         return ParquetColumn.List(column.Name, column.PhysicalType, column.IsNullable, column.ElementIsNullable, column.IsString);
     }
 

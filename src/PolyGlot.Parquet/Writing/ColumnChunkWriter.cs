@@ -34,7 +34,7 @@ internal sealed class ColumnChunkWriter
         var meta = new ColumnMetaData
         {
             Type = _column.PhysicalType,
-            PathInSchema = _column.IsList ? [_column.Name, "list", "element"] : [_column.Name],
+            PathInSchema = [.. _column.PathParts],
             Codec = _options.Codec,
             NumValues = CountLevels(data),
             Statistics = _options.Statistics ? StatisticsBuilder.Build(data) : null,
