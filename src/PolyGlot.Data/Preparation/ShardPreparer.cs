@@ -100,26 +100,38 @@ public sealed class ShardPreparer
     {
         var clock = Stopwatch.StartNew();
         var skip = progress.Shards.Sum(s => s.Documents);
+        var flusher = new ShardFlusher(directory, progress, source.Name);
         var shard = new ShardBuffer(source.Name);
         long documents = 0, bytes = 0, tokens = 0;
         var threads = _config.Threads > 0 ? _config.Threads : Environment.ProcessorCount;
-        foreach (var batch in Prefetch.Ahead(Batches(SkipDocuments(SourceDocuments.Read(source, _template, _config.BothDirections), skip))))
+        try
         {
-            var ids = _tokenizer.EncodeBatch(batch.Select(d => d.Text).ToList(), threads);
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var batch in Prefetch.Ahead(Batches(SkipDocuments(SourceDocuments.Read(source, _template, _config.BothDirections), skip))))
             {
-                var documentBytes = Encoding.UTF8.GetByteCount(batch[i].Text);
-                shard.Add(ids[i], _fingerprint.EosId, batch[i].Language, documentBytes);
-                bytes += documentBytes;
-                tokens += ids[i].Length + 1;
-                if (shard.Tokens >= _config.ShardTokens)
-                    Flush(directory, shard, progress);
+                var ids = _tokenizer.EncodeBatch(batch.Select(d => d.Text).ToList(), threads);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var documentBytes = Encoding.UTF8.GetByteCount(batch[i].Text);
+                    shard.Add(ids[i], _fingerprint.EosId, batch[i].Language, documentBytes);
+                    bytes += documentBytes;
+                    tokens += ids[i].Length + 1;
+                    if (shard.Tokens >= _config.ShardTokens)
+                        shard = flusher.Submit(shard);
+                }
+                documents += batch.Count;
+                Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, flusher.CompletedShards, clock.Elapsed));
             }
-            documents += batch.Count;
-            Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, progress.Shards.Count, clock.Elapsed));
+            if (shard.Documents > 0)
+                flusher.Submit(shard);
         }
-        if (shard.Documents > 0)
-            Flush(directory, shard, progress);
+        catch
+        {
+            // A shard in flight is finished (and recorded) even when reading failed, so a re-run
+            // can keep it; the original failure is what the caller sees.
+            flusher.DrainQuietly();
+            throw;
+        }
+        flusher.Drain();
         if (progress.Shards.Count == 0)
             throw new CorpusFormatException(source.Path, null, $"source '{source.Name}' produced no documents");
         WriteManifest(source, directory, progress);
@@ -152,24 +164,6 @@ public sealed class ShardPreparer
         }
         if (batch.Count > 0)
             yield return batch;
-    }
-
-    private static void Flush(string directory, ShardBuffer shard, PrepareProgress progress)
-    {
-        var file = ShardEntry.FileNameFor(progress.Shards.Count);
-        var path = Path.Combine(directory, file);
-        TokenShardWriter.Write(path, shard.TokenArray, shard.Offsets(), shard.Languages, shard.Source);
-        progress.Shards.Add(new ShardEntry
-        {
-            File = file,
-            Documents = shard.Documents,
-            Tokens = shard.Tokens,
-            TokensPerLanguage = new SortedDictionary<string, long>(shard.TokensPerLanguage, StringComparer.Ordinal),
-            Sha256 = ShardDirectory.Sha256Of(path),
-        });
-        progress.ShardBytesPerLanguage.Add(new SortedDictionary<string, long>(shard.BytesPerLanguage, StringComparer.Ordinal));
-        progress.Save(directory);
-        shard.Clear();
     }
 
     private void WriteManifest(SourceConfig source, string directory, PrepareProgress progress)

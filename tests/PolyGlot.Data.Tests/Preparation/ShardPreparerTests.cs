@@ -111,7 +111,7 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     [Fact]
     public void InterruptedRunResumesAndEndsIdenticalToAnUninterruptedOne_When_RunAgain()
     {
-        // Given a run that dies after its second shard, leaving a half-written temporary file
+        // Given a run that dies after its second shard, leaving a half-written temporary file ...
         var reference = new ShardPreparer(Config("reference"), tokenizers.First);
         reference.Prepare(MonoSource());
         var crashing = new ShardPreparer(Config("out"), tokenizers.First)
@@ -121,8 +121,11 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
         Assert.Throws<SimulatedCrashException>(() => crashing.Prepare(MonoSource()));
         var directory = crashing.DirectoryFor(MonoSource());
         Assert.False(File.Exists(Path.Combine(directory, ShardManifest.FileName)));
-        File.WriteAllText(Path.Combine(directory, "shard-00002.parquet.123.abc.tmp"), "partial");
-        File.Copy(Path.Combine(directory, "shard-00000.parquet"), Path.Combine(directory, "shard-00002.parquet"));
+        var recorded = PrepareProgress.TryLoad(directory)!.Shards.Count;
+        Assert.True(recorded >= 2, $"{recorded} shards recorded before the crash");
+        // ... plus what a crash between rename and progress record leaves: an unrecorded shard.
+        File.WriteAllText(Path.Combine(directory, $".{ShardEntry.FileNameFor(recorded)}.abc.tmp"), "partial");
+        File.Copy(Path.Combine(directory, "shard-00000.parquet"), Path.Combine(directory, ShardEntry.FileNameFor(recorded)));
 
         // When it runs again
         var outcome = new ShardPreparer(Config("out"), tokenizers.First).Prepare(MonoSource());
