@@ -8,8 +8,8 @@ namespace PolyGlot.Cli.Commands;
 
 /// <summary>
 /// <c>polyglot bench loader</c>: tokens per second the data loader delivers as packed batches
-/// (Parquet shards read, shuffled, mixed by the PolyLM curriculum, packed), pinned to one core,
-/// and the time the training thread spends per batch.
+/// (Parquet shards read, shuffled, mixed by the PolyLM curriculum, packed) with its threads pinned
+/// to one core, and the time the training thread spends per batch.
 /// </summary>
 internal static class BenchLoaderCommand
 {
@@ -77,13 +77,17 @@ internal static class BenchLoaderCommand
         using var loader = new DataLoader(plan, new ParquetShardReader(), null, prefetchBatches: 4);
         for (var s = 0; s < 3; s++)
             loader.Next().Dispose();
+        // The loader's threads stay on their cores; the training thread moves to a core of its own
+        // (as in training), so its time per batch is not the wait for a shared core.
+        var ownCore = settings.Cores < Environment.ProcessorCount && PinCurrentThread(settings.Cores);
         var throughput = Throughput(loader, steps - 3, tokensPerStep);
         var trainingThread = TrainingThreadTime(loader, Math.Min(200, steps), TimeSpan.FromMilliseconds(settings.StepMs));
 
         Console.WriteLine($"loader: {throughput.TokensPerSecond / 1e6:F1} M tokens/s ({steps - 3} batches of {settings.Batch} x {settings.SeqLen + 1} tokens, " +
                           $"{throughput.SecondsPerBatch * 1e3:F2} ms each; {plan.Sources.Count} sources, {settings.Cores} core{(settings.Cores == 1 ? "" : "s")})");
         Console.WriteLine($"training thread per batch: mean {trainingThread.Mean * 1e3:F4} ms, p99 {trainingThread.P99 * 1e3:F4} ms, " +
-                          $"max {trainingThread.Max * 1e3:F4} ms (batches waited for while a step of {trainingThread.StepSeconds * 1e3:F1} ms runs)");
+                          $"max {trainingThread.Max * 1e3:F4} ms (batches waited for while a step of {trainingThread.StepSeconds * 1e3:F1} ms runs; " +
+                          $"training thread {(ownCore ? "on a core of its own" : "sharing the loader's cores")})");
         foreach (var epochs in SourceEpochs.Of(plan, loader.State))
             Serilog.Log.Information("bench loader: {Source} {Passes:F2} passes", epochs.Source, epochs.Passes);
     }
@@ -115,10 +119,31 @@ internal static class BenchLoaderCommand
         return (samples.Average(), samples[(int)(0.99 * (batches - 1))], samples[^1], step.TotalSeconds);
     }
 
+    // Process.ProcessorAffinity pins only the main thread on Linux; thread-pool threads that
+    // already exist would keep both cores. So every thread of the process is pinned (new threads
+    // inherit the mask of the thread that creates them).
     private static void PinToCores(int cores)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+        var mask = (1UL << cores) - 1;
+        if (!OperatingSystem.IsLinux())
+        {
+            if (OperatingSystem.IsWindows())
+                Process.GetCurrentProcess().ProcessorAffinity = (nint)mask;
             return;
-        Process.GetCurrentProcess().ProcessorAffinity = (nint)((1L << cores) - 1);
+        }
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+            if (int.TryParse(Path.GetFileName(task), out var threadId) && SchedSetAffinity(threadId, sizeof(ulong), ref mask) != 0)
+                Serilog.Log.Warning("bench loader: could not pin thread {Thread} to {Cores} core(s)", threadId, cores);
     }
+
+    private static bool PinCurrentThread(int core)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        var mask = 1UL << core;
+        return SchedSetAffinity(0, sizeof(ulong), ref mask) == 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static extern int SchedSetAffinity(int threadId, nint maskBytes, ref ulong mask);
 }
