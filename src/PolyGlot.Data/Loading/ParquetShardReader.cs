@@ -50,7 +50,7 @@ public sealed class ParquetShardReader : IShardReader
         if (tokens is not { IsList: true, PhysicalType: Parquet.Format.PhysicalType.Int32 } || languages is not { IsString: true, IsList: false })
             throw new InvalidDataException(
                 $"shard {reader.Path} is not a token shard: it needs columns {TokenColumn} (list<int32>) and {LanguageColumn} (string); " +
-                $"it has {string.Join(", ", reader.Schema.Columns)}. {char.ToUpperInvariant(Hint[0])}{Hint[1..]}.");
+                $"it has {string.Join(", ", reader.Schema.Columns)}; {Hint}.");
     }
 
     private static ShardDocuments Assemble(string path, List<(ColumnData Tokens, ColumnData Languages)> groups)

@@ -74,6 +74,23 @@ public sealed class ParquetShardReaderTests : IDisposable
     }
 
     [Fact]
+    public void TheErrorNamesTheColumns_When_TheFileIsNotATokenShard()
+    {
+        var path = Path.Combine(_root, "other.parquet");
+        var schema = new PolyGlot.Parquet.Schema.ParquetSchema(PolyGlot.Parquet.Schema.ParquetColumn.String("text"));
+        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, schema))
+        {
+            writer.Write(PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[0], ["hello"]));
+            writer.Complete();
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => new ParquetShardReader().Read(path));
+
+        Assert.Contains(path, error.Message);
+        Assert.Contains("input_ids (list<int32>)", error.Message);
+    }
+
+    [Fact]
     public void BatchesEqualThoseFromMemory_When_TheSameCorpusIsReadFromParquetShards()
     {
         // Given the mixed corpus in memory and written to Parquet source directories
