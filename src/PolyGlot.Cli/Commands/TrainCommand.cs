@@ -26,11 +26,12 @@ internal static class TrainCommand
         };
         var runDir = new Option<string?>("--run-dir") { Description = "Override logging.run_dir (logs, metrics, checkpoints)" };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop (with a checkpoint) after this many steps of the schedule" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads when training on the CPU (default: every core)" };
         var command = new Command("train", "Train a model from a run configuration; resumes automatically.");
-        foreach (var option in new Option[] { config, resume, runDir, maxSteps })
+        foreach (var option in new Option[] { config, resume, runDir, maxSteps, threads })
             command.Options.Add(option);
         command.SetAction(parse => Run(new TrainSettings(parse.GetValue(config)!, parse.GetValue(resume)!, parse.GetValue(runDir),
-            parse.GetValue(maxSteps))));
+            parse.GetValue(maxSteps), parse.GetValue(threads))));
         return command;
     }
 
@@ -55,6 +56,8 @@ internal static class TrainCommand
             config.Logging.RunDir = overridden;
         if (settings.MaxSteps is < 1)
             throw new ArgumentException($"--max-steps = {settings.MaxSteps}: must be at least 1.");
+        if (settings.Threads is < 1)
+            throw new ArgumentException($"--threads = {settings.Threads}: must be at least 1.");
         var runDir = config.Logging.RunDir;
         Directory.CreateDirectory(runDir);
         Logging.Log.ConfigureConsoleAndFile(Path.Combine(runDir, "train.log"));
@@ -64,7 +67,7 @@ internal static class TrainCommand
         AtomicFile.WriteAllText(Path.Combine(runDir, "config.yaml"), resolved);
 
         TrainData.EnsureBuilt(config);
-        using var session = TrainSession.Prepare(config, settings.Resume, settings.MaxSteps);
+        using var session = TrainSession.Prepare(config, settings.Resume, settings.MaxSteps, settings.Threads);
         var outcome = session.Run();
         TrainSession.Summarize(config, outcome, session.Observer);
         return 0;
@@ -72,4 +75,4 @@ internal static class TrainCommand
 }
 
 /// <summary>The command line of <c>polyglot train</c>.</summary>
-internal sealed record TrainSettings(string ConfigPath, string Resume, string? RunDirectory, long? MaxSteps);
+internal sealed record TrainSettings(string ConfigPath, string Resume, string? RunDirectory, long? MaxSteps, int? Threads);

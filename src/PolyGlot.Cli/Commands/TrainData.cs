@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using PolyGlot.Common.Configuration;
 using PolyGlot.Data.Configuration;
 using PolyGlot.Data.Corpus;
 using PolyGlot.Data.Preparation;
 using PolyGlot.Data.Shards;
+using PolyGlot.Tokenization;
 using PolyGlot.Tokenization.Training;
 using PolyGlot.Training.Configuration;
 
@@ -56,8 +58,30 @@ internal static class TrainData
         Serilog.Log.Information("train: wrote tokenizer {Model} ({Vocab} pieces)", summary.ModelPath, summary.VocabSize);
     }
 
-    private static void PrepareShards(DataPreparationConfig preparation, string file, IReadOnlyList<string> missing) =>
-        throw new InvalidDataException(
-            $"the prepared shards of {(missing.Count == 0 ? "every source (the tokenizer was just trained)" : string.Join(", ", missing))} " +
-            $"do not exist under {preparation.Prepare.Output}; run `polyglot prepare --config {file}` first, then train again.");
+    private static void PrepareShards(DataPreparationConfig preparation, string file, IReadOnlyList<string> missing)
+    {
+        Serilog.Log.Information("train: prepared shards missing for {Sources}; running prepare from {File} into {Output} (reused next time)",
+            missing.Count == 0 ? "every source (new tokenizer)" : string.Join(", ", missing), file, preparation.Prepare.Output);
+        using var tokenizer = SentencePieceTokenizer.Load(preparation.Prepare.Tokenizer);
+        var lastReport = Stopwatch.StartNew();
+        var preparer = new ShardPreparer(preparation.Prepare, tokenizer)
+        {
+            Progress = report =>
+            {
+                if (lastReport.Elapsed < TimeSpan.FromSeconds(5))
+                    return;
+                lastReport.Restart();
+                Serilog.Log.Information("prepare: {Source}: {Documents:N0} documents, {Tokens:N0} tokens, {Shards} shard(s) done",
+                    report.Source, report.Documents, report.Tokens, report.Shards);
+            },
+        };
+        foreach (var source in preparation.Select(preparation.Prepare.Sources))
+        {
+            var outcome = preparer.Prepare(source);
+            var manifest = ShardManifest.Load(preparer.DirectoryFor(source));
+            Serilog.Log.Information("prepare: {Source} {Outcome}: {Documents:N0} documents, {Tokens:N0} tokens in {Shards} shard(s)",
+                source.Name, outcome == PrepareOutcome.UpToDate ? "up to date" : "prepared", manifest.Documents, manifest.Tokens,
+                manifest.Shards.Count);
+        }
+    }
 }

@@ -17,6 +17,8 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private readonly List<(long Step, double Scheduled, double Realized)> _shares = [];
+    private readonly Dictionary<string, double> _realizedSinceLog = new(StringComparer.Ordinal);
+    private int _stepsSinceLog;
     private (long Step, double Loss)? _first;
     private (long Step, double Loss)? _last;
 
@@ -24,10 +26,12 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
 
     public void OnStart(TrainingStart start)
     {
-        Serilog.Log.Information(start.ResumedFrom is null
-                ? "train: starting at step {First} of {Total} (stopping after {Last}); {Parameters:N0} parameters; {Geometry}"
-                : "train: resuming at step {First} of {Total} (stopping after {Last}) from {Checkpoint}; {Parameters:N0} parameters; {Geometry}",
-            start.FirstStep, start.TotalSteps, start.LastStep, start.ResumedFrom ?? "", start.Parameters, start.Geometry);
+        if (start.ResumedFrom is { } checkpoint)
+            Serilog.Log.Information("train: resuming at step {First} of {Total} from {Checkpoint}", start.FirstStep, start.TotalSteps, checkpoint);
+        else
+            Serilog.Log.Information("train: starting at step {First} of {Total}", start.FirstStep, start.TotalSteps);
+        Serilog.Log.Information("train: {Parameters:N0} parameters; {Geometry}; stopping after step {Last}",
+            start.Parameters, start.Geometry, start.LastStep);
     }
 
     public void OnStep(StepReport report)
@@ -37,6 +41,9 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
         _first ??= (step, metrics.Loss);
         _last = (step, metrics.Loss);
         Display?.Report(metrics);
+        foreach (var (group, share) in report.RealizedGroupShares)
+            _realizedSinceLog[group] = _realizedSinceLog.GetValueOrDefault(group) + share;
+        _stepsSinceLog++;
         if (report.GuardNote is { } note)
             Serilog.Log.Warning("train: step {Step}: {Note}", step, note);
         if (step % config.Logging.LogEverySteps == 0 || step == 1 || step == report.TotalSteps)
@@ -69,15 +76,19 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
         Serilog.Log.Information("train: non-English share (step:scheduled/realized){Trajectory}", trajectory.ToString());
     }
 
+    // The realised shares are averaged over the steps since the previous line: one step's 16
+    // sequences are too few to show a share, an interval's are not.
     private void LogMix(long step, StepMetrics metrics, StepReport report)
     {
+        double Realized(string group) => _realizedSinceLog.GetValueOrDefault(group) / _stepsSinceLog;
         var scheduled = metrics.CurriculumShares.GetValueOrDefault(PolyLmPreset.NonEnglish);
-        var realized = report.RealizedGroupShares.GetValueOrDefault(PolyLmPreset.NonEnglish);
-        _shares.Add((step, scheduled, realized));
+        _shares.Add((step, scheduled, Realized(PolyLmPreset.NonEnglish)));
         var groups = string.Join(", ", metrics.CurriculumShares.Select(p =>
-            string.Create(C, $"{p.Key} {p.Value * 100:F0}% ({report.RealizedGroupShares.GetValueOrDefault(p.Key) * 100:F0}% of the step)")));
+            string.Create(C, $"{p.Key} {p.Value * 100:F0}%/{Realized(p.Key) * 100:F0}%")));
         var perLanguage = string.Join(" ", metrics.LossPerLanguage.Select(p => string.Create(C, $"{p.Key}={p.Value:F2}")));
-        Serilog.Log.Information("step {Step}/{Total}: loss {Loss:F4}; data mix scheduled (realized): {Groups}; loss per language: {Languages}",
-            step, report.TotalSteps, metrics.Loss, groups, perLanguage);
+        Serilog.Log.Information("step {Step}/{Total} data mix scheduled/realized over the last {Steps} step(s): {Groups}; loss per language: {Languages}",
+            step, report.TotalSteps, _stepsSinceLog, groups, perLanguage);
+        _realizedSinceLog.Clear();
+        _stepsSinceLog = 0;
     }
 }

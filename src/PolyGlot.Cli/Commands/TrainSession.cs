@@ -33,7 +33,8 @@ internal sealed class TrainSession : IDisposable
 
     public TrainObserver Observer { get; }
 
-    public static TrainSession Prepare(RunConfig config, string resume, long? maxSteps)
+    /// <summary>Checks tokenizer and shards, resolves the data plan and the device; on the CPU uses <paramref name="threads"/> (default: every core) for libtorch.</summary>
+    public static TrainSession Prepare(RunConfig config, string resume, long? maxSteps, int? threads)
     {
         using var tokenizer = SentencePieceTokenizer.Load(config.Tokenizer.Path);
         if (tokenizer.VocabSize != config.Model.VocabSize)
@@ -43,6 +44,8 @@ internal sealed class TrainSession : IDisposable
         config.Data.CheckTokenizer(sha);
         var plan = DataPipeline.Resolve(config.Data, config.TotalSteps);
         var device = ResolveDevice(config.Training.Device);
+        if (!device.IsCuda)
+            TorchRuntime.Threads = threads ?? Environment.ProcessorCount;
         Serilog.Log.Information("train: device {Device}, libtorch {Version}, {Threads} intra-op threads, {Sources} data sources, {Languages} languages",
             device.ToString(), TorchRuntime.Version, TorchRuntime.Threads, plan.Sources.Count, plan.Languages.Codes.Count);
         var options = new TrainerOptions
@@ -59,16 +62,16 @@ internal sealed class TrainSession : IDisposable
 
     public TrainingOutcome Run()
     {
-        var progress = new TrainingProgressOptions(_config.Name, _config.TotalSteps, 0, _config.Logging.LogEverySteps);
-        var outcome = TrainingProgress.Run(progress, display =>
+        var outcome = TrainingThread.Run(() =>
         {
-            Observer.Display = display;
-            return TrainingThread.Run(() =>
+            using var run = TrainingRun.Open(_config, _plan, new ParquetShardReader(), _options, Observer, _evaluator);
+            var progress = new TrainingProgressOptions(_config.Name, _config.TotalSteps, run.Step, _config.Logging.LogEverySteps);
+            return TrainingProgress.Run(progress, display =>
             {
-                using var run = TrainingRun.Open(_config, _plan, new ParquetShardReader(), _options, Observer, _evaluator);
+                Observer.Display = display;
                 return run.Run(_stop.Token);
-            });
-        }, line => Serilog.Log.Information("{Line}", line));
+            }, line => Serilog.Log.Information("{Line}", line));
+        });
         if (_stop.Received is { } signal)
             Serilog.Log.Warning("train: stopped by {Signal} after step {Step}; checkpoint {Checkpoint}. Run the same command to continue.",
                 signal.ToString(), outcome.Step, outcome.Checkpoint ?? "(none)");
