@@ -153,6 +153,25 @@ public sealed class DataPipelineTests : IDisposable
     }
 
     [Fact]
+    public void AbsoluteStageEndsResolve_When_TheRunLengthIsUnknown()
+    {
+        var curriculum = new CurriculumConfig
+        {
+            Stages =
+            [
+                new() { UntilTokens = 5000, Weights = new() { ["english"] = 0.7, ["non-english"] = 0.3 } },
+                new() { Weights = new() { ["english"] = 0.4, ["non-english"] = 0.4, ["bilingual"] = 0.2 } },
+            ],
+        };
+
+        var plan = DataPipeline.Resolve(Config(curriculum), 0, _dirs.Root);
+
+        Assert.Equal([5000L, long.MaxValue], plan.Schedule.Stages.Select(s => s.EndTokens));
+        Assert.Equal(0.0, plan.Schedule.WeightsAt(4999)[plan.Groups.ToList().IndexOf("bilingual")]);
+        Assert.Equal(0.2, plan.Schedule.WeightsAt(5000)[plan.Groups.ToList().IndexOf("bilingual")], 12);
+    }
+
+    [Fact]
     public void FractionStagesAreRefused_When_TheRunLengthIsUnknown()
     {
         var error = Assert.Throws<ConfigException>(() => DataPipeline.Resolve(Config(PolyLm), 0, _dirs.Root));
