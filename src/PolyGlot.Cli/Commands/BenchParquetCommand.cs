@@ -117,9 +117,10 @@ internal static class BenchParquetCommand
     {
         using var reader = ParquetReader.Open(path);
         long tokens = 0, sum = 0;
+        ColumnData? ids = null;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            var ids = reader.ReadColumn(g, "input_ids");
+            ids = reader.ReadColumn(g, "input_ids", reuse: ids);
             foreach (var token in ids.Int32Span) sum += token;
             tokens += ids.ValueCount;
         }

@@ -13,24 +13,34 @@ internal sealed class ColumnBuilder
     private byte[] _bytes = [];
     private int _byteLength;
 
-    public ColumnBuilder(ParquetColumn column, int capacity)
+    /// <summary>Prepares arrays for <paramref name="capacity"/> slots, taking them from <paramref name="reuse"/> when large enough.</summary>
+    public ColumnBuilder(ParquetColumn column, int capacity, ColumnData? reuse = null)
     {
         Column = column;
         _type = column.PhysicalType;
-        Data = new ColumnData(column);
+        Data = reuse ?? new ColumnData(column);
+        Data.ValueNulls = null;
+        Data.ListNulls = null;
+        Data.Offsets = null;
         switch (_type)
         {
-            case PhysicalType.Int32: Data.Int32Array = GC.AllocateUninitializedArray<int>(capacity); break;
-            case PhysicalType.Int64: Data.Int64Array = GC.AllocateUninitializedArray<long>(capacity); break;
-            case PhysicalType.Float: Data.FloatArray = GC.AllocateUninitializedArray<float>(capacity); break;
-            case PhysicalType.Double: Data.DoubleArray = GC.AllocateUninitializedArray<double>(capacity); break;
-            case PhysicalType.Boolean: Data.BooleanArray = new bool[capacity]; break;
+            case PhysicalType.Int32: Data.Int32Array = Reuse(Data.Int32Array, capacity); break;
+            case PhysicalType.Int64: Data.Int64Array = Reuse(Data.Int64Array, capacity); break;
+            case PhysicalType.Float: Data.FloatArray = Reuse(Data.FloatArray, capacity); break;
+            case PhysicalType.Double: Data.DoubleArray = Reuse(Data.DoubleArray, capacity); break;
+            case PhysicalType.Boolean: Data.BooleanArray = Reuse(Data.BooleanArray, capacity); break;
             default:
-                Data.BytesOffsetsArray = new int[capacity + 1];
+                Data.BytesOffsetsArray = Reuse(Data.BytesOffsetsArray, capacity + 1);
+                Data.BytesOffsetsArray[0] = 0;
+                _bytes = Data.BytesArray ?? [];
                 break;
         }
         Capacity = capacity;
     }
+
+    // Values are written before they are read, so a reused or uninitialized array is safe.
+    private static T[] Reuse<T>(T[]? existing, int length) =>
+        existing is not null && existing.Length >= length ? existing : GC.AllocateUninitializedArray<T>(length);
 
     public ParquetColumn Column { get; }
 

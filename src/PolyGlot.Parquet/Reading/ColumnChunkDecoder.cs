@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using PolyGlot.Parquet.Compression;
 using PolyGlot.Parquet.Encodings;
@@ -26,8 +27,13 @@ internal sealed class ColumnChunkDecoder
     private int _slot;
     private int _row;
 
-    public ColumnChunkDecoder(ParquetColumn column, ColumnMetaData meta, byte[] chunk, long rows)
+    private readonly ColumnData? _reuse;
+    private readonly int _chunkLength;
+
+    public ColumnChunkDecoder(ParquetColumn column, ColumnMetaData meta, byte[] chunk, int chunkLength, long rows, ColumnData? reuse)
     {
+        _chunkLength = chunkLength;
+        _reuse = reuse;
         _column = column;
         _meta = meta;
         _chunk = chunk;
@@ -36,11 +42,31 @@ internal sealed class ColumnChunkDecoder
 
     public ColumnData Decode()
     {
+        try
+        {
+            return DecodePages();
+        }
+        finally
+        {
+            ReturnPageBuffer();
+        }
+    }
+
+    private void ReturnPageBuffer()
+    {
+        if (_page.Length > 0) ArrayPool<byte>.Shared.Return(_page);
+        _page = [];
+    }
+
+    private ColumnData DecodePages()
+    {
         var pages = ScanPages();
         if (_rows > int.MaxValue - 1) throw new ParquetFormatException($"row group of {_rows} rows is too large");
         var capacity = (int)_meta.NumValues;
-        _output = new ColumnBuilder(_column, capacity);
-        if (_column.IsList) _output.Data.Offsets = new int[_rows + 1];
+        if (_rows > _meta.NumValues) throw new ParquetFormatException($"row group of {_rows} rows has only {_meta.NumValues} values in this column");
+        var oldOffsets = _reuse?.Offsets;
+        _output = new ColumnBuilder(_column, capacity, _reuse);
+        if (_column.IsList) _output.Data.Offsets = oldOffsets is not null && oldOffsets.Length >= _rows + 1 ? oldOffsets : new int[_rows + 1];
         foreach (var (header, bodyOffset) in pages)
         {
             var body = _chunk.AsSpan(bodyOffset, header.CompressedPageSize);
@@ -62,13 +88,13 @@ internal sealed class ColumnChunkDecoder
         long values = 0;
         while (values < _meta.NumValues)
         {
-            if (position >= _chunk.Length)
+            if (position >= _chunkLength)
                 throw new ParquetFormatException($"column chunk ends after {values} of {_meta.NumValues} values");
-            var reader = new CompactReader(_chunk, position, _chunk.Length - position);
+            var reader = new CompactReader(_chunk, position, _chunkLength - position);
             var header = MetadataReader.ReadPageHeader(reader);
             position = reader.Position;
-            if (header.CompressedPageSize < 0 || header.CompressedPageSize > _chunk.Length - position)
-                throw new ParquetFormatException($"page of {header.CompressedPageSize} bytes exceeds the column chunk ({_chunk.Length - position} bytes left)");
+            if (header.CompressedPageSize < 0 || header.CompressedPageSize > _chunkLength - position)
+                throw new ParquetFormatException($"page of {header.CompressedPageSize} bytes exceeds the column chunk ({_chunkLength - position} bytes left)");
             if (header.UncompressedPageSize < 0 || header.UncompressedPageSize > _meta.TotalUncompressedSize)
                 throw new ParquetFormatException($"page claims {header.UncompressedPageSize} uncompressed bytes, more than the chunk's {_meta.TotalUncompressedSize}");
             if (header.Type is PageType.DataPage or PageType.DataPageV2 or PageType.DictionaryPage && !header.HasKindHeader)
@@ -95,7 +121,11 @@ internal sealed class ColumnChunkDecoder
                 throw new ParquetFormatException($"uncompressed page is {body.Length} bytes where the header says {uncompressedSize}");
             return body;
         }
-        if (_page.Length < uncompressedSize) _page = new byte[uncompressedSize];
+        if (_page.Length < uncompressedSize)
+        {
+            ReturnPageBuffer();
+            _page = ArrayPool<byte>.Shared.Rent(uncompressedSize);
+        }
         Codecs.Decompress(_meta.Codec, body, _page.AsSpan(0, uncompressedSize));
         return _page.AsSpan(0, uncompressedSize);
     }

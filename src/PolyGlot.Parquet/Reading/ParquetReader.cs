@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using PolyGlot.Parquet.Format;
@@ -97,8 +98,14 @@ public sealed class ParquetReader : IDisposable
     }
 
     /// <summary>Reads one column of one row group.</summary>
+    /// <param name="rowGroup">Zero-based row group.</param>
+    /// <param name="column">Column name (or dotted leaf path).</param>
+    /// <param name="reuse">
+    /// A result of an earlier call for the same column whose arrays may be reused (and are then
+    /// overwritten): a loader passing its previous row group avoids allocating per row group.
+    /// </param>
     /// <exception cref="ParquetFormatException">The column chunk is damaged (the message names file, row group and column).</exception>
-    public ColumnData ReadColumn(int rowGroup, string column)
+    public ColumnData ReadColumn(int rowGroup, string column, ColumnData? reuse = null)
     {
         if ((uint)rowGroup >= (uint)RowGroupCount)
             throw new ArgumentOutOfRangeException(nameof(rowGroup), $"'{Path}' has {RowGroupCount} row groups; {rowGroup} does not exist");
@@ -112,8 +119,16 @@ public sealed class ParquetReader : IDisposable
             var meta = group.Columns[leaf].MetaData!;
             if (meta.Type != descriptor.PhysicalType)
                 throw new ParquetFormatException($"chunk type {meta.Type} differs from the schema's {descriptor.PhysicalType}");
+            var reusable = reuse is not null && reuse.Column.Path == descriptor.Path && reuse.Column.PhysicalType == descriptor.PhysicalType ? reuse : null;
             var bytes = ReadChunkBytes(meta);
-            return new ColumnChunkDecoder(descriptor, meta, bytes, group.NumRows).Decode();
+            try
+            {
+                return new ColumnChunkDecoder(descriptor, meta, bytes, (int)meta.TotalCompressedSize, group.NumRows, reusable).Decode();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
         });
     }
 
@@ -124,8 +139,9 @@ public sealed class ParquetReader : IDisposable
         if (start < 4 || size < 0 || start + size > _length - 8)
             throw new ParquetFormatException($"column chunk at offset {start} of {size} bytes lies outside the data section ({_length} byte file)");
         if (size > Array.MaxLength) throw new ParquetFormatException($"column chunk of {size} bytes is too large to read");
-        var buffer = GC.AllocateUninitializedArray<byte>((int)size);
-        ReadExactly(buffer, start);
+        // Pooled: a loader reads chunks of similar size row group after row group.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)size);
+        ReadExactly(buffer.AsSpan(0, (int)size), start);
         return buffer;
     }
 

@@ -39,6 +39,11 @@ public sealed class ParquetSchema
         for (var i = 0; i < rootChildren; i++) Walk(elements, ref next, [], leaves, depth: 0);
         if (next != elements.Count)
             throw new ParquetFormatException($"the schema tree covers {next} of {elements.Count} elements");
+        var duplicate = leaves.GroupBy(c => c.Path).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ParquetFormatException($"the schema has two columns named '{duplicate.Key}'");
+        var names = leaves.Where(c => !c.IsList).Select(c => c.Name).Concat(leaves.Where(c => c.IsList).Select(c => c.Name).Distinct());
+        var clash = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null) throw new ParquetFormatException($"the schema has two columns named '{clash.Key}'");
         return new ParquetSchema(leaves);
     }
 
