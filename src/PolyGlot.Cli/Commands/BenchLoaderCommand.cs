@@ -84,7 +84,7 @@ internal static class BenchLoaderCommand
         var trainingThread = TrainingThreadTime(loader, Math.Min(200, steps), TimeSpan.FromMilliseconds(settings.StepMs));
 
         Console.WriteLine($"loader: {throughput.TokensPerSecond / 1e6:F1} M tokens/s ({steps - 3} batches of {settings.Batch} x {settings.SeqLen + 1} tokens, " +
-                          $"{throughput.SecondsPerBatch * 1e3:F2} ms each; {plan.Sources.Count} sources, {settings.Cores} core{(settings.Cores == 1 ? "" : "s")})");
+                          $"{throughput.SecondsPerBatch * 1e3:F2} ms each; {throughput.TokensPerCpuSecond / 1e6:F1} M tokens per CPU second; {plan.Sources.Count} sources, {settings.Cores} core{(settings.Cores == 1 ? "" : "s")})");
         Console.WriteLine($"training thread per batch: mean {trainingThread.Mean * 1e3:F4} ms, p99 {trainingThread.P99 * 1e3:F4} ms, " +
                           $"max {trainingThread.Max * 1e3:F4} ms (batches waited for while a step of {trainingThread.StepSeconds * 1e3:F1} ms runs; " +
                           $"training thread {(ownCore ? "on a core of its own" : "sharing the loader's cores")})");
@@ -92,13 +92,20 @@ internal static class BenchLoaderCommand
             Serilog.Log.Information("bench loader: {Source} {Passes:F2} passes", epochs.Source, epochs.Passes);
     }
 
-    private static (double TokensPerSecond, double SecondsPerBatch) Throughput(DataLoader loader, int batches, long tokensPerStep)
+    // Wall time gives tokens/s; the process' CPU time gives tokens per CPU second, which does not
+    // drop when other processes compete for the core.
+    private static (double TokensPerSecond, double SecondsPerBatch, double TokensPerCpuSecond) Throughput(
+        DataLoader loader, int batches, long tokensPerStep)
     {
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
         var start = Stopwatch.GetTimestamp();
         for (var s = 0; s < batches; s++)
             loader.Next().Dispose();
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (batches * tokensPerStep / seconds, seconds / batches);
+        process.Refresh();
+        var cpuSeconds = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        return (batches * tokensPerStep / seconds, seconds / batches, batches * tokensPerStep / cpuSeconds);
     }
 
     // The trainer's view: while a step runs (simulated by sleeping), the loader refills its
