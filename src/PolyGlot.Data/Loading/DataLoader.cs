@@ -17,6 +17,7 @@ public sealed class DataLoader : IDisposable
     private readonly Thread _producer;
     private Exception? _failure;
     private DataState _state;
+    private bool _disposed;
 
     /// <summary>
     /// Starts loading for rank <paramref name="rank"/> of <paramref name="worldSize"/> from
@@ -62,6 +63,9 @@ public sealed class DataLoader : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _stop.Cancel();
         _producer.Join();
         _builder.Dispose();
