@@ -15,7 +15,8 @@ internal static class ParquetInspection
         foreach (var column in reader.Schema.Columns)
         {
             var layout = column.IsList ? $"  [leaf {column.Path}, max def {column.MaxDefinitionLevel}, max rep {column.MaxRepetitionLevel}]" : "";
-            output.WriteLine($"  {column}{layout}");
+            var unsupported = column.UnsupportedReason is { } reason ? $"  (not readable: {reason})" : "";
+            output.WriteLine($"  {column}{layout}{unsupported}");
         }
         foreach (var (key, value) in reader.KeyValueMetadata)
             output.WriteLine($"  metadata {key} = {Shorten(value ?? "(null)", 200)}");
@@ -23,7 +24,12 @@ internal static class ParquetInspection
 
     public static void PrintHead(ParquetReader reader, int rows, IReadOnlyList<string>? columns, TextWriter output)
     {
-        var names = columns is { Count: > 0 } ? columns : reader.Schema.Columns.Select(c => c.Name).Distinct().ToList();
+        // By default the columns that cannot be read (maps, nested lists) are left out, and said so.
+        var names = columns is { Count: > 0 }
+            ? columns
+            : reader.Schema.Columns.Where(c => c.UnsupportedReason is null).Select(c => c.Name).Distinct().ToList();
+        foreach (var skipped in reader.Schema.Columns.Where(c => c.UnsupportedReason is not null && columns is not { Count: > 0 }).Select(c => c.Name).Distinct())
+            Serilog.Log.Warning("parquet head: column '{Column}' is left out (maps and nested lists are not supported)", skipped);
         foreach (var name in names) reader.GetColumn(name);
         var printed = 0;
         for (var g = 0; g < reader.RowGroupCount && printed < rows; g++)

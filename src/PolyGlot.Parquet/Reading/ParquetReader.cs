@@ -114,8 +114,8 @@ public sealed class ParquetReader : IDisposable
         var group = Metadata.RowGroups[rowGroup];
         return WithContext(Path, rowGroup, descriptor.Path, () =>
         {
-            if (descriptor.MaxRepetitionLevel > 1)
-                throw new ParquetException($"'{Path}' column '{descriptor.Path}' nests lists {descriptor.MaxRepetitionLevel} deep; only flat columns and single lists can be read");
+            if (descriptor.UnsupportedReason is { } reason)
+                throw new ParquetException($"'{Path}' column '{descriptor.Path}' cannot be read because {reason}; only flat columns and lists of primitives are supported");
             var meta = group.Columns[leaf].MetaData!;
             if (meta.Type != descriptor.PhysicalType)
                 throw new ParquetFormatException($"chunk type {meta.Type} differs from the schema's {descriptor.PhysicalType}");

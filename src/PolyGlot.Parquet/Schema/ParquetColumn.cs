@@ -64,6 +64,9 @@ public sealed class ParquetColumn
     /// <summary>List: the definition level from which an element exists (one less means an empty list).</summary>
     public int ElementDefinitionLevel { get; }
 
+    /// <summary>Why this leaf cannot be read as a flat column or a single list (maps, lists of structs, nested lists); null when it can.</summary>
+    public string? UnsupportedReason { get; init; }
+
     /// <summary>Whether values are UTF-8 text (STRING logical type or UTF8 converted type).</summary>
     public bool IsString => PhysicalType == PhysicalType.ByteArray &&
         (LogicalType?.Kind is LogicalTypeKind.String or LogicalTypeKind.Json or LogicalTypeKind.Enum ||

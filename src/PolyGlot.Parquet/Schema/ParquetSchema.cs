@@ -96,7 +96,21 @@ public sealed class ParquetSchema
         {
             LogicalType = leaf.LogicalType,
             ConvertedType = leaf.ConvertedType,
+            UnsupportedReason = Unsupported(path, repeatedIndex, maxRepetition),
         };
+    }
+
+    private static string? Unsupported(List<SchemaElement> path, int repeatedIndex, int maxRepetition)
+    {
+        if (maxRepetition > 1) return $"it nests lists {maxRepetition} deep";
+        if (repeatedIndex < 0) return null;
+        var repeated = path[repeatedIndex];
+        var parent = repeatedIndex > 0 ? path[repeatedIndex - 1] : null;
+        if (parent?.ConvertedType is ConvertedType.Map or ConvertedType.MapKeyValue || parent?.LogicalType?.Kind == LogicalTypeKind.Map ||
+            repeated.ConvertedType == ConvertedType.MapKeyValue)
+            return "it is part of a map";
+        if (repeated.NumChildren > 1) return "it is a field of a list of structs";
+        return null;
     }
 
     // 3-level `a (LIST) / list (repeated) / element` and 2-level `a (LIST) / element (repeated)` are both
