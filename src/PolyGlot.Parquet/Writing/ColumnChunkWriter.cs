@@ -66,6 +66,7 @@ internal sealed class ColumnChunkWriter
     private Encoding PlainOrConfigured() => _column.PhysicalType switch
     {
         PhysicalType.Int32 or PhysicalType.Int64 when _options.DeltaIntegers => Encoding.DeltaBinaryPacked,
+        PhysicalType.ByteArray when _options.DeltaByteArrays => Encoding.DeltaByteArray,
         PhysicalType.ByteArray when _options.DeltaLengthByteArrays => Encoding.DeltaLengthByteArray,
         PhysicalType.Float or PhysicalType.Double when _options.ByteStreamSplitFloats => Encoding.ByteStreamSplit,
         _ => Encoding.Plain,

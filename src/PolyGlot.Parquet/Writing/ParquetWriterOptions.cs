@@ -32,6 +32,9 @@ public sealed record ParquetWriterOptions
     /// <summary>Encode non-dictionary string/binary values as DELTA_LENGTH_BYTE_ARRAY instead of PLAIN.</summary>
     public bool DeltaLengthByteArrays { get; init; }
 
+    /// <summary>Encode non-dictionary string/binary values as DELTA_BYTE_ARRAY (shared prefixes; takes precedence over <see cref="DeltaLengthByteArrays"/>).</summary>
+    public bool DeltaByteArrays { get; init; }
+
     /// <summary>Encode FLOAT/DOUBLE values as BYTE_STREAM_SPLIT instead of PLAIN.</summary>
     public bool ByteStreamSplitFloats { get; init; }
 

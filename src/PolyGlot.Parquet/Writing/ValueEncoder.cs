@@ -17,6 +17,7 @@ internal static class ValueEncoder
             case Encoding.Plain: EncodePlain(data, start, end, output); break;
             case Encoding.DeltaBinaryPacked: DeltaBinaryPacked.Encode(NonNullLongs(data, start, end), data.Column.PhysicalType == PhysicalType.Int32, output); break;
             case Encoding.DeltaLengthByteArray: EncodeDeltaLength(data, start, end, output); break;
+            case Encoding.DeltaByteArray: EncodeIncremental(data, start, end, output); break;
             case Encoding.ByteStreamSplit: EncodeByteStreamSplit(data, start, end, output); break;
             default: throw new InvalidOperationException($"the writer does not produce {encoding} values");
         }
@@ -99,6 +100,29 @@ internal static class ValueEncoder
         DeltaBinaryPacked.Encode(CollectionsMarshal.AsSpan(lengths), true, output);
         for (var i = start; i < end; i++)
             if (!data.IsNull(i)) output.Write(data.GetBytes(i));
+    }
+
+    // DELTA_BYTE_ARRAY: the length of the prefix shared with the previous value, then the suffixes
+    // as DELTA_LENGTH_BYTE_ARRAY; sorted or repetitive strings shrink to their differences.
+    private static void EncodeIncremental(ColumnData data, int start, int end, ArrayBufferWriter<byte> output)
+    {
+        var prefixes = new List<long>(end - start);
+        var suffixLengths = new List<long>(end - start);
+        var previous = ReadOnlySpan<byte>.Empty;
+        for (var i = start; i < end; i++)
+        {
+            if (data.IsNull(i)) continue;
+            var value = data.GetBytes(i);
+            var prefix = value.CommonPrefixLength(previous);
+            prefixes.Add(prefix);
+            suffixLengths.Add(value.Length - prefix);
+            previous = value;
+        }
+        DeltaBinaryPacked.Encode(CollectionsMarshal.AsSpan(prefixes), true, output);
+        DeltaBinaryPacked.Encode(CollectionsMarshal.AsSpan(suffixLengths), true, output);
+        var k = 0;
+        for (var i = start; i < end; i++)
+            if (!data.IsNull(i)) output.Write(data.GetBytes(i)[(int)prefixes[k++]..]);
     }
 
     private static void EncodeByteStreamSplit(ColumnData data, int start, int end, ArrayBufferWriter<byte> output)

@@ -85,7 +85,7 @@ public class ParquetReaderFuzzTests
         "v1-zstd-dictionary" => new ParquetWriterOptions { Codec = CompressionCodec.Zstd, PageTargetBytes = 512 },
         "v2-snappy-delta" => new ParquetWriterOptions
         {
-            Codec = CompressionCodec.Snappy, DataPageV2 = true, DeltaIntegers = true, DeltaLengthByteArrays = true,
+            Codec = CompressionCodec.Snappy, DataPageV2 = true, DeltaIntegers = true, DeltaByteArrays = true,
             ByteStreamSplitFloats = true, DictionaryForBinary = false, PageTargetBytes = 512,
         },
         _ => new ParquetWriterOptions { Codec = CompressionCodec.Gzip, DictionaryForBinary = false },

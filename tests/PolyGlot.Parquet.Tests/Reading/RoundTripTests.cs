@@ -10,7 +10,7 @@ namespace PolyGlot.Parquet.Tests.Reading;
 public class RoundTripTests
 {
     public static TheoryData<string> Layouts =>
-        ["zstd-v1", "snappy-v2", "gzip-v1-plain", "uncompressed-v2-delta", "lz4-v1-split", "brotli-v2", "zstd-tiny-pages"];
+        ["zstd-v1", "snappy-v2", "zstd-v2-incremental", "gzip-v1-plain", "uncompressed-v2-delta", "lz4-v1-split", "brotli-v2", "zstd-tiny-pages"];
 
     [Theory]
     [MemberData(nameof(Layouts))]
@@ -159,6 +159,7 @@ public class RoundTripTests
         "snappy-v2" => new() { Codec = CompressionCodec.Snappy, DataPageV2 = true },
         "gzip-v1-plain" => new() { Codec = CompressionCodec.Gzip, DictionaryForBinary = false },
         "uncompressed-v2-delta" => new() { Codec = CompressionCodec.Uncompressed, DataPageV2 = true, DeltaIntegers = true, DeltaLengthByteArrays = true, DictionaryForBinary = false },
+        "zstd-v2-incremental" => new() { DataPageV2 = true, DeltaByteArrays = true, DictionaryForBinary = false },
         "lz4-v1-split" => new() { Codec = CompressionCodec.Lz4Raw, ByteStreamSplitFloats = true },
         "brotli-v2" => new() { Codec = CompressionCodec.Brotli, DataPageV2 = true, RowGroupTargetBytes = 50_000 },
         _ => new() { Codec = CompressionCodec.Zstd, PageTargetBytes = 100, RowGroupTargetBytes = 1 },
