@@ -12,7 +12,9 @@ internal static class Prefetch
     {
         using var queue = new BlockingCollection<T>(boundedCapacity: 1);
         using var stop = new CancellationTokenSource();
-        var producer = Task.Run(() =>
+        // A dedicated thread: the producer blocks while the queue is full, which on a pool thread
+        // would make the pool inject threads and compete with the parallel encoder.
+        var producer = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -23,7 +25,7 @@ internal static class Prefetch
             {
                 queue.CompleteAdding();
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             foreach (var item in queue.GetConsumingEnumerable())
