@@ -105,7 +105,9 @@ internal sealed class ColumnChunkDecoder
                 values += header.NumValues;
                 if (values > _meta.NumValues) throw new ParquetFormatException($"pages hold more values than the chunk's {_meta.NumValues}");
             }
-            if (header.Type == PageType.DictionaryPage && header.NumValues > header.UncompressedPageSize + 1L && _column.PhysicalType != PhysicalType.Boolean)
+            // A PLAIN dictionary value takes at least one byte (a bit for booleans), which bounds its array.
+            var maxDictionaryValues = _column.PhysicalType == PhysicalType.Boolean ? header.UncompressedPageSize * 8L : header.UncompressedPageSize;
+            if (header.Type == PageType.DictionaryPage && header.NumValues > maxDictionaryValues)
                 throw new ParquetFormatException($"dictionary page claims {header.NumValues} values in {header.UncompressedPageSize} bytes");
             if (header.Type != PageType.IndexPage) pages.Add((header, position));
             position += header.CompressedPageSize;
