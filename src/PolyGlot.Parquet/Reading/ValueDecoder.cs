@@ -15,6 +15,7 @@ internal static class ValueDecoder
         {
             case Encoding.Plain: DecodePlain(data, count, output, at); break;
             case Encoding.PlainDictionary or Encoding.RleDictionary:
+                if (count == 0) break;
                 DecodeDictionaryIndices(data, count, output, at, dictionary ?? throw new ParquetFormatException("dictionary-encoded page without a dictionary page"));
                 break;
             case Encoding.Rle when output.Column.PhysicalType == PhysicalType.Boolean: DecodeRleBooleans(data, count, output, at); break;
