@@ -27,6 +27,19 @@ public class CodecsTests
     }
 
     [Fact]
+    public void CodecsReportAvailability_When_Probed()
+    {
+        // Given the system libraries installed by scripts/setup.sh
+        // When availability is probed
+        var zstd = Codecs.IsAvailable(CompressionCodec.Zstd);
+        var lzo = Codecs.IsAvailable(CompressionCodec.Lzo);
+
+        // Then ZSTD is usable and LZO is not
+        Assert.True(zstd);
+        Assert.False(lzo);
+    }
+
+    [Fact]
     public void UnsupportedCodecIsNamed_When_LzoIsAsked()
     {
         // Given LZO, which this library does not implement
