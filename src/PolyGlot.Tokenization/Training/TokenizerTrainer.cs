@@ -117,6 +117,12 @@ public static class TokenizerTrainer
 
     private static unsafe void RunNativeTraining(string options, List<string> sample, string modelPath)
     {
+        // The sample travels to the trainer as one buffer, which .NET caps near 2 GB.
+        var bytes = sample.Sum(s => (long)Encoding.UTF8.GetByteCount(s));
+        if (bytes >= Array.MaxLength)
+            throw new TokenizerException(
+                $"The training sample is {bytes / 1e9:F1} GB; the limit is 2 GB. Lower tokenizer.max_sentences or tokenizer.max_sentence_bytes " +
+                "(a few million sentences are plenty for a 256K vocabulary).");
         using var utf8 = Utf8Batch.From(sample);
         NativeSpm.SetLogLevel(1);
         fixed (byte* text = utf8.Bytes)
