@@ -12,7 +12,7 @@ public class ParquetReaderFuzzTests
 {
     private const int MutationsPerFile = 2500;
 
-    public static TheoryData<string> Layouts => ["v1-zstd-dictionary", "v2-snappy-delta", "v1-gzip-plain"];
+    public static TheoryData<string> Layouts => ["v1-zstd-dictionary", "v2-snappy-delta", "v1-gzip-plain", "duckdb-v1", "duckdb-v2"];
 
     [Theory]
     [MemberData(nameof(Layouts))]
@@ -21,7 +21,8 @@ public class ParquetReaderFuzzTests
         // Given a valid file with every type
         using var dir = new TempDirectory();
         var original = dir.File("original.parquet");
-        new AllTypesFixture(rows: 120).Write(original, Options(layout));
+        if (layout.StartsWith("duckdb", StringComparison.Ordinal)) WriteWithDuckDb(original, layout[^2..].ToUpperInvariant());
+        else new AllTypesFixture(rows: 120).Write(original, Options(layout));
         var bytes = File.ReadAllBytes(original);
         var damaged = dir.File("damaged.parquet");
         var random = new Random(layout.Sum(c => c));
@@ -79,6 +80,12 @@ public class ParquetReaderFuzzTests
         Assert.Equal("input_ids.list.element", error.Column);
         Assert.Contains("corrupt.parquet", error.Message);
     }
+
+    // DuckDB's own layouts: PLAIN_DICTIONARY pages (V1), DELTA_LENGTH_BYTE_ARRAY and BYTE_STREAM_SPLIT (V2).
+    private static void WriteWithDuckDb(string path, string version) => Interop.DuckDb.Query(
+        $"COPY (SELECT i::INT AS i, (i / 3.0)::DOUBLE AS d, i % 3 = 0 AS b, CASE WHEN i % 4 = 0 THEN NULL ELSE 'v' || (i % 5) END AS s, md5(i::VARCHAR) AS h, " +
+        $"CASE WHEN i % 7 = 0 THEN NULL ELSE [i, NULL, i * 2] END AS l FROM range(150) t(i)) TO {Interop.DuckDb.Literal(path)} (FORMAT PARQUET, PARQUET_VERSION {version})",
+        "SELECT 1");
 
     private static ParquetWriterOptions Options(string layout) => layout switch
     {
