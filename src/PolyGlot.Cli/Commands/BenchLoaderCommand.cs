@@ -21,17 +21,18 @@ internal static class BenchLoaderCommand
         var cores = new Option<int>("--cores") { Description = "CPU cores the process may use while measuring", DefaultValueFactory = _ => 1 };
         var boundaries = new Option<bool>("--document-boundaries") { Description = "Also emit position and segment ids" };
         var stepMs = new Option<double>("--step-ms") { Description = "Simulated training step (ms) while the training-thread time is measured", DefaultValueFactory = _ => 20 };
+        var prepared = new Option<string?>("--prepared") { Description = "Measure on existing prepared sources (a prepare output root) instead of synthetic shards" };
         var directory = new Option<string?>("--dir") { Description = "Keep the synthetic shards here (reused when present) instead of a temporary directory" };
         var command = new Command("loader", "Data loader throughput (tokens/s as packed batches) and training-thread time per batch.");
-        foreach (var option in new Option[] { tokens, seqLen, batch, cores, boundaries, stepMs, directory })
+        foreach (var option in new Option[] { tokens, seqLen, batch, cores, boundaries, stepMs, prepared, directory })
             command.Options.Add(option);
         command.SetAction(parse => PrepareCommon.Run("bench loader", () => Run(new Settings(
             parse.GetValue(tokens), parse.GetValue(seqLen), parse.GetValue(batch), parse.GetValue(cores),
-            parse.GetValue(boundaries), parse.GetValue(stepMs), parse.GetValue(directory)))));
+            parse.GetValue(boundaries), parse.GetValue(stepMs), parse.GetValue(prepared), parse.GetValue(directory)))));
         return command;
     }
 
-    private sealed record Settings(long Tokens, int SeqLen, int Batch, int Cores, bool DocumentBoundaries, double StepMs, string? Directory);
+    private sealed record Settings(long Tokens, int SeqLen, int Batch, int Cores, bool DocumentBoundaries, double StepMs, string? Prepared, string? Directory);
 
     private static int Run(Settings settings)
     {
@@ -39,6 +40,11 @@ internal static class BenchLoaderCommand
         {
             Serilog.Log.Error("bench loader: --tokens must be >= 1,000,000, --cores between 1 and {Cores}, --step-ms > 0", Environment.ProcessorCount);
             return 1;
+        }
+        if (settings.Prepared is { } prepared)
+        {
+            Measure(settings, prepared);
+            return 0;
         }
         var root = settings.Directory ?? Directory.CreateTempSubdirectory("polyglot-bench-loader-").FullName;
         try
@@ -70,7 +76,8 @@ internal static class BenchLoaderCommand
         };
         var tokensPerStep = (long)settings.Batch * (settings.SeqLen + 1);
         // One pass over the corpus' worth of tokens, at least 50 steps; the final stage starts at 80%.
-        var steps = (int)Math.Max(50, settings.Tokens / tokensPerStep);
+        var corpusTokens = DataPipeline.Resolve(config, 1).Sources.Sum(s => s.Tokens);
+        var steps = (int)Math.Max(50, corpusTokens / tokensPerStep);
         var plan = DataPipeline.Resolve(config, steps);
         PinToCores(settings.Cores);
 
@@ -80,7 +87,8 @@ internal static class BenchLoaderCommand
         // The loader's threads stay on their cores; the training thread moves to a core of its own
         // (as in training), so its time per batch is not the wait for a shared core.
         var ownCore = settings.Cores < Environment.ProcessorCount && PinCurrentThread(settings.Cores);
-        var throughput = Throughput(loader, steps - 3, tokensPerStep);
+        var shares = new RealisedShares(plan, tokensPerStep);
+        var throughput = Throughput(loader, steps - 3, tokensPerStep, shares);
         var trainingThread = TrainingThreadTime(loader, Math.Min(200, steps), TimeSpan.FromMilliseconds(settings.StepMs));
 
         Console.WriteLine($"loader: {throughput.TokensPerSecond / 1e6:F1} M tokens/s ({steps - 3} batches of {settings.Batch} x {settings.SeqLen + 1} tokens, " +
@@ -88,6 +96,7 @@ internal static class BenchLoaderCommand
         Console.WriteLine($"training thread per batch: mean {trainingThread.Mean * 1e3:F4} ms, p99 {trainingThread.P99 * 1e3:F4} ms, " +
                           $"max {trainingThread.Max * 1e3:F4} ms (batches waited for while a step of {trainingThread.StepSeconds * 1e3:F1} ms runs; " +
                           $"training thread {(ownCore ? "on a core of its own" : "sharing the loader's cores")})");
+        shares.Print();
         foreach (var epochs in SourceEpochs.Of(plan, loader.State))
             Serilog.Log.Information("bench loader: {Source} {Passes:F2} passes", epochs.Source, epochs.Passes);
     }
@@ -95,13 +104,16 @@ internal static class BenchLoaderCommand
     // Wall time gives tokens/s; the process' CPU time gives tokens per CPU second, which does not
     // drop when other processes compete for the core.
     private static (double TokensPerSecond, double SecondsPerBatch, double TokensPerCpuSecond) Throughput(
-        DataLoader loader, int batches, long tokensPerStep)
+        DataLoader loader, int batches, long tokensPerStep, RealisedShares shares)
     {
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
         var start = Stopwatch.GetTimestamp();
         for (var s = 0; s < batches; s++)
-            loader.Next().Dispose();
+        {
+            using var batch = loader.Next();
+            shares.Add(batch);
+        }
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         process.Refresh();
         var cpuSeconds = (process.TotalProcessorTime - cpuStart).TotalSeconds;
@@ -153,4 +165,38 @@ internal static class BenchLoaderCommand
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     private static extern int SchedSetAffinity(int threadId, nint maskBytes, ref ulong mask);
+
+    /// <summary>Rows per group and curriculum stage, to print realised next to scheduled shares.</summary>
+    private sealed class RealisedShares(LoaderPlan plan, long tokensPerStep)
+    {
+        private readonly long[,] _rows = new long[plan.Schedule.Stages.Count, plan.Groups.Count];
+
+        public void Add(Batch batch)
+        {
+            var stage = plan.Schedule.StageAt(batch.StateAfter.TokensConsumed - tokensPerStep);
+            foreach (var source in batch.SourceIds)
+                _rows[stage, IndexOfGroup(plan.Sources[source].Group)]++;
+        }
+
+        public void Print()
+        {
+            for (var stage = 0; stage < plan.Schedule.Stages.Count; stage++)
+            {
+                var total = Enumerable.Range(0, plan.Groups.Count).Sum(g => _rows[stage, g]);
+                if (total == 0)
+                    continue;
+                var scheduled = plan.Schedule.Stages[stage].GroupWeights;
+                Console.WriteLine($"stage {stage + 1}: " + string.Join(", ", plan.Groups.Select((group, g) =>
+                    $"{group} {(double)_rows[stage, g] / total:F3} (scheduled {scheduled[g]:F3})")) + $" over {total:N0} sequences");
+            }
+        }
+
+        private int IndexOfGroup(string group)
+        {
+            for (var g = 0; g < plan.Groups.Count; g++)
+                if (plan.Groups[g] == group)
+                    return g;
+            return -1;
+        }
+    }
 }
