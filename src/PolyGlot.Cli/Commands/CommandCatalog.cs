@@ -9,8 +9,9 @@ internal static class CommandCatalog
     {
         yield return TokenizerCommand.Create();
         yield return ParquetCommand.Create();
-        yield return TrainCommand.Create();
         yield return PrepareCommand.Create();
+        yield return TrainCommand.Create();
+        yield return BenchCommand.Create();
         yield break;
     }
 }

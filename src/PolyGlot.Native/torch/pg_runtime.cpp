@@ -2,7 +2,7 @@
 // CPU thread pools. Paired with src/PolyGlot.Torch/Interop/Native.Runtime.cs.
 #include <ATen/Parallel.h>
 #include <ATen/core/Generator.h>
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 
 #include <cstring>
@@ -16,10 +16,14 @@
 
 namespace {
 
+// Context::defaultGenerator exists with this signature in libtorch 1.13 and 2.x (the CUDA hooks'
+// own accessor was renamed in 2.x); it throws for a CUDA device when libtorch has no CUDA.
 at::Generator default_generator(int device_type, int device_index) {
   if (device_type == static_cast<int>(c10::DeviceType::CPU)) return at::detail::getDefaultCPUGenerator();
-  if (device_type == static_cast<int>(c10::DeviceType::CUDA))
-    return at::detail::getCUDAHooks().getDefaultCUDAGenerator(static_cast<c10::DeviceIndex>(device_index));
+  if (device_type == static_cast<int>(c10::DeviceType::CUDA)) {
+    auto index = static_cast<c10::DeviceIndex>(device_index < 0 ? 0 : device_index);
+    return at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, index));
+  }
   throw std::invalid_argument("no random generator for device type " + std::to_string(device_type));
 }
 
