@@ -3,7 +3,7 @@ using PolyGlot.Torch.Optim;
 namespace PolyGlot.Torch.Tests;
 
 // Live counts are process-wide; tests that compare them run one at a time.
-[Collection(LiveCountCollection.Name)]
+[Collection(ProcessStateCollection.Name)]
 public sealed class DisposeScopeTests
 {
     [Fact]
@@ -80,9 +80,12 @@ public sealed class DisposeScopeTests
     }
 }
 
-/// <summary>Serialises tests that compare the process-wide live-tensor count.</summary>
+/// <summary>
+/// Tests that read process-wide libtorch state (the live-tensor count, the default random
+/// generator) run alone, after the parallel tests.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LiveCountCollection
+public sealed class ProcessStateCollection
 {
-    public const string Name = "live tensor count";
+    public const string Name = "process-wide libtorch state";
 }

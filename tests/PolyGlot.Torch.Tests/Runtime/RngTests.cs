@@ -2,6 +2,8 @@ using PolyGlot.Torch.Runtime;
 
 namespace PolyGlot.Torch.Tests.Runtime;
 
+// Other tests draw from the same default generator; these run alone.
+[Collection(ProcessStateCollection.Name)]
 public sealed class RngTests
 {
     [Fact]
