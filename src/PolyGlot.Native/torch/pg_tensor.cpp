@@ -1,6 +1,7 @@
 // Tensor handles: lifetime, metadata, creation, and raw data exchange with managed memory.
 // Paired with src/PolyGlot.Torch/Interop/Native.Tensor.cs.
 #include <cstring>
+#include <sstream>
 
 #include "pg_torch.h"
 
