@@ -72,5 +72,18 @@ public sealed class DisposeScope : IDisposable
             if (tensor.Scope == this)
                 tensor.Dispose();
         _tensors.Clear();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Safety net for a scope that was never disposed (its thread died or it was dropped): frees
+    /// the handles of the tensors it still owns. Those tensors are unreachable too, since each
+    /// owned tensor references its scope.
+    /// </summary>
+    ~DisposeScope()
+    {
+        foreach (var tensor in _tensors)
+            if (tensor.Scope == this)
+                tensor.ReleaseFromFinalizer();
     }
 }

@@ -5,26 +5,25 @@ namespace PolyGlot.Torch;
 
 /// <summary>
 /// A libtorch tensor. Each instance owns one native handle, released by <see cref="Dispose"/>
-/// (or by the innermost <see cref="DisposeScope"/> that was active when it was created; the
-/// finalizer is only a safety net). Operations return new tensors, which share storage with their
-/// input where PyTorch's do (views).
+/// or by the innermost <see cref="DisposeScope"/> that was active when it was created.
+/// Finalization is only a safety net: a tensor outside any scope carries a small finalizable
+/// <see cref="HandleGuard"/>, a scoped tensor relies on its scope's finalizer, so that the
+/// common case (every op inside a step's scope) allocates no finalizable object per op.
+/// Operations return new tensors, which share storage with their input where PyTorch's do (views).
 /// </summary>
 public sealed partial class Tensor : IDisposable
 {
     private nint _handle;
+    private HandleGuard? _guard;
 
     internal Tensor(nint handle)
     {
         _handle = handle;
-        DisposeScope.Current?.Register(this);
-    }
-
-    /// <summary>Finalizer: frees the native handle of a tensor that was never disposed.</summary>
-    ~Tensor()
-    {
-        var handle = Interlocked.Exchange(ref _handle, 0);
-        if (handle != 0)
-            Native.TensorFree(handle);
+        var scope = DisposeScope.Current;
+        if (scope != null)
+            scope.Register(this);
+        else
+            _guard = new HandleGuard(handle);
     }
 
     /// <summary>Native tensor handles alive in this process (all threads), for leak checks.</summary>
@@ -54,7 +53,16 @@ public sealed partial class Tensor : IDisposable
         if (handle == 0)
             return;
         Native.TensorFree(handle);
-        GC.SuppressFinalize(this);
+        if (_guard != null)
+            GC.SuppressFinalize(_guard);
+    }
+
+    /// <summary>Frees the handle from a finalizer (of the owning scope); no managed state is touched.</summary>
+    internal void ReleaseFromFinalizer()
+    {
+        var handle = Interlocked.Exchange(ref _handle, 0);
+        if (handle != 0)
+            Native.TensorFree(handle);
     }
 
     /// <summary>
@@ -65,7 +73,10 @@ public sealed partial class Tensor : IDisposable
     {
         var outer = Scope?.Outer;
         Scope = null;
-        outer?.Register(this);
+        if (outer != null)
+            outer.Register(this);
+        else
+            GuardUnscoped();
         return this;
     }
 
@@ -73,7 +84,24 @@ public sealed partial class Tensor : IDisposable
     public Tensor Keep()
     {
         Scope = null;
+        GuardUnscoped();
         return this;
+    }
+
+    private void GuardUnscoped()
+    {
+        var handle = _handle;
+        if (handle != 0)
+            _guard ??= new HandleGuard(handle);
+    }
+
+    /// <summary>
+    /// Frees the handle of an unscoped tensor that became unreachable without being disposed.
+    /// It lives exactly as long as its tensor, which holds the only reference to it.
+    /// </summary>
+    private sealed class HandleGuard(nint handle)
+    {
+        ~HandleGuard() => Native.TensorFree(handle);
     }
 
     /// <summary>A second handle to the same tensor (same storage and autograd identity), owned by the current scope.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PolyGlot.Torch.Optim;
 
 namespace PolyGlot.Torch.Tests;
@@ -64,6 +65,46 @@ public sealed class DisposeScopeTests
         Assert.False(kept.IsDisposed);
         kept.Dispose();
         Assert.True(kept.IsDisposed);
+    }
+
+    [Fact]
+    public void FinalizersFreeHandles_When_TensorsAndScopesAreDroppedUndisposed()
+    {
+        // Given no pending finalizers
+        Collect();
+        var before = Tensor.LiveCount;
+
+        // When unscoped, kept and scoped tensors are dropped without Dispose (the scope left undisposed on another thread)
+        CreateAndDrop();
+        Assert.True(Tensor.LiveCount > before);
+        Collect();
+
+        // Then the finalizers have freed every handle
+        Assert.Equal(before, Tensor.LiveCount);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CreateAndDrop()
+    {
+        _ = Tensor.Ones([4]);
+        _ = Tensor.Ones([4]) + 1;
+        var thread = new Thread(() =>
+        {
+            DisposeScope.Enter();
+            _ = Tensor.Ones([4]) * 2;
+            _ = Tensor.Ones([4]).Keep();
+        });
+        thread.Start();
+        thread.Join();
+    }
+
+    private static void Collect()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
     }
 
     [Fact]
