@@ -38,6 +38,32 @@ public sealed class TransformerBlockParityTests
             Tolerance.AssertClose(reference.Floats("grad_" + name), p.Grad!.ToArray<float>(), Relative, "gradient of " + name);
     }
 
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    public void BFloat16LossStaysNearFloat32_When_TheBlockRunsInBFloat16(string layout)
+    {
+        // Given the reference's parameters converted to bfloat16 leaves
+        using var reference = PyTorchReference.Run("torch_block.py", layout);
+        using var scope = DisposeScope.Enter();
+        var parameters = reference.TensorNames
+            .Where(n => n is not ("ids" or "targets" or "logits") && !n.StartsWith("grad_", StringComparison.Ordinal))
+            .ToDictionary(n => n, n => reference.Tensor(n).To(DType.BFloat16));
+        foreach (var p in parameters.Values)
+            p.RequiresGrad = true;
+
+        // When forward (loss in float32, as mixed precision computes it) and backward run
+        var logits = Forward(parameters, reference.Tensor("ids"), layout).To(DType.Float32);
+        var loss = Functional.CrossEntropy(logits.View(B * T, V), reference.Tensor("targets").View(B * T));
+        loss.Backward();
+
+        // Then the loss is within bfloat16's precision (8 significant bits, compounded over the block)
+        // of PyTorch's float32 loss, and every gradient exists in bfloat16
+        Assert.Equal(reference.Scalar("loss"), loss.ToDouble(), 0.05 * reference.Scalar("loss"));
+        foreach (var p in parameters.Values)
+            Assert.Equal(DType.BFloat16, p.Grad!.DType);
+    }
+
     private static Tensor Forward(Dictionary<string, Tensor> p, Tensor ids, string layout)
     {
         var x = Functional.Embedding(p["wte"], ids); // (B, T, C)
@@ -66,7 +92,7 @@ public sealed class TransformerBlockParityTests
         var (q, k, v) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2])); // (B, H, T, D)
         if (layout == "llama")
         {
-            var (cos, sin) = Functional.RotaryTables(T, D);
+            var (cos, sin) = Functional.RotaryTables(T, D, dtype: x.DType);
             q = Functional.ApplyRotary(q, cos, sin);
             k = Functional.ApplyRotary(k, cos, sin);
         }
