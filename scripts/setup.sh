@@ -18,6 +18,7 @@ if ((${#missing[@]})); then
 fi
 
 echo "setup: building native shims"
+mkdir -p artifacts
 cmake -S src/PolyGlot.Native -B artifacts/native-build -DCMAKE_BUILD_TYPE=Release \
       -DPOLYGLOT_OUTPUT_DIR="$PWD/artifacts/native" > artifacts/native-configure.log 2>&1 \
   || { cat artifacts/native-configure.log; exit 1; }
