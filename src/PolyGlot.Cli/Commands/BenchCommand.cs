@@ -13,6 +13,7 @@ internal static class BenchCommand
         yield return BenchLoaderCommand.Create();
         yield return BenchTrainCommand.Create();
         yield return BenchTokenizeCommand.Create();
+        yield return BenchExportCommand.Create();
     }
 
     public static Command Create()

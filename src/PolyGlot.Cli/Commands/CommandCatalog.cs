@@ -12,6 +12,10 @@ internal static class CommandCatalog
         yield return PrepareCommand.Create();
         yield return TrainCommand.Create();
         yield return BenchCommand.Create();
+        yield return ExportCommand.Create();
+        yield return GenerateCommand.Create();
+        yield return EvalCommand.Create();
+        yield return ScoreCommand.Create();
         yield break;
     }
 }

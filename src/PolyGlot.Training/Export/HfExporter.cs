@@ -37,16 +37,12 @@ public static class HfExporter
         Directory.CreateDirectory(temp);
         try
         {
-            var watch = Stopwatch.StartNew();
-            var payloads = Payloads(model, map, options.DType);
-            var files = SafetensorsShards.Write(temp, payloads, options.MaxShardBytes,
-                new Dictionary<string, string> { ["format"] = "pt" }).ToList();
-            var weightSeconds = watch.Elapsed.TotalSeconds;
+            var (weightFiles, bytes, weightSeconds) = WriteWeights(model, temp, options);
+            var files = weightFiles.ToList();
             File.Copy(tokenizer.ModelPath, Path.Combine(temp, HfFolderFiles.TokenizerModel));
             files.Add(HfFolderFiles.TokenizerModel);
             files.AddRange(HfFolderFiles.WriteJson(temp, model.Config, map, tokenizer.Special, options.TorchDTypeName));
             Publish(temp, target);
-            var bytes = payloads.Sum(p => p.Info.ElementCount * p.Info.DType.ItemSize());
             return new HfExportResult(target, map.Architecture, files, bytes, weightSeconds);
         }
         catch
@@ -55,6 +51,21 @@ public static class HfExporter
                 Directory.Delete(temp, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes only the weights, under Hugging Face names, into <paramref name="directory"/>
+    /// (model.safetensors, or shards and an index): the part of an export whose speed matters.
+    /// Returns the files, the bytes of tensor data and the seconds taken.
+    /// </summary>
+    public static (IReadOnlyList<string> Files, long Bytes, double Seconds) WriteWeights(TransformerModel model, string directory, HfExportOptions options)
+    {
+        var watch = Stopwatch.StartNew();
+        var payloads = Payloads(model, NameMapFor(model.Config.Layout), options.DType);
+        var files = SafetensorsShards.Write(directory, payloads, options.MaxShardBytes,
+            new Dictionary<string, string> { ["format"] = "pt" });
+        var bytes = payloads.Sum(p => p.Info.ElementCount * p.Info.DType.ItemSize());
+        return (files, bytes, watch.Elapsed.TotalSeconds);
     }
 
     private static void RequireWritable(string target, bool force)
