@@ -35,6 +35,7 @@ internal static class ExportCommand
 
     private static int Run(string checkpoint, string output, string? tokenizerPath, HfExportOptions options)
     {
+        HfExporter.RequireWritable(output, options.Force);
         using var loaded = ExportCommandSupport.LoadModel(checkpoint);
         var result = HfExporter.Export(loaded.Model, tokenizerPath ?? loaded.TokenizerPath, output, options);
         Serilog.Log.Information("Exported {Architecture} ({GB} GB of {DType} weights in {Seconds} s) to {Directory}: {Files}",

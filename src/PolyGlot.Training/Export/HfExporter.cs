@@ -68,8 +68,11 @@ public static class HfExporter
         return (files, bytes, watch.Elapsed.TotalSeconds);
     }
 
-    private static void RequireWritable(string target, bool force)
+    /// <summary>Throws unless <paramref name="outDir"/> may receive an export (missing, empty, or <paramref name="force"/>).</summary>
+    /// <exception cref="ExportException">A file of that name, or a non-empty directory without force.</exception>
+    public static void RequireWritable(string outDir, bool force)
     {
+        var target = Path.GetFullPath(outDir);
         if (File.Exists(target))
             throw new ExportException(target, "a file of that name exists; choose a directory path for --out");
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !force)
