@@ -9,6 +9,7 @@ namespace PolyGlot.Model.Tests;
 /// same weights, same batch, float32; the loss and every parameter gradient must agree within
 /// 1e-5 relative + 1e-6 absolute per element.
 /// </summary>
+[Collection(TorchStateCollection.Name)]
 public sealed class TransformerModelReferenceTests
 {
     private const long Batch = 2, SeqLen = 12;

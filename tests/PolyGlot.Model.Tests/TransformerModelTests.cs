@@ -5,6 +5,7 @@ using PolyGlot.Torch;
 
 namespace PolyGlot.Model.Tests;
 
+[Collection(TorchStateCollection.Name)]
 public sealed class TransformerModelTests
 {
     [Theory]

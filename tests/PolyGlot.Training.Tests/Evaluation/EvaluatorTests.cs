@@ -5,6 +5,7 @@ using PolyGlot.Training.Evaluation;
 
 namespace PolyGlot.Training.Tests.Evaluation;
 
+[Collection(Trainer.TorchStateCollection.Name)]
 public sealed class EvaluatorTests
 {
     private static readonly ModelConfig Shape = new() { VocabSize = 30, DModel = 8, NLayers = 1, NHeads = 2, MaxSeqLen = 6 };

@@ -6,6 +6,7 @@ using PolyGlot.Training.Optimization;
 
 namespace PolyGlot.Training.Tests.Optimization;
 
+[Collection(Trainer.TorchStateCollection.Name)]
 public sealed class DecayPolicyTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using PolyGlot.Training.Optimization;
 
 namespace PolyGlot.Training.Tests.Optimization;
 
+[Collection(Trainer.TorchStateCollection.Name)]
 public sealed class TrainingOptimizerTests
 {
     private static readonly ModelConfig Shape = new() { VocabSize = 20, DModel = 8, NLayers = 1, NHeads = 2, MaxSeqLen = 4 };

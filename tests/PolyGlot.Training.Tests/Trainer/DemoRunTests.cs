@@ -16,6 +16,7 @@ namespace PolyGlot.Training.Tests.Trainer;
 /// corpus, shards written by prepare and read back from Parquet, the PolyLM curriculum, and the
 /// trainer with checkpoints.
 /// </summary>
+[Collection(TorchStateCollection.Name)]
 public sealed class DemoRunTests : IDisposable
 {
     private const int Steps = 150;

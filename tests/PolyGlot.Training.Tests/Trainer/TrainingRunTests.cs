@@ -4,6 +4,7 @@ using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Training.Tests.Trainer;
 
+[Collection(TorchStateCollection.Name)]
 public sealed class TrainingRunTests
 {
     [Fact]
