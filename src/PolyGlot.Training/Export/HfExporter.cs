@@ -29,7 +29,7 @@ public static class HfExporter
     public static HfExportResult Export(TransformerModel model, string tokenizerPath, string outDir, HfExportOptions? options = null)
     {
         options ??= new HfExportOptions();
-        var target = Path.GetFullPath(outDir);
+        var target = FullPath(outDir);
         RequireWritable(target, options.Force);
         using var tokenizer = LoadTokenizer(tokenizerPath, model.Config);
         var map = NameMapFor(model.Config.Layout);
@@ -72,13 +72,16 @@ public static class HfExporter
     /// <exception cref="ExportException">A file of that name, or a non-empty directory without force.</exception>
     public static void RequireWritable(string outDir, bool force)
     {
-        var target = Path.GetFullPath(outDir);
+        var target = FullPath(outDir);
         if (File.Exists(target))
             throw new ExportException(target, "a file of that name exists; choose a directory path for --out");
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !force)
             throw new ExportException(target,
                 "the directory exists and is not empty; choose another --out or pass --force to replace its contents");
     }
+
+    /// <summary>The absolute path without a trailing separator, so that the temporary sibling lands beside it, not inside.</summary>
+    private static string FullPath(string outDir) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
 
     private static SentencePieceTokenizer LoadTokenizer(string path, ModelConfig config)
     {

@@ -115,6 +115,19 @@ public sealed class HfExporterTests(ExportFixture fixture)
     }
 
     [Fact]
+    public void FolderWrittenAtPath_When_OutEndsWithSeparator()
+    {
+        // Given an output path written with a trailing slash
+        using var model = ExportFixture.RandomModel(fixture.PolyLm());
+        var output = fixture.NewDirectory("slash");
+        // When exporting there
+        var result = HfExporter.Export(model, fixture.TokenizerPath, output + Path.DirectorySeparatorChar);
+        // Then the folder is the requested one, with the weights directly inside
+        Assert.Equal(output, result.Directory);
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+    }
+
+    [Fact]
     public void ExportRefused_When_TokenizerVocabularyDiffers()
     {
         // Given a model whose vocabulary is larger than the tokenizer's
