@@ -30,6 +30,12 @@ public sealed class ExportFixture : IDisposable
         "Άνοιγμα αρχείου και αποθήκευση αλλαγών.",
     ];
 
+    /// <summary>
+    /// A norm epsilon comparable to the activations' mean square (~0.06 here), so that an epsilon
+    /// lost or misplaced on export changes the log-probabilities well beyond the tolerance.
+    /// </summary>
+    public const double LargeEps = 0.05;
+
     private static readonly string[] Languages = ["en", "ru", "ja", "ko", "zh", "el"];
 
     public ExportFixture()
@@ -61,13 +67,13 @@ public sealed class ExportFixture : IDisposable
     public ModelConfig PolyLm() => new()
     {
         Layout = ModelConfig.PolyLmLayout, VocabSize = Tokenizer.VocabSize, DModel = 32, NLayers = 2, NHeads = 4,
-        MaxSeqLen = 64, TiedEmbeddings = true, NormEps = 1e-5,
+        MaxSeqLen = 64, TiedEmbeddings = true, NormEps = LargeEps,
     };
 
     public ModelConfig Llama() => new()
     {
         Layout = ModelConfig.LlamaLayout, VocabSize = Tokenizer.VocabSize, DModel = 32, NLayers = 2, NHeads = 4, NKvHeads = 2,
-        FfnHidden = 48, MaxSeqLen = 64, TiedEmbeddings = false, NormEps = 1e-6, RopeTheta = 500_000,
+        FfnHidden = 48, MaxSeqLen = 64, TiedEmbeddings = false, NormEps = LargeEps, RopeTheta = 500_000,
     };
 
     /// <summary>
