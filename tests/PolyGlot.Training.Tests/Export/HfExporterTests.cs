@@ -24,6 +24,19 @@ public sealed class HfExporterTests(ExportFixture fixture)
     }
 
     [Fact]
+    public void ReferenceMatchesEveryLogProb_When_PolyLmWithUntiedHeadExported()
+    {
+        // Given a random polylm model with its own LM head
+        var config = fixture.PolyLm();
+        config.TiedEmbeddings = false;
+        using var model = ExportFixture.RandomModel(config);
+        // When it is exported and the reference computes GPT2LMHeadModel with lm_head.weight
+        var result = HfExporter.Export(model, fixture.TokenizerPath, fixture.NewDirectory("gpt2-untied"));
+        // Then every next-token log-probability agrees
+        AssertMatchesReference(model, result.Directory);
+    }
+
+    [Fact]
     public void ReferenceMatchesEveryLogProb_When_LlamaWithGroupedQueryAttentionExported()
     {
         // Given a random llama model: 4 query heads sharing 2 key/value heads, untied head
