@@ -56,6 +56,11 @@ internal static class ParquetCommand
 
     private static int Guarded(string path, Action<ParquetReader> action)
     {
+        if (Directory.Exists(path))
+        {
+            Serilog.Log.Error("parquet: '{Path}' is a directory; pass one Parquet file inside it", path);
+            return 1;
+        }
         if (!File.Exists(path))
         {
             Serilog.Log.Error("parquet: file '{Path}' does not exist", path);

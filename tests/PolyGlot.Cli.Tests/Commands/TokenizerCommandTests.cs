@@ -1,0 +1,61 @@
+namespace PolyGlot.Cli.Tests.Commands;
+
+public sealed class TokenizerCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void WritesModelOfRequestedSize_When_SourcesExist()
+    {
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "train", "--config", "data.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"en {DataConfigFixture.Lines} of {DataConfigFixture.Lines} sentences", result.StdErr);
+        Assert.Contains("wrote out/tokenizer/tokenizer.model (320 pieces)", result.StdErr);
+        Assert.True(new FileInfo(_dir.File("out/tokenizer/tokenizer.model")).Length > 0);
+    }
+
+    [Fact]
+    public void FailsNamingSourceAndPath_When_SourceFileIsMissing()
+    {
+        // Given a config whose second source points at a file that is not there
+        DataConfigFixture.Write(_dir, withMissingSource: true);
+
+        // When a tokenizer is trained on every source
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "train", "--config", "data.yaml");
+
+        // Then it fails naming the source and its path, and writes no model
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("corpus/ghost.txt: source 'ghost': the file does not exist", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+        Assert.False(File.Exists(_dir.File("out/tokenizer/tokenizer.model")));
+    }
+
+    [Fact]
+    public void FailsNamingKeyAndRule_When_OverrideBreaksARule()
+    {
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "train", "--config", "data.yaml", "--vocab-size", "0");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("tokenizer.vocab_size = 0", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+    }
+
+    [Fact]
+    public void FailsPointingAtTokenizerTrain_When_ReportHasNoTokenizer()
+    {
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "report", "--config", "data.yaml");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("out/tokenizer/tokenizer.model does not exist", result.StdErr);
+        Assert.Contains("polyglot tokenizer train", result.StdErr);
+    }
+}
