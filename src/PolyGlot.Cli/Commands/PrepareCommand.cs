@@ -25,6 +25,10 @@ internal static class PrepareCommand
         {
             var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
             data.Prepare.Threads = parse.GetValue(threads) ?? data.Prepare.Threads;
+            // The override skipped the config's validation; check it by the same rule.
+            var errors = new Common.Configuration.ConfigErrors();
+            data.Prepare.Validate(errors, "prepare");
+            errors.ThrowIfAny("command line");
             var names = parse.GetValue(sources) is { Length: > 0 } chosen ? chosen : [.. data.Prepare.Sources];
             var unknown = names.Except(data.Sources.Select(s => s.Name)).ToList();
             if (unknown.Count > 0)

@@ -40,6 +40,8 @@ internal static class TokenizerCommand
             var errors = new Common.Configuration.ConfigErrors();
             settings.Validate(errors, "tokenizer");
             errors.ThrowIfAny("command line");
+            if (File.Exists(settings.Output))
+                throw new IOException($"tokenizer.output = {settings.Output}: is a file; pass a directory (--out DIR) for the tokenizer model.");
 
             var corpus = LanguageCorpus.ByLanguage(data.Select(settings.Sources));
             var summary = TokenizerTrainer.Train(settings, corpus, settings.Output,

@@ -90,4 +90,20 @@ public sealed class PrepareCommandTests : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--source names unknown source(s): klingon", result.StdErr);
     }
+
+    [Fact]
+    public void FailsNamingKeyAndRule_When_ThreadsOverrideIsNegative()
+    {
+        // Given a tokenizer ready to prepare with
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+        TrainTokenizer();
+
+        // When a negative thread count is passed
+        var result = PolyglotProcess.Run(_dir.Path, "prepare", "--config", "data.yaml", "--threads", "-3");
+
+        // Then it is refused by the rule of prepare.threads, before any shard is written
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("prepare.threads = -3", result.StdErr);
+        Assert.False(Directory.Exists(_dir.File("out/shards")));
+    }
 }

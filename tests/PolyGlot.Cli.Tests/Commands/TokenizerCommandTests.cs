@@ -58,4 +58,18 @@ public sealed class TokenizerCommandTests : IDisposable
         Assert.Contains("out/tokenizer/tokenizer.model does not exist", result.StdErr);
         Assert.Contains("polyglot tokenizer train", result.StdErr);
     }
+
+    [Fact]
+    public void FailsNamingKeyAndFix_When_OutputIsAFile()
+    {
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+        _dir.Write("taken", "not a directory");
+
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "train", "--config", "data.yaml", "--out", "taken");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("tokenizer.output = taken: is a file", result.StdErr);
+        Assert.Contains("--out DIR", result.StdErr);
+        Assert.Equal("not a directory", File.ReadAllText(_dir.File("taken")));
+    }
 }
