@@ -17,7 +17,7 @@ internal static class Log
     {
         Serilog.Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
-            .WriteTo.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: LogEventLevel.Verbose)
+            .WriteTo.Sink(new ConsoleLogSink(ConsoleTemplate))
             .CreateLogger();
     }
 
@@ -27,7 +27,7 @@ internal static class Log
         Serilog.Log.CloseAndFlush();
         Serilog.Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
-            .WriteTo.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: LogEventLevel.Verbose)
+            .WriteTo.Sink(new ConsoleLogSink(ConsoleTemplate))
             .WriteTo.File(logFile, outputTemplate: FileTemplate, flushToDiskInterval: TimeSpan.FromSeconds(5))
             .CreateLogger();
     }

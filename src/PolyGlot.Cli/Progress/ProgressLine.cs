@@ -28,4 +28,9 @@ public static class ProgressLine
             line.Append(" | skipped by the loss guard");
         return line.ToString();
     }
+
+    /// <summary>E.g. <c>demo step 120/300 loss 4.1234 12,345 tok/s</c>: the live display's one-line summary.</summary>
+    public static string FormatCompact(string runName, StepMetrics metrics, long totalSteps) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{runName} step {metrics.Step + 1}/{totalSteps} loss {metrics.Loss:F4} {metrics.TokensPerSecond:N0} tok/s");
 }

@@ -1,4 +1,5 @@
 using PolyGlot.Training.Metrics;
+using PolyGlot.Cli.Logging;
 using Spectre.Console;
 
 namespace PolyGlot.Cli.Progress;
@@ -83,19 +84,23 @@ public sealed class LiveTrainingProgress : ITrainingProgress
     public static T Run<T>(IAnsiConsole console, TrainingProgressOptions options, Func<ITrainingProgress, T> train) =>
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(),
                 new RemainingTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(options.RunName), maxValue: options.TotalSteps);
                 task.Value = options.StartStep;
+                // Log lines go through the display's console, which prints them above the bar.
+                using var logLines = ConsoleLogSink.Redirect(line => console.WriteLine(line));
                 return train(new LiveTrainingProgress(task, options));
             });
 
     /// <inheritdoc />
     public void Report(StepMetrics metrics)
     {
-        _task.Description = Markup.Escape($"{_options.RunName} {ProgressLine.Format(metrics, _options.TotalSteps)}");
+        // Kept short so that description, bar and timing fit one line of an ordinary terminal: a
+        // wrapped live line is redrawn in the wrong place. The full figures go to the log.
+        _task.Description = Markup.Escape(ProgressLine.FormatCompact(_options.RunName, metrics, _options.TotalSteps));
         _task.Value = metrics.Step + 1;
     }
 }
