@@ -23,6 +23,9 @@ public static class YamlConfig
     /// <exception cref="ConfigException">The file is missing, malformed or breaks a rule.</exception>
     public static T Load<T>(string path) where T : class, IValidatedConfig, new()
     {
+        if (Directory.Exists(path))
+            throw new ConfigException(path, [new ConfigError("(file)", path,
+                "is a directory; pass a YAML configuration file (configs/ holds examples)")]);
         if (!File.Exists(path))
             throw new ConfigException(path, [new ConfigError("(file)", path,
                 "the configuration file does not exist; check the path (configs/ holds examples)")]);
@@ -60,7 +63,34 @@ public static class YamlConfig
             || inner.Contains("not found on type", StringComparison.Ordinal))
             return new ConfigError($"({where})", null,
                 $"unknown key: {FirstSentence(e.Message)}; check the spelling against the documented keys");
+        if (ExpectedShape(inner) is { } expected)
+            return new ConfigError($"({where})", null, $"cannot be read: expected {expected} here");
         return new ConfigError($"({where})", null, $"cannot be read: {FirstSentence(inner)}");
+    }
+
+    /// <summary>
+    /// YamlDotNet reports a node of the wrong shape with the .NET type it wanted
+    /// ("No node deserializer ... into type System.String, System.Private.CoreLib, ..."); users
+    /// need the YAML shape instead.
+    /// </summary>
+    private static string? ExpectedShape(string message)
+    {
+        const string marker = "into type ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+            return null;
+        var typeName = message[(at + marker.Length)..].Split(',')[0].Trim();
+        return typeName switch
+        {
+            "System.String" => "a single text value",
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Single" => "a number",
+            "System.Boolean" => "true or false",
+            _ when typeName.Contains("List", StringComparison.Ordinal) || typeName.EndsWith("[]", StringComparison.Ordinal)
+                => "a list (- item lines or [a, b])",
+            _ when typeName.Contains("Dictionary", StringComparison.Ordinal) => "a mapping of keys to values",
+            _ => "a section of 'key: value' lines",
+        };
     }
 
     private static string FirstSentence(string message)

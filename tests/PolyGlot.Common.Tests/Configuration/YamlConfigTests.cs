@@ -62,4 +62,23 @@ public sealed class YamlConfigTests
 
         Assert.Contains("does not exist", e.Message);
     }
+
+    [Fact]
+    public void NamesExpectedShapeWithoutDotNetTypes_When_ValueHasWrongShape()
+    {
+        var e = Assert.Throws<ConfigException>(() =>
+            YamlConfig.Parse<Root>("data:\n  name: [a, b]\n", "run.yaml"));
+
+        Assert.Contains("line 2", e.Message);
+        Assert.Contains("expected a single text value", e.Message);
+        Assert.DoesNotContain("System.", e.Message);
+    }
+
+    [Fact]
+    public void SaysDirectory_When_PathIsADirectory()
+    {
+        var e = Assert.Throws<ConfigException>(() => YamlConfig.Load<Root>(Path.GetTempPath()));
+
+        Assert.Contains("is a directory", e.Message);
+    }
 }
