@@ -1,6 +1,6 @@
+using PolyGlot.Common.IO;
 using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using PolyGlot.Tokenization.Interop;
 
@@ -56,11 +56,7 @@ public sealed unsafe class SentencePieceTokenizer : IDisposable
     }
 
     /// <summary>Lower-case hex SHA-256 of the model file, as recorded in shard manifests.</summary>
-    public string ComputeSha256()
-    {
-        using var stream = File.OpenRead(ModelPath);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public string ComputeSha256() => FileHash.Sha256Hex(ModelPath);
 
     /// <summary>Encodes one text into token ids.</summary>
     public int[] Encode(string text) => EncodeBatch([text], maxDegreeOfParallelism: 1)[0];

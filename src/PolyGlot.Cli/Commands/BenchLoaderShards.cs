@@ -1,3 +1,4 @@
+using PolyGlot.Common.IO;
 using PolyGlot.Data.Loading;
 using PolyGlot.Data.Shards;
 using PolyGlot.Parquet.Format;
@@ -94,7 +95,7 @@ internal static class BenchLoaderShards
             writer.Complete();
         }
         return new ShardEntry { File = file, Documents = rowLanguages.Count, Tokens = offsets[^1], TokensPerLanguage = perLanguage,
-            Sha256 = ShardDirectory.Sha256Of(path) };
+            Sha256 = FileHash.Sha256Hex(path) };
     }
 
     // Log-normal with median 300 tokens and sigma 1.1 (mean about 550), cut to [4, 32768].

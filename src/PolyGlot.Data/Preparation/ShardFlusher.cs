@@ -1,3 +1,4 @@
+using PolyGlot.Common.IO;
 using PolyGlot.Data.Shards;
 
 namespace PolyGlot.Data.Preparation;
@@ -61,7 +62,7 @@ internal sealed class ShardFlusher(string directory, PrepareProgress progress, s
             Documents = shard.Documents,
             Tokens = shard.Tokens,
             TokensPerLanguage = new SortedDictionary<string, long>(shard.TokensPerLanguage, StringComparer.Ordinal),
-            Sha256 = ShardDirectory.Sha256Of(path),
+            Sha256 = FileHash.Sha256Hex(path),
         });
         progress.ShardBytesPerLanguage.Add(new SortedDictionary<string, long>(shard.BytesPerLanguage, StringComparer.Ordinal));
         progress.Save(directory);

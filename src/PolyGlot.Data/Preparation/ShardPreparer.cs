@@ -1,3 +1,4 @@
+using PolyGlot.Common.IO;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -193,7 +194,7 @@ public sealed class ShardPreparer
         var kept = progress.Shards.TakeWhile(s =>
         {
             var path = Path.Combine(directory, s.File);
-            return File.Exists(path) && ShardDirectory.Sha256Of(path) == s.Sha256;
+            return File.Exists(path) && FileHash.Sha256Hex(path) == s.Sha256;
         }).ToList();
         progress.Shards = kept;
         progress.ShardBytesPerLanguage = progress.ShardBytesPerLanguage.Take(kept.Count).ToList();

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using PolyGlot.Common.IO;
 
 namespace PolyGlot.Data.Shards;
 
@@ -25,19 +25,12 @@ public static class ShardDirectory
                 throw new InvalidDataException(
                     $"{path} is listed in {Path.Combine(directory, ShardManifest.FileName)} but does not exist; " +
                     "re-run `polyglot prepare` for this source.");
-            if (verifyHashes && !string.Equals(Sha256Of(path), shard.Sha256, StringComparison.OrdinalIgnoreCase))
+            if (verifyHashes && !string.Equals(FileHash.Sha256Hex(path), shard.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException(
                     $"{path} does not match the SHA-256 recorded in its manifest (the file was changed or damaged); " +
                     "delete it and re-run `polyglot prepare` for this source.");
             paths.Add(path);
         }
         return paths;
-    }
-
-    /// <summary>Lower-case hex SHA-256 of a file's content.</summary>
-    public static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using PolyGlot.Common.IO;
 using PolyGlot.Torch.Serialization;
 
 namespace PolyGlot.Training.Checkpointing;
@@ -43,19 +43,12 @@ public static class CheckpointVerifier
             var path = Path.Combine(directory, file);
             if (!File.Exists(path))
                 throw new CheckpointException(directory, $"{file} is missing");
-            if (verifyChecksums && Sha256Of(path) != expected)
+            if (verifyChecksums && FileHash.Sha256Hex(path) != expected)
                 throw new CheckpointException(directory, $"checksum mismatch in {file}: the file changed or is corrupt");
         }
         CheckManifest(directory);
         CheckTensorFile(directory, CheckpointFiles.Model);
         CheckTensorFile(directory, CheckpointFiles.Optimizer);
-    }
-
-    /// <summary>The lowercase hex SHA-256 of a file.</summary>
-    public static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static Dictionary<string, string> ReadChecksums(string directory)

@@ -1,3 +1,4 @@
+using PolyGlot.Common.IO;
 using PolyGlot.Data.Loading;
 using PolyGlot.Data.Shards;
 using PolyGlot.Parquet.Format;
@@ -53,7 +54,7 @@ internal static class ParquetShards
             manifest.Shards.Add(new ShardEntry
             {
                 File = file, Documents = shards[h].Count, Tokens = shards[h].Offsets[^1], TokensPerLanguage = perLanguage,
-                Sha256 = ShardDirectory.Sha256Of(Path.Combine(directory, file)),
+                Sha256 = FileHash.Sha256Hex(Path.Combine(directory, file)),
             });
             foreach (var (language, tokens) in perLanguage)
                 manifest.TokensPerLanguage[language] = manifest.TokensPerLanguage.GetValueOrDefault(language) + tokens;

@@ -1,3 +1,4 @@
+using PolyGlot.Common.IO;
 using PolyGlot.Data.Shards;
 
 namespace PolyGlot.Data.Tests.Shards;
@@ -15,7 +16,7 @@ public sealed class ShardDirectoryTests : IDisposable
         new ShardManifest
         {
             Source = "s",
-            Shards = [new ShardEntry { File = ShardEntry.FileNameFor(0), Sha256 = ShardDirectory.Sha256Of(shard) }],
+            Shards = [new ShardEntry { File = ShardEntry.FileNameFor(0), Sha256 = FileHash.Sha256Hex(shard) }],
         }.Save(_dir);
     }
 
