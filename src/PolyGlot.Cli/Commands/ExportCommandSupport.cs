@@ -29,7 +29,7 @@ internal static class ExportCommandSupport
             return body();
         }
         catch (Exception e) when (e is CheckpointException or ExportException or ConfigException or TokenizerException
-                                       or ArgumentException or InvalidDataException or IOException)
+                                       or ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             Serilog.Log.Error("{Operation} failed: {Message}", operation, e.Message);
             return 1;

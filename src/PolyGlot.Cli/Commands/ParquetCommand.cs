@@ -72,7 +72,7 @@ internal static class ParquetCommand
             action(reader);
             return 0;
         }
-        catch (Exception e) when (e is ParquetException or ArgumentException)
+        catch (Exception e) when (e is ParquetException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             Serilog.Log.Error("parquet: {Message}", e.Message);
             return 1;

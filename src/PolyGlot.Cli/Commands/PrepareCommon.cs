@@ -23,7 +23,7 @@ internal static class PrepareCommon
             return body();
         }
         catch (Exception e) when (e is ConfigException or CorpusFormatException or TokenizerException
-                                       or InvalidDataException or IOException or JsonException)
+                                       or InvalidDataException or IOException or UnauthorizedAccessException or JsonException)
         {
             Serilog.Log.Error("{Operation} failed: {Message}", operation, e.Message);
             return 1;

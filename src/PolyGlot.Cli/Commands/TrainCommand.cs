@@ -42,7 +42,8 @@ internal static class TrainCommand
             return Train(settings);
         }
         catch (Exception e) when (e is ConfigException or CheckpointException or CorpusFormatException or TokenizerException
-                                       or InvalidDataException or IOException or TrainingDivergedException or ArgumentException)
+                                       or InvalidDataException or IOException or UnauthorizedAccessException or TrainingDivergedException
+                                       or ArgumentException)
         {
             Serilog.Log.Error("train failed: {Message}", e.Message);
             return 1;
