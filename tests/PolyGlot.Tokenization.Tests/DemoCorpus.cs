@@ -1,12 +1,13 @@
 using System.IO.Compression;
 using System.Text;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Tokenization.Tests;
 
 /// <summary>Reads the built-in demo corpus (data/demo-corpus) from the repository.</summary>
 internal static class DemoCorpus
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepositoryPaths.Combine("data", "demo-corpus");
 
     /// <summary>Language code -> monolingual training file.</summary>
     public static IReadOnlyDictionary<string, string> MonoFiles { get; } =
@@ -25,11 +26,4 @@ internal static class DemoCorpus
     public static string HeldOutFile(string language) =>
         Directory.GetFiles(Path.Combine(Root, "heldout", "mono"), language + ".txt.gz", SearchOption.AllDirectories).Single();
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
-                return Path.Combine(dir.FullName, "data", "demo-corpus");
-        throw new DirectoryNotFoundException("PolyGlot.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -1,12 +1,13 @@
 using System.IO.Compression;
 using System.Text;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Data.Tests.Preparation;
 
 /// <summary>The built-in demo corpus (data/demo-corpus) of the repository.</summary>
 internal static class DemoFiles
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepositoryPaths.Combine("data", "demo-corpus");
 
     public static IEnumerable<string> ReadLines(string gzipPath)
     {
@@ -15,11 +16,4 @@ internal static class DemoFiles
             yield return line;
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
-                return Path.Combine(dir.FullName, "data", "demo-corpus");
-        throw new DirectoryNotFoundException("PolyGlot.sln not found above " + AppContext.BaseDirectory);
-    }
 }

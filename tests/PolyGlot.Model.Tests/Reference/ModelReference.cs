@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Torch;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Model.Tests.Reference;
 
@@ -85,29 +85,6 @@ internal sealed class ModelReference : IDisposable
         };
     }
 
-    private static void Run(params string[] arguments)
-    {
-        var python = Environment.GetEnvironmentVariable("POLYGLOT_PYTHON") ?? "/usr/bin/python3";
-        var start = new ProcessStartInfo(python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "reference", "model_reference.py"));
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
-        var errors = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException(
-                $"model_reference.py {arguments[0]} failed with exit code {process.ExitCode} (scripts/setup.sh installs python3-torch):\n{errors.Result}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"No PolyGlot.sln above {AppContext.BaseDirectory}.");
-    }
+    private static void Run(params string[] arguments) =>
+        ReferencePython.Run(RepositoryPaths.Combine("scripts", "reference", "model_reference.py"), arguments);
 }

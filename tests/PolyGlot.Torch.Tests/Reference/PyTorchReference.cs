@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Torch.Tests.Reference;
 
@@ -31,28 +31,8 @@ internal sealed class PyTorchReference : IDisposable
     public static PyTorchReference Run(string script, params string[] arguments)
     {
         var directory = Directory.CreateTempSubdirectory("pg-torch-ref-").FullName;
-        var python = Environment.GetEnvironmentVariable("POLYGLOT_PYTHON") ?? "/usr/bin/python3";
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = Path.Combine(RepositoryRoot(), "scripts", "reference"),
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(directory);
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"Could not start {python}; scripts/setup.sh installs python3-torch.");
-        var errors = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-            throw new TimeoutException($"{script} did not finish within 2 minutes.");
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException(
-                $"{python} {script} failed with exit code {process.ExitCode} (scripts/setup.sh installs python3-torch):\n{errors.Result}");
+        var scripts = RepositoryPaths.Combine("scripts", "reference");
+        ReferencePython.Run(Path.Combine(scripts, script), [directory, .. arguments], workingDirectory: scripts);
         return new PyTorchReference(directory);
     }
 
@@ -81,12 +61,4 @@ internal sealed class PyTorchReference : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"No PolyGlot.sln above {AppContext.BaseDirectory}.");
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,6 +9,7 @@ using PolyGlot.Tokenization.Training;
 using PolyGlot.Torch;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Training.Tests.Export;
 
@@ -53,16 +53,7 @@ public sealed class ExportFixture : IDisposable
 
     public SentencePieceTokenizer Tokenizer { get; }
 
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
-                    return dir.FullName;
-            throw new InvalidOperationException("PolyGlot.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => RepositoryPaths.Root;
 
     public ModelConfig PolyLm() => new()
     {
@@ -120,20 +111,8 @@ public sealed class ExportFixture : IDisposable
     /// <summary>Next-token log-probabilities from scripts/reference/hf_reference.py over the exported folder.</summary>
     public static float[][][] ReferenceLogProbs(string folder, IReadOnlyList<int[]> sequences)
     {
-        var python = Environment.GetEnvironmentVariable("POLYGLOT_PYTHON") ?? "/usr/bin/python3";
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var arg in new[] { Path.Combine(RepoRoot, "scripts", "reference", "hf_reference.py"), "--model", folder, "--ids", JsonSerializer.Serialize(sequences) })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdoutTask = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        var stdout = stdoutTask.Result;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"hf_reference.py failed ({process.ExitCode}): {stderr}");
+        var stdout = ReferencePython.Run(RepositoryPaths.Combine("scripts", "reference", "hf_reference.py"),
+            ["--model", folder, "--ids", JsonSerializer.Serialize(sequences)]);
         var json = JsonNode.Parse(stdout)!;
         return json["log_probs"]!.AsArray()
             .Select(seq => seq!.AsArray().Select(row => row!.AsArray().Select(v => v!.GetValue<float>()).ToArray()).ToArray()).ToArray();

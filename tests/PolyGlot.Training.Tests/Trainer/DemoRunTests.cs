@@ -8,6 +8,7 @@ using PolyGlot.Tokenization;
 using PolyGlot.Tokenization.Training;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Trainer;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Training.Tests.Trainer;
 
@@ -62,7 +63,7 @@ public sealed class DemoRunTests : IDisposable
 
     private static List<SourceConfig> Sources()
     {
-        var corpus = Path.Combine(RepoRoot(), "data", "demo-corpus");
+        var corpus = RepositoryPaths.Combine("data", "demo-corpus");
         SourceConfig Mono(string lang) => new() { Name = $"gnome-{lang}", Path = Path.Combine(corpus, "mono", "gnome", $"{lang}.txt.gz"), Lang = lang };
         return
         [
@@ -97,12 +98,4 @@ public sealed class DemoRunTests : IDisposable
         Training = { Device = "cpu", MicroBatchSize = 4, Seed = 1 },
         Checkpointing = { EverySteps = 30, KeepLast = 1 },
     };
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PolyGlot.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("PolyGlot.sln not found above " + AppContext.BaseDirectory);
-    }
 }
