@@ -28,7 +28,7 @@ internal static class BenchExportCommand
         var command = new Command("export", "Export and load speed (GB/s) of a config's model with random weights.");
         foreach (var option in new Option[] { config, dtype, output, threads })
             command.Options.Add(option);
-        command.SetAction(parse => ExportCommandSupport.Run("bench export", () => Run(parse.GetValue(config)!,
+        command.SetAction(parse => CommandErrors.Run("bench export", () => Run(parse.GetValue(config)!,
             ExportCommand.ParseDType(parse.GetValue(dtype)!), parse.GetValue(output)!, parse.GetValue(threads))));
         return command;
     }

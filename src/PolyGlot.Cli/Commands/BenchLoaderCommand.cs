@@ -26,7 +26,7 @@ internal static class BenchLoaderCommand
         var command = new Command("loader", "Data loader throughput (tokens/s as packed batches) and training-thread time per batch.");
         foreach (var option in new Option[] { tokens, seqLen, batch, cores, boundaries, stepMs, prepared, directory })
             command.Options.Add(option);
-        command.SetAction(parse => PrepareCommon.Run("bench loader", () => Run(new Settings(
+        command.SetAction(parse => CommandErrors.Run("bench loader", () => Run(new Settings(
             parse.GetValue(tokens), parse.GetValue(seqLen), parse.GetValue(batch), parse.GetValue(cores),
             parse.GetValue(boundaries), parse.GetValue(stepMs), parse.GetValue(prepared), parse.GetValue(directory)))));
         return command;

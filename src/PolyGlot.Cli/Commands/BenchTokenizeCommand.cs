@@ -47,7 +47,7 @@ internal static class BenchTokenizeCommand
         command.Options.Add(megabytes);
         command.Options.Add(repeat);
         command.Options.Add(json);
-        command.SetAction(parse => PrepareCommon.Run("bench tokenize", () =>
+        command.SetAction(parse => CommandErrors.Run("bench tokenize", () =>
         {
             var work = Directory.CreateTempSubdirectory("pg-bench-tokenize-").FullName;
             try

@@ -44,7 +44,7 @@ internal static class BenchTrainCommand
         var command = new Command("train", "Training step time and tokens/s of a config's model on synthetic data, against PyTorch eager.");
         foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python })
             command.Options.Add(option);
-        command.SetAction(parse => PrepareCommon.Run("bench train", () => Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps),
+        command.SetAction(parse => CommandErrors.Run("bench train", () => Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps),
             parse.GetValue(warmup), parse.GetValue(accumulation), parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!))));
         return command;
     }

@@ -27,7 +27,7 @@ internal static class EvalCommand
         var command = new Command("eval", "Per-language loss and bits per byte of a checkpoint on held-out text.");
         foreach (var option in new Option[] { checkpoint, data, seqLen, maxRows, json, tokenizer })
             command.Options.Add(option);
-        command.SetAction(parse => ExportCommandSupport.Run("eval", () => Run(parse.GetValue(checkpoint)!, parse.GetValue(data)!,
+        command.SetAction(parse => CommandErrors.Run("eval", () => Run(parse.GetValue(checkpoint)!, parse.GetValue(data)!,
             parse.GetValue(seqLen), parse.GetValue(maxRows), parse.GetValue(json), parse.GetValue(tokenizer))));
         return command;
     }

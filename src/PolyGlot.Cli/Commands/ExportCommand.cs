@@ -23,7 +23,7 @@ internal static class ExportCommand
         var command = new Command("export", "Export a checkpoint as a Hugging Face model folder (config.json, model.safetensors, tokenizer).");
         foreach (var option in new Option[] { checkpoint, output, force, dtype, shardGb, tokenizer })
             command.Options.Add(option);
-        command.SetAction(parse => ExportCommandSupport.Run("export", () => Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!,
+        command.SetAction(parse => CommandErrors.Run("export", () => Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!,
             parse.GetValue(tokenizer), new HfExportOptions
             {
                 Force = parse.GetValue(force),

@@ -7,7 +7,7 @@ using PolyGlot.Training.Inference;
 
 namespace PolyGlot.Cli.Commands;
 
-/// <summary>What <c>export</c>, <c>generate</c>, <c>eval</c> and <c>score</c> share: the checkpoint and tokenizer options and error reporting.</summary>
+/// <summary>What <c>export</c>, <c>generate</c>, <c>eval</c> and <c>score</c> share: the checkpoint and tokenizer options.</summary>
 internal static class ExportCommandSupport
 {
     public static Option<string> CheckpointOption() => new("--checkpoint")
@@ -20,21 +20,6 @@ internal static class ExportCommandSupport
     {
         Description = "SentencePiece .model file (default: tokenizer.path of the checkpoint's config)",
     };
-
-    /// <summary>Runs <paramref name="body"/>, turning expected failures into one error line and exit code 1.</summary>
-    public static int Run(string operation, Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (e is CheckpointException or ExportException or ConfigException or TokenizerException
-                                       or ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Serilog.Log.Error("{Operation} failed: {Message}", operation, e.Message);
-            return 1;
-        }
-    }
 
     /// <summary>
     /// <paramref name="path"/> itself when it is a checkpoint, else the newest complete checkpoint

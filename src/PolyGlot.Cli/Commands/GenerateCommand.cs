@@ -21,7 +21,7 @@ internal static class GenerateCommand
         var command = new Command("generate", "Continue a prompt with a checkpoint (greedy or temperature/top-p sampling).");
         foreach (var option in new Option[] { checkpoint, prompt, maxTokens, temperature, topP, seed, tokenizer })
             command.Options.Add(option);
-        command.SetAction(parse => ExportCommandSupport.Run("generate", () => Run(parse.GetValue(checkpoint)!, parse.GetValue(prompt)!,
+        command.SetAction(parse => CommandErrors.Run("generate", () => Run(parse.GetValue(checkpoint)!, parse.GetValue(prompt)!,
             new SamplingOptions(parse.GetValue(maxTokens), parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(seed)),
             parse.GetValue(tokenizer))));
         return command;

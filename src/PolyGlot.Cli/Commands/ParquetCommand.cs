@@ -66,16 +66,11 @@ internal static class ParquetCommand
             Serilog.Log.Error("parquet: file '{Path}' does not exist", path);
             return 1;
         }
-        try
+        return CommandErrors.Run("parquet", () =>
         {
             using var reader = ParquetReader.Open(path);
             action(reader);
             return 0;
-        }
-        catch (Exception e) when (e is ParquetException or ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            Serilog.Log.Error("parquet: {Message}", e.Message);
-            return 1;
-        }
+        });
     }
 }

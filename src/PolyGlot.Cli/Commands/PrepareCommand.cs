@@ -21,7 +21,7 @@ internal static class PrepareCommand
         command.Options.Add(sources);
         command.Options.Add(threads);
         command.Options.Add(force);
-        command.SetAction(parse => PrepareCommon.Run("prepare", () =>
+        command.SetAction(parse => CommandErrors.Run("prepare", () =>
         {
             var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
             data.Prepare.Threads = parse.GetValue(threads) ?? data.Prepare.Threads;

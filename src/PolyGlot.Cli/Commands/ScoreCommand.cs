@@ -21,7 +21,7 @@ internal static class ScoreCommand
         var command = new Command("score", "Per-token log-probabilities of a text under a checkpoint.");
         foreach (var option in new Option[] { checkpoint, text, json, tokenizer })
             command.Options.Add(option);
-        command.SetAction(parse => ExportCommandSupport.Run("score", () =>
+        command.SetAction(parse => CommandErrors.Run("score", () =>
             Run(parse.GetValue(checkpoint)!, parse.GetValue(text)!, parse.GetValue(json), parse.GetValue(tokenizer))));
         return command;
     }

@@ -31,7 +31,7 @@ internal static class TokenizerCommand
         command.Options.Add(config);
         command.Options.Add(vocabSize);
         command.Options.Add(output);
-        command.SetAction(parse => PrepareCommon.Run("tokenizer train", () =>
+        command.SetAction(parse => CommandErrors.Run("tokenizer train", () =>
         {
             var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
             var settings = data.Tokenizer;
@@ -64,7 +64,7 @@ internal static class TokenizerCommand
         command.Options.Add(config);
         command.Options.Add(model);
         command.Options.Add(json);
-        command.SetAction(parse => PrepareCommon.Run("tokenizer report", () =>
+        command.SetAction(parse => CommandErrors.Run("tokenizer report", () =>
         {
             var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
             using var tokenizer = SentencePieceTokenizer.Load(parse.GetValue(model) ?? data.Prepare.Tokenizer);

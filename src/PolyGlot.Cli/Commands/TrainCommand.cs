@@ -1,8 +1,6 @@
 using System.CommandLine;
 using PolyGlot.Common.Configuration;
 using PolyGlot.Common.IO;
-using PolyGlot.Data.Corpus;
-using PolyGlot.Tokenization;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Trainer;
@@ -35,20 +33,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Run(TrainSettings settings)
-    {
-        try
-        {
-            return Train(settings);
-        }
-        catch (Exception e) when (e is ConfigException or CheckpointException or CorpusFormatException or TokenizerException
-                                       or InvalidDataException or IOException or UnauthorizedAccessException or TrainingDivergedException
-                                       or ArgumentException)
-        {
-            Serilog.Log.Error("train failed: {Message}", e.Message);
-            return 1;
-        }
-    }
+    private static int Run(TrainSettings settings) => CommandErrors.Run("train", () => Train(settings));
 
     private static int Train(TrainSettings settings)
     {
