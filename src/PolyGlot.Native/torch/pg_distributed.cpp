@@ -1,0 +1,357 @@
+// Collectives over libtorch's c10d: a TCPStore rendezvous, a Gloo (CPU) or NCCL (CUDA) process
+// group, and the operations data-parallel training needs, on flat buffers. Paired with
+// src/PolyGlot.Torch/Interop/Native.Distributed.cs.
+//
+// The rendezvous keys follow torch.distributed's default group (TCPStore -> prefix "default_pg"
+// -> prefix "0" -> process group, then a store-based barrier and the group's sequence number), so
+// a PolyGlot rank and a Python rank on the same libtorch can form one group; the tests use that
+// to check the collectives against torch.distributed itself.
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#ifdef PG_WITH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef PG_WITH_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "pg_torch.h"
+
+namespace {
+
+// The process-group interface the collectives run on: c10d::ProcessGroup in libtorch 1.13, split
+// into ProcessGroup (dispatcher front) and Backend (the implementation) in 2.x.
+#if TORCH_VERSION_MAJOR >= 2
+using GroupBase = c10d::Backend;
+#else
+using GroupBase = c10d::ProcessGroup;
+#endif
+
+constexpr int kOpSum = 0;
+constexpr int kOpMax = 1;
+constexpr int kOpMin = 2;
+
+c10d::ReduceOp reduce_op(int op) {
+  switch (op) {
+    case kOpSum: return c10d::ReduceOp::SUM;
+    case kOpMax: return c10d::ReduceOp::MAX;
+    case kOpMin: return c10d::ReduceOp::MIN;
+    default: throw std::invalid_argument("unknown reduce operation " + std::to_string(op));
+  }
+}
+
+std::string seconds(std::chrono::milliseconds timeout) {
+  std::ostringstream text;
+  text << timeout.count() / 1000.0 << " s";
+  return text.str();
+}
+
+}  // namespace
+
+// One process's membership of a group: the store, the group, and what it was created with.
+struct pg_dist {
+  c10::intrusive_ptr<c10d::Store> store;  // the "default_pg" view of the TCPStore
+  c10::intrusive_ptr<GroupBase> group;
+  std::string backend;
+  int rank = 0;
+  int world = 1;
+  std::chrono::milliseconds timeout{0};
+};
+
+namespace {
+
+c10::intrusive_ptr<c10d::Store> connect_store(const std::string& host, int port, int rank, int world,
+                                              std::chrono::milliseconds timeout) {
+  if (port <= 0 || port > 65535) throw std::invalid_argument("MASTER_PORT must be in 1..65535, got " + std::to_string(port));
+  c10d::TCPStoreOptions options;
+  options.port = static_cast<std::uint16_t>(port);
+  options.isServer = rank == 0;
+  options.numWorkers = static_cast<std::size_t>(world);
+  options.waitWorkers = true;
+  options.timeout = timeout;
+  try {
+    return c10::make_intrusive<c10d::TCPStore>(host, options);
+  } catch (const std::exception& e) {
+    std::string reason = e.what();
+    if (const auto* error = dynamic_cast<const c10::Error*>(&e)) reason = error->what_without_backtrace();
+    if (rank == 0)
+      throw std::runtime_error("rank 0 could not host the rendezvous on port " + std::to_string(port) +
+                               " or not all " + std::to_string(world) + " ranks connected within " + seconds(timeout) +
+                               " (if the port is in use, choose another MASTER_PORT): " + reason);
+    throw std::runtime_error("rank " + std::to_string(rank) + " could not reach " + host + ":" + std::to_string(port) +
+                             " within " + seconds(timeout) + " (is rank 0 running, are MASTER_ADDR/MASTER_PORT right?): " + reason);
+  }
+}
+
+#ifdef PG_WITH_GLOO
+// GLOO_SOCKET_IFNAME (comma-separated interfaces) as torch.distributed reads it; otherwise the
+// address this host's name resolves to, falling back to loopback.
+c10::intrusive_ptr<GroupBase> create_gloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
+                                          std::chrono::milliseconds timeout) {
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  const char* interfaces = std::getenv("GLOO_SOCKET_IFNAME");
+  if (interfaces != nullptr && *interfaces != '\0') {
+    std::stringstream list(interfaces);
+    std::string name;
+    while (std::getline(list, name, ','))
+      if (!name.empty()) options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(name));
+  } else {
+    options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  }
+  options->threads = static_cast<int>(options->devices.size()) * 2;
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, options);
+}
+#endif
+
+#ifdef PG_WITH_NCCL
+c10::intrusive_ptr<GroupBase> create_nccl(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
+                                          std::chrono::milliseconds timeout) {
+  auto options = c10d::ProcessGroupNCCL::Options::create();
+  options->timeout = timeout;
+  return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world, options);
+}
+#endif
+
+c10::intrusive_ptr<GroupBase> create_group(const std::string& backend, const c10::intrusive_ptr<c10d::Store>& store,
+                                           int rank, int world, std::chrono::milliseconds timeout) {
+  if (backend == "gloo") {
+#ifdef PG_WITH_GLOO
+    return create_gloo(store, rank, world, timeout);
+#else
+    throw std::runtime_error(std::string("this libpolyglot_torch was built without Gloo (libtorch ") + TORCH_VERSION +
+                             "); use backend nccl on GPUs or rebuild against a libtorch with Gloo");
+#endif
+  }
+  if (backend == "nccl") {
+#ifdef PG_WITH_NCCL
+    return create_nccl(store, rank, world, timeout);
+#else
+    throw std::runtime_error(std::string("backend nccl needs libpolyglot_torch built against a CUDA libtorch with NCCL "
+                                         "(this one is libtorch ") + TORCH_VERSION +
+                             ", without NCCL); use backend gloo on CPUs");
+#endif
+  }
+  throw std::invalid_argument("unknown distributed backend '" + backend + "' (expected gloo or nccl)");
+}
+
+// torch.distributed's store-based barrier after creating the default group: every rank adds 1 to
+// a counter and waits until all have.
+void store_barrier(c10d::Store& store, int world, std::chrono::milliseconds timeout) {
+  const std::string key = "store_based_barrier_key:1";
+  store.add(key, 1);
+  auto start = std::chrono::steady_clock::now();
+  while (store.add(key, 0) < world) {
+    if (std::chrono::steady_clock::now() - start > timeout)
+      throw std::runtime_error("timed out after " + seconds(timeout) + " waiting for all " + std::to_string(world) +
+                               " ranks to create the process group");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+pg_dist& group_of(pg_dist* dist) {
+  if (dist == nullptr) throw std::invalid_argument("null process group handle (disposed group?)");
+  return *dist;
+}
+
+template <class WorkPtr>
+void finish(WorkPtr&& work) {
+  work->wait();
+}
+
+at::Tensor flat_dense(const at::Tensor& tensor, const char* what) {
+  if (!tensor.is_contiguous()) throw std::invalid_argument(std::string(what) + " must be a contiguous tensor");
+  return tensor.view({-1});
+}
+
+}  // namespace
+
+// Joins the group: rank 0 hosts the TCPStore on `port`, the others connect to host:port; every
+// step is bounded by `timeout_ms`. Returns null with a message naming the rank and the address
+// when the rendezvous fails.
+PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port, int rank, int world, int64_t timeout_ms) {
+  return pg::guard_ptr<pg_dist>([&]() -> pg_dist* {
+    try {
+      if (world < 1) throw std::invalid_argument("WORLD_SIZE must be >= 1, got " + std::to_string(world));
+      if (rank < 0 || rank >= world)
+        throw std::invalid_argument("RANK must be in 0.." + std::to_string(world - 1) + ", got " + std::to_string(rank));
+      if (timeout_ms <= 0) throw std::invalid_argument("the rendezvous timeout must be positive");
+      std::chrono::milliseconds timeout(timeout_ms);
+      auto tcp = connect_store(host == nullptr ? "" : host, port, rank, world, timeout);
+      auto dist = std::make_unique<pg_dist>();
+      dist->store = c10::make_intrusive<c10d::PrefixStore>("default_pg", tcp);
+      auto group_store = c10::make_intrusive<c10d::PrefixStore>("0", dist->store);
+      dist->group = create_group(backend == nullptr ? "" : backend, group_store, rank, world, timeout);
+      store_barrier(*dist->store, world, timeout);
+      dist->group->setSequenceNumberForGroup();
+      dist->backend = backend;
+      dist->rank = rank;
+      dist->world = world;
+      dist->timeout = timeout;
+      return dist.release();
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(e.what_without_backtrace());
+    }
+  });
+}
+
+PG_EXPORT void pg_dist_free(pg_dist* dist) noexcept {
+  try {
+    delete dist;
+  } catch (...) {
+  }
+}
+
+PG_EXPORT int pg_dist_rank(pg_dist* dist) noexcept { return dist == nullptr ? -1 : dist->rank; }
+
+PG_EXPORT int pg_dist_world_size(pg_dist* dist) noexcept { return dist == nullptr ? -1 : dist->world; }
+
+// Reduces each tensor in place over all ranks (op: 0 sum, 1 max, 2 min), then multiplies by
+// `scale` (1/world for a mean). The tensors are flattened into one buffer per call, so that a
+// list of small tensors costs one collective.
+PG_EXPORT int pg_dist_all_reduce(pg_dist* dist, pg_tensor* const* tensors, int64_t count, int op, double scale) {
+  return pg::checked([&] {
+    auto& group = group_of(dist);
+    if (count <= 0) return;
+    auto list = pg::list(tensors, count);
+    c10::AutoGradMode no_grad(false);
+    std::vector<at::Tensor> flat;
+    for (const auto& t : list) flat.push_back(t.reshape({-1}));
+    std::vector<at::Tensor> buffer{count == 1 && list[0].is_contiguous() ? list[0].view({-1}) : at::cat(flat)};
+    c10d::AllreduceOptions options;
+    options.reduceOp = reduce_op(op);
+    finish(group.group->allreduce(buffer, options));
+    if (scale != 1.0) buffer[0].mul_(scale);
+    if (buffer[0].data_ptr() == list[0].data_ptr() && count == 1) return;
+    int64_t offset = 0;
+    for (auto& t : list) {
+      t.copy_(buffer[0].narrow(0, offset, t.numel()).view_as(t));
+      offset += t.numel();
+    }
+  });
+}
+
+// Averages the gradients of `count` parameters over all ranks: gradients are packed into buckets
+// of about `bucket_bytes` (in the order given), every bucket's all-reduce is started before the
+// first is awaited, so transfers of later buckets overlap the reduction of earlier ones. A
+// parameter without a gradient contributes zeros, so that every rank reduces the same layout.
+PG_EXPORT int pg_dist_all_reduce_grads(pg_dist* dist, pg_tensor* const* params, int64_t count, int64_t bucket_bytes,
+                                       double scale) {
+  return pg::checked([&] {
+    auto& group = group_of(dist);
+    if (bucket_bytes <= 0) throw std::invalid_argument("the gradient bucket size must be positive");
+    c10::AutoGradMode no_grad(false);
+    std::vector<at::Tensor> grads;
+    for (int64_t i = 0; i < count; ++i) {
+      auto param = pg::ref(params[i]);
+      if (!param.grad().defined()) param.mutable_grad() = at::zeros_like(param);
+      grads.push_back(param.grad());
+    }
+    struct Bucket {
+      std::vector<at::Tensor> grads;
+      std::vector<at::Tensor> buffer;
+    };
+    std::vector<Bucket> buckets;
+    int64_t bytes = bucket_bytes;
+    for (const auto& g : grads) {
+      bool same_kind = !buckets.empty() && buckets.back().grads.front().scalar_type() == g.scalar_type() &&
+                       buckets.back().grads.front().device() == g.device();
+      if (!same_kind || bytes >= bucket_bytes) {
+        buckets.emplace_back();
+        bytes = 0;
+      }
+      buckets.back().grads.push_back(g);
+      bytes += g.numel() * static_cast<int64_t>(g.element_size());
+    }
+    std::vector<decltype(group.group->allreduce(buckets[0].buffer))> works;
+    for (auto& bucket : buckets) {
+      std::vector<at::Tensor> flat;
+      for (const auto& g : bucket.grads) flat.push_back(g.reshape({-1}));
+      bucket.buffer = {at::cat(flat)};
+      works.push_back(group.group->allreduce(bucket.buffer));
+    }
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      works[b]->wait();
+      auto& buffer = buckets[b].buffer[0];
+      if (scale != 1.0) buffer.mul_(scale);
+      int64_t offset = 0;
+      for (auto& g : buckets[b].grads) {
+        g.copy_(buffer.narrow(0, offset, g.numel()).view_as(g));
+        offset += g.numel();
+      }
+    }
+  });
+}
+
+// Copies root's tensors to every rank, in place.
+PG_EXPORT int pg_dist_broadcast(pg_dist* dist, pg_tensor* const* tensors, int64_t count, int root) {
+  return pg::checked([&] {
+    auto& group = group_of(dist);
+    if (root < 0 || root >= group.world) throw std::invalid_argument("broadcast root out of range: " + std::to_string(root));
+    c10::AutoGradMode no_grad(false);
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    for (int64_t i = 0; i < count; ++i) {
+      std::vector<at::Tensor> one{pg::ref(tensors[i])};
+      if (!one[0].is_contiguous()) throw std::invalid_argument("broadcast needs contiguous tensors");
+      finish(group.group->broadcast(one, options));
+    }
+  });
+}
+
+// Gathers every rank's `input` (n elements) into `output` (world x n elements, rank order).
+PG_EXPORT int pg_dist_all_gather(pg_dist* dist, pg_tensor* output, pg_tensor* input) {
+  return pg::checked([&] {
+    auto& group = group_of(dist);
+    c10::AutoGradMode no_grad(false);
+    auto in = flat_dense(pg::ref(input), "all-gather input");
+    auto out = flat_dense(pg::ref(output), "all-gather output");
+    auto n = in.numel();
+    if (out.numel() != n * group.world)
+      throw std::invalid_argument("all-gather output holds " + std::to_string(out.numel()) + " elements; world size x input = " +
+                                  std::to_string(n * group.world) + " expected");
+    std::vector<at::Tensor> inputs{in};
+    std::vector<std::vector<at::Tensor>> outputs(1);
+    for (int r = 0; r < group.world; ++r) outputs[0].push_back(out.narrow(0, r * n, n));
+    finish(group.group->allgather(outputs, inputs));
+  });
+}
+
+// Reduces `input` (world x n elements) over all ranks and leaves rank r's part r of the sum in
+// `output` (n elements), scaled by `scale`. NCCL runs a true reduce-scatter; Gloo has none in
+// libtorch, so there it is an all-reduce of the whole buffer followed by taking this rank's part
+// (twice the traffic, the same result).
+PG_EXPORT int pg_dist_reduce_scatter(pg_dist* dist, pg_tensor* output, pg_tensor* input, double scale) {
+  return pg::checked([&] {
+    auto& group = group_of(dist);
+    c10::AutoGradMode no_grad(false);
+    auto in = flat_dense(pg::ref(input), "reduce-scatter input");
+    auto out = flat_dense(pg::ref(output), "reduce-scatter output");
+    auto n = out.numel();
+    if (in.numel() != n * group.world)
+      throw std::invalid_argument("reduce-scatter input holds " + std::to_string(in.numel()) + " elements; world size x output = " +
+                                  std::to_string(n * group.world) + " expected");
+    if (group.backend == "nccl") {
+      auto result = out;
+      finish(group.group->_reduce_scatter_base(result, in));
+    } else {
+      std::vector<at::Tensor> buffer{in.clone()};
+      finish(group.group->allreduce(buffer));
+      out.copy_(buffer[0].narrow(0, group.rank * n, n));
+    }
+    if (scale != 1.0) out.mul_(scale);
+  });
+}
+
+// Returns when every rank has called it (or fails after the group's timeout).
+PG_EXPORT int pg_dist_barrier(pg_dist* dist) {
+  return pg::checked([&] {
+    auto& group = group_of(dist);
+    finish(group.group->barrier());
+  });
+}
