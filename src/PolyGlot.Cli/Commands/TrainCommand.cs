@@ -3,6 +3,7 @@ using PolyGlot.Common.Configuration;
 using PolyGlot.Common.IO;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -10,7 +11,9 @@ namespace PolyGlot.Cli.Commands;
 /// <summary>
 /// <c>polyglot train --config run.yaml</c>: validates the run configuration, builds the tokenizer
 /// and shards it names when they are missing, then trains (resuming from the newest complete
-/// checkpoint by default) with logs, progress and metrics in the run directory.
+/// checkpoint by default) with logs, progress and metrics in the run directory. Started by a
+/// launcher (<c>polyglot launch</c>, torchrun, SLURM) it joins the data-parallel group its
+/// variables describe; rank 0 then builds missing data, logs to the run directory and reports.
 /// </summary>
 internal static class TrainCommand
 {
@@ -44,19 +47,43 @@ internal static class TrainCommand
             throw new ArgumentException($"--max-steps = {settings.MaxSteps}: must be at least 1.");
         if (settings.Threads is < 1)
             throw new ArgumentException($"--threads = {settings.Threads}: must be at least 1.");
+        var launch = LaunchEnvironment.FromProcess();
+        if (launch is not null)
+            config.Batch(launch.WorldSize, settings.ConfigPath);
+        var isMain = launch is null || launch.Rank == 0;
         var runDir = config.Logging.RunDir;
         Directory.CreateDirectory(runDir);
-        Logging.Log.ConfigureConsoleAndFile(Path.Combine(runDir, "train.log"));
+        if (isMain)
+            Logging.Log.ConfigureConsoleAndFile(Path.Combine(runDir, "train.log"));
+        if (isMain)
+            WriteResolvedConfig(config, settings.ConfigPath, runDir);
+
+        var device = TrainSession.ResolveDevice(config.Training.Device, launch?.LocalRank ?? 0);
+        using var parallel = launch is null ? null : JoinGroup(launch, config, device);
+        if (isMain)
+            TrainData.EnsureBuilt(config);
+        parallel?.Barrier();
+        using var session = TrainSession.Prepare(config, settings.Resume, settings.MaxSteps, settings.Threads, device, parallel);
+        var outcome = session.Run();
+        if (isMain)
+            TrainSession.Summarize(config, outcome, session.Observer);
+        return 0;
+    }
+
+    private static void WriteResolvedConfig(RunConfig config, string configPath, string runDir)
+    {
         var resolved = config.ToYaml();
         Serilog.Log.Information("train: run '{Name}' from {Config}, run directory {RunDir}; resolved configuration:\n{Yaml}",
-            config.Name, settings.ConfigPath, runDir, resolved.TrimEnd());
+            config.Name, configPath, runDir, resolved.TrimEnd());
         AtomicFile.WriteAllText(Path.Combine(runDir, "config.yaml"), resolved);
+    }
 
-        TrainData.EnsureBuilt(config);
-        using var session = TrainSession.Prepare(config, settings.Resume, settings.MaxSteps, settings.Threads);
-        var outcome = session.Run();
-        TrainSession.Summarize(config, outcome, session.Observer);
-        return 0;
+    private static DataParallel JoinGroup(LaunchEnvironment launch, RunConfig config, Torch.Device device)
+    {
+        Serilog.Log.Information("train: joining the data-parallel group as {Launch}", launch.ToString());
+        var parallel = DataParallel.Join(launch, config.Training.Distributed, device);
+        Serilog.Log.Information("train: data parallel over {World} ranks ({Group})", parallel.WorldSize, parallel.ToString());
+        return parallel;
     }
 }
 

@@ -5,6 +5,7 @@ using PolyGlot.Torch;
 using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Evaluation;
 using PolyGlot.Training.Trainer;
 
@@ -33,8 +34,11 @@ internal sealed class TrainSession : IDisposable
 
     public TrainObserver Observer { get; }
 
-    /// <summary>Checks tokenizer and shards, resolves the data plan and the device; on the CPU uses <paramref name="threads"/> (default: every core) for libtorch.</summary>
-    public static TrainSession Prepare(RunConfig config, string resume, long? maxSteps, int? threads)
+    /// <summary>
+    /// Checks tokenizer and shards and resolves the data plan; on the CPU uses <paramref name="threads"/>
+    /// for libtorch (default: the cores divided among the ranks on this node).
+    /// </summary>
+    public static TrainSession Prepare(RunConfig config, string resume, long? maxSteps, int? threads, Device device, DataParallel? parallel)
     {
         using var tokenizer = SentencePieceTokenizer.Load(config.Tokenizer.Path);
         if (tokenizer.VocabSize != config.Model.VocabSize)
@@ -43,9 +47,8 @@ internal sealed class TrainSession : IDisposable
         var sha = tokenizer.ComputeSha256();
         config.Data.CheckTokenizer(sha);
         var plan = DataPipeline.Resolve(config.Data, config.TotalSteps);
-        var device = ResolveDevice(config.Training.Device);
         if (!device.IsCuda)
-            TorchRuntime.Threads = threads ?? Environment.ProcessorCount;
+            TorchRuntime.Threads = threads ?? Math.Max(1, Environment.ProcessorCount / (parallel?.Launch.LocalWorldSize ?? 1));
         Serilog.Log.Information("train: device {Device}, libtorch {Version}, {Threads} intra-op threads, {Sources} data sources, {Languages} languages",
             device.ToString(), TorchRuntime.Version, TorchRuntime.Threads, plan.Sources.Count, plan.Languages.Codes.Count);
         var options = new TrainerOptions
@@ -56,6 +59,7 @@ internal sealed class TrainSession : IDisposable
             MaxSteps = maxSteps,
             TokenizerSha256 = sha,
             PeakFlopsPerSecond = device.IsCuda ? CudaPeakFlops : null,
+            Parallel = parallel,
         };
         return new TrainSession(config, plan, options, BuildEvaluator(config, tokenizer));
     }
@@ -65,6 +69,8 @@ internal sealed class TrainSession : IDisposable
         var outcome = TrainingThread.Run(() =>
         {
             using var run = TrainingRun.Open(_config, _plan, new ParquetShardReader(), _options, Observer, _evaluator);
+            if (!run.IsMainRank)
+                return run.Run(_stop.Token);   // rank 0 shows the progress line
             var progress = new TrainingProgressOptions(_config.Name, _config.TotalSteps, run.Step, _config.Logging.LogEverySteps);
             return TrainingProgress.Run(progress, display =>
             {
@@ -101,14 +107,24 @@ internal sealed class TrainSession : IDisposable
 
     public void Dispose() => _stop.Dispose();
 
-    private static Device ResolveDevice(string name) => name switch
+    /// <summary>The device of <c>training.device</c>; on CUDA the GPU of this node's rank <paramref name="localRank"/>.</summary>
+    public static Device ResolveDevice(string name, int localRank) => name switch
     {
         "cpu" => Device.Cpu,
         "cuda" when !Cuda.IsAvailable => throw new ArgumentException(
             "training.device = cuda, but no CUDA device is available to libtorch here; use cpu or auto."),
-        "cuda" => Device.Cuda(0),
-        _ => Cuda.IsAvailable ? Device.Cuda(0) : Device.Cpu,
+        "cuda" or "auto" when Cuda.IsAvailable => CudaDeviceOf(localRank),
+        _ => Device.Cpu,
     };
+
+    private static Device CudaDeviceOf(int localRank)
+    {
+        var count = Cuda.DeviceCount;
+        if (localRank >= count)
+            throw new ArgumentException(
+                $"LOCAL_RANK = {localRank}, but this node has {count} CUDA device(s): start at most {count} ranks per node (one GPU per rank).");
+        return Device.Cuda(localRank);
+    }
 
     private static Evaluator? BuildEvaluator(RunConfig config, SentencePieceTokenizer tokenizer)
     {

@@ -18,11 +18,15 @@ public sealed class TrainingConfig : IValidatedConfig
     /// <summary>Seed of weight initialisation and dropout (the data order has <c>data.seed</c>).</summary>
     public long Seed { get; set; } = 1234;
 
+    /// <summary>Multi-process settings: backend, gradient buckets, ZeRO stage, timeouts.</summary>
+    public DistributedConfig Distributed { get; set; } = new();
+
     /// <inheritdoc />
     public void Validate(ConfigErrors errors, string path)
     {
         errors.RequireOneOf(Device, ["auto", "cpu", "cuda"], ConfigPath.Join(path, "device"));
         errors.RequirePositive(MicroBatchSize, ConfigPath.Join(path, "micro_batch_size"));
         errors.RequireNonNegative(Seed, ConfigPath.Join(path, "seed"));
+        Distributed.Validate(errors, ConfigPath.Join(path, "distributed"));
     }
 }

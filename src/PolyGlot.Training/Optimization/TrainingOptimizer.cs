@@ -3,6 +3,7 @@ using PolyGlot.Torch;
 using PolyGlot.Torch.Optim;
 using PolyGlot.Torch.Serialization;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Distributed;
 
 namespace PolyGlot.Training.Optimization;
 
@@ -31,6 +32,9 @@ public sealed class TrainingOptimizer : IDisposable
         _gradClip = config.GradClip;
     }
 
+    /// <summary>The optimised parameters, in the optimizer's (and the gradient buckets') order.</summary>
+    public IReadOnlyList<Tensor> Parameters => _tensors;
+
     /// <summary>The learning rate of the next update.</summary>
     public double LearningRate
     {
@@ -47,6 +51,9 @@ public sealed class TrainingOptimizer : IDisposable
     /// </summary>
     public double ClipGradients() =>
         GradientClipping.ClipGradNorm(_tensors, _gradClip > 0 ? _gradClip : double.MaxValue);
+
+    /// <summary>Replaces each rank's gradients with their mean over all ranks of <paramref name="parallel"/>.</summary>
+    public void AverageGradients(DataParallel parallel) => parallel.AverageGradients(_tensors);
 
     /// <summary>Applies one AdamW update with the accumulated gradients.</summary>
     public void Step() => _adamw.Step();

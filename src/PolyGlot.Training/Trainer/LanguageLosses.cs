@@ -37,6 +37,19 @@ public sealed class LanguageLosses
         }
     }
 
+    /// <summary>Sums then counts per language id, as one vector (for a reduction over ranks).</summary>
+    public double[] ToVector() => [.. _sums, .. _counts.Select(c => (double)c)];
+
+    /// <summary>Overwrites the sums and counts from a vector of <see cref="ToVector"/>'s layout (e.g. summed over ranks).</summary>
+    public void SetFromVector(ReadOnlySpan<double> vector)
+    {
+        if (vector.Length != 2 * _sums.Length)
+            throw new ArgumentException($"{vector.Length} values; {2 * _sums.Length} expected.", nameof(vector));
+        vector[.._sums.Length].CopyTo(_sums);
+        for (var i = 0; i < _counts.Length; i++)
+            _counts[i] = (long)vector[_sums.Length + i];
+    }
+
     /// <summary>Sum of nats and token count of language id <paramref name="id"/>.</summary>
     public (double Nats, long Tokens) Of(int id) => (_sums[id], _counts[id]);
 

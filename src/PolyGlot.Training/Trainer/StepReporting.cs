@@ -1,6 +1,7 @@
 using PolyGlot.Data.Loading;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Training.Checkpointing;
+using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Metrics;
 
 namespace PolyGlot.Training.Trainer;
@@ -29,12 +30,23 @@ internal static class StepReporting
         };
     }
 
-    /// <summary>The share of the batch's sequences drawn from each data group.</summary>
-    public static IReadOnlyDictionary<string, double> GroupShares(Batch batch, LoaderPlan plan)
+    /// <summary>
+    /// The share of the global batch's sequences drawn from each data group: this rank's rows, or
+    /// with several ranks, the rows of all of them (summed over the group).
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> GroupShares(Batch batch, LoaderPlan plan, DataParallel? parallel = null)
     {
-        var shares = plan.Groups.ToDictionary(g => g, _ => 0.0, StringComparer.Ordinal);
+        var rows = new double[plan.Groups.Count];
         foreach (var source in batch.SourceIds)
-            shares[plan.Sources[source].Group] += 1.0 / batch.Rows;
-        return shares;
+            for (var g = 0; g < rows.Length; g++)
+                if (plan.Groups[g] == plan.Sources[source].Group)
+                    rows[g] += 1;
+        var total = (double)batch.Rows;
+        if (parallel is not null)
+        {
+            parallel.Sum(rows);
+            total *= parallel.WorldSize;
+        }
+        return plan.Groups.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => rows[p.i] / total, StringComparer.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using PolyGlot.Torch;
 using PolyGlot.Training.Checkpointing;
+using PolyGlot.Training.Distributed;
 
 namespace PolyGlot.Training.Trainer;
 
@@ -23,4 +24,10 @@ public sealed record TrainerOptions
 
     /// <summary>Peak FLOP/s of the device for MFU (reported on CUDA only; null: no MFU).</summary>
     public double? PeakFlopsPerSecond { get; init; }
+
+    /// <summary>
+    /// The data-parallel group when the run is one of several processes (null: a single process).
+    /// Rank 0 reports, evaluates and writes metrics and checkpoints; every rank trains its slice.
+    /// </summary>
+    public DataParallel? Parallel { get; init; }
 }

@@ -4,6 +4,7 @@ using PolyGlot.Model;
 using PolyGlot.Model.Layers;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Evaluation;
 using PolyGlot.Training.Guards;
 using PolyGlot.Training.Metrics;
@@ -17,7 +18,10 @@ namespace PolyGlot.Training.Trainer;
 /// the <see cref="TrainingStep"/>, writes metrics, evaluates and checkpoints on schedule, and
 /// stops cleanly (with a checkpoint) at the end of the schedule, at <c>--max-steps</c> or when
 /// cancelled. Built by <see cref="Open"/>, which resumes from a checkpoint when one applies. Call
-/// everything on one thread (<see cref="TrainingThread"/>).
+/// everything on one thread (<see cref="TrainingThread"/>). With <see cref="TrainerOptions.Parallel"/>
+/// every rank runs this loop in step with the others: each trains its slice of the global batch,
+/// rank 0 alone reports, evaluates and writes metrics and checkpoints, and decisions that end or
+/// save the run are agreed by all ranks first.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
@@ -34,16 +38,18 @@ public sealed class TrainingRun : IDisposable
     private readonly CheckpointCompatibility _compatibility;
     private readonly LearningRateSchedule _schedule;
     private readonly BatchGeometry _geometry;
-    private readonly TrainerState _state;
-    private readonly DataState? _resumedData;
-    private readonly string? _resumedFrom;
+    private TrainerState _state;
+    private readonly DataParallel? _parallel;
+    private DataState? _resumedData;
+    private string? _resumedFrom;
     private MetricsWriter? _metrics;
 
     private TrainingRun(RunConfig config, LoaderPlan plan, IShardReader reader, TrainerOptions options, ITrainingObserver observer,
         Evaluator? evaluator)
     {
         (_config, _plan, _reader, _options, _observer, _evaluator) = (config, plan, reader, options, observer, evaluator);
-        _geometry = config.Batch(worldSize: 1);
+        _parallel = options.Parallel;
+        _geometry = config.Batch(worldSize: _parallel?.WorldSize ?? 1);
         _schedule = config.Schedule.Build(config.Optimizer.Lr, _geometry.TokensPerStep);
         _model = TransformerModel.Create(config.Model, options.Device, (ulong)config.Training.Seed);
         _model.Precision = ComputePrecision.Parse(config.Precision.Compute);
@@ -52,15 +58,9 @@ public sealed class TrainingRun : IDisposable
         _store = new CheckpointStore(config.Checkpointing.ResolveDir(options.RunDirectory), observer.OnWarning);
         _compatibility = CheckpointCompatibility.Of(config.Model, options.TokenizerSha256);
         _state = new TrainerState();
-        var checkpoint = _store.Resolve(options.Resume);
-        if (checkpoint is null)
-            return;
-        checkpoint.EnsureResumableBy(_compatibility);
-        _resumedData = CheckpointBridge.Restore(checkpoint, _model, _optimizer);
-        _plan.CheckCompatible(_resumedData);
-        _state = checkpoint.Trainer;
-        _guard.Restore(_state.LossWindow, _state.SkippedSteps, _state.ConsecutiveSkipped);
-        _resumedFrom = checkpoint.Directory;
+        ResumeFrom(_store.Resolve(options.Resume));
+        if (_parallel is not null)
+            AlignRanks(_parallel);
     }
 
     /// <summary>
@@ -79,6 +79,9 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Steps complete so far.</summary>
     public long Step => _state.Step;
 
+    /// <summary>True on the rank that reports and writes (rank 0, or the only process).</summary>
+    public bool IsMainRank => _parallel is null || _parallel.Rank == 0;
+
     /// <summary>Trains until the end of the schedule, <c>--max-steps</c>, or <paramref name="stop"/>.</summary>
     /// <exception cref="TrainingDivergedException">The loss guard skipped <c>max_skipped_steps</c> steps in a row.</exception>
     public TrainingOutcome Run(CancellationToken stop)
@@ -87,12 +90,17 @@ public sealed class TrainingRun : IDisposable
         if (_state.Step >= total)
             return new TrainingOutcome(TrainingEnd.AlreadyComplete, _state.Step, [], _resumedFrom);
         var last = Math.Min(total, _options.MaxSteps ?? total);
-        _observer.OnStart(new TrainingStart(_state.Step + 1, total, last, _resumedFrom, _model.Parameters.Sum(p => p.NumEl),
+        if (IsMainRank)
+            _observer.OnStart(new TrainingStart(_state.Step + 1, total, last, _resumedFrom, _model.Parameters.Sum(p => p.NumEl),
             _geometry.TokensPerStep, _geometry.ToString()));
-        using var loader = new DataLoader(_plan, _reader, _resumedData, prefetchBatches: _config.Data.PrefetchBatches);
-        using var metrics = MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step - 1);
+        using var loader = new DataLoader(_plan, _reader, _resumedData, _parallel?.Rank ?? 0, _geometry.WorldSize,
+            prefetchBatches: _config.Data.PrefetchBatches);
+        using var metrics = IsMainRank
+            ? MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step - 1)
+            : null;
         _metrics = metrics;
-        var step = new TrainingStep(_model, _optimizer, _guard, _geometry.MicroBatchSize, _geometry.Accumulation, _config.Data.SeqLen);
+        var step = new TrainingStep(_model, _optimizer, _guard, _geometry.MicroBatchSize, _geometry.Accumulation, _config.Data.SeqLen,
+            _parallel);
         var meter = new ThroughputMeter();
         var losses = new List<double>();
         var checkpoint = _resumedFrom;
@@ -103,10 +111,11 @@ public sealed class TrainingRun : IDisposable
             if (_guard.ShouldStop)
                 throw new TrainingDivergedException(_state.Step, _guard.ConsecutiveSkipped, result);
             MaybeEvaluate(last);
-            var stopping = _state.Step == last || stop.IsCancellationRequested;
+            var stopRequested = StopRequested(stop);
+            var stopping = _state.Step == last || stopRequested;
             if (stopping || _state.Step % _config.Checkpointing.EverySteps == 0)
                 checkpoint = SaveCheckpoint(loader.State);
-            if (stop.IsCancellationRequested && _state.Step < last)
+            if (stopRequested && _state.Step < last)
                 return new TrainingOutcome(TrainingEnd.Interrupted, _state.Step, losses, checkpoint);
         }
         var end = _state.Step == total ? TrainingEnd.Completed : TrainingEnd.ReachedMaxSteps;
@@ -135,11 +144,14 @@ public sealed class TrainingRun : IDisposable
         _state.ConsecutiveSkipped = _guard.ConsecutiveSkipped;
         _state.LossWindow = _guard.Window.ToList();
         _state.ElapsedSeconds += seconds;
-        Report(batch, result, tokensBefore, seconds, meter);
+        var shares = StepReporting.GroupShares(batch, _plan, _parallel);
+        if (IsMainRank)
+            Report(batch, result, shares, tokensBefore, seconds, meter);
         return result;
     }
 
-    private void Report(Batch batch, StepResult result, long tokensBefore, double seconds, ThroughputMeter meter)
+    private void Report(Batch batch, StepResult result, IReadOnlyDictionary<string, double> shares, long tokensBefore, double seconds,
+        ThroughputMeter meter)
     {
         var metrics = StepReporting.Metrics(_state, batch, result, _plan, tokensBefore, seconds, meter,
             _model.Device.IsCuda ? _options.PeakFlopsPerSecond : null, _model.Config, _config.Data.SeqLen);
@@ -150,24 +162,79 @@ public sealed class TrainingRun : IDisposable
             GuardVerdict.Spike => $"skipped: loss {result.Loss:F4} > {_config.Guard.SpikeFactor} x recent mean {_guard.WindowMean:F4}",
             _ => null,
         };
-        _observer.OnStep(new StepReport(metrics, _config.TotalSteps, StepReporting.GroupShares(batch, _plan), note));
+        _observer.OnStep(new StepReport(metrics, _config.TotalSteps, shares, note));
     }
 
     private void MaybeEvaluate(long last)
     {
         var every = _config.Eval.EverySteps;
-        if (_evaluator is null || every <= 0 || (_state.Step % every != 0 && _state.Step != last))
+        if (_evaluator is null || !IsMainRank || every <= 0 || (_state.Step % every != 0 && _state.Step != last))
             return;
         var metrics = _evaluator.Evaluate(_model, _state.Step - 1);
         _metrics?.Write(metrics);
         _observer.OnEval(metrics);
     }
 
-    private string SaveCheckpoint(DataState data)
+    private string? SaveCheckpoint(DataState data)
+    {
+        if (_parallel is null)
+            return Save(data);
+        // Rank 0 writes; the others learn whether it succeeded, so that all stop together on a
+        // failure instead of waiting in the next collective.
+        string? directory = null;
+        Exception? failure = null;
+        if (IsMainRank)
+        {
+            try
+            {
+                directory = Save(data);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }
+        var saved = _parallel.All(failure is null);
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (!saved)
+            throw new CheckpointException(_store.Root,
+                $"rank 0 failed to write the checkpoint of step {_state.Step} (its log says why); this rank stops with it");
+        return directory ?? Path.Combine(_store.Root, CheckpointFiles.DirectoryName(_state.Step));
+    }
+
+    private string Save(DataState data)
     {
         var checkpoint = CheckpointBridge.Capture(_model, _optimizer, _state, data, _config.Training.Seed, _config.ToYaml(), _compatibility);
         var directory = _store.Save(checkpoint, _config.Checkpointing.KeepLast);
         _observer.OnCheckpoint(_state.Step, directory);
         return directory;
+    }
+
+    private bool StopRequested(CancellationToken stop) =>
+        _parallel is null ? stop.IsCancellationRequested : !_parallel.All(!stop.IsCancellationRequested);
+
+    private void ResumeFrom(Checkpoint? checkpoint)
+    {
+        if (checkpoint is null)
+            return;
+        checkpoint.EnsureResumableBy(_compatibility);
+        _resumedData = CheckpointBridge.Restore(checkpoint, _model, _optimizer);
+        _plan.CheckCompatible(_resumedData);
+        _state = checkpoint.Trainer;
+        _guard.Restore(_state.LossWindow, _state.SkippedSteps, _state.ConsecutiveSkipped);
+        _resumedFrom = checkpoint.Directory;
+    }
+
+    // Every rank must continue from the same step with the same weights: a rank that saw another
+    // checkpoint (a directory not shared between nodes) would train on a different state.
+    private void AlignRanks(DataParallel parallel)
+    {
+        var steps = parallel.Gather(_state.Step);
+        if (steps.Distinct().Count() > 1)
+            throw new CheckpointException(_store.Root,
+                $"the ranks resumed from different steps ({string.Join(", ", steps.Select((s, r) => $"rank {r}: {s}"))}); "
+                + "the checkpoint directory must be one that every rank sees (a shared filesystem)");
+        parallel.SyncParameters(_optimizer.Parameters);
     }
 }

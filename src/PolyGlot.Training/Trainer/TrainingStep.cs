@@ -1,6 +1,7 @@
 using PolyGlot.Data.Loading;
 using PolyGlot.Model;
 using PolyGlot.Torch;
+using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Guards;
 using PolyGlot.Training.Optimization;
 
@@ -11,18 +12,23 @@ namespace PolyGlot.Training.Trainer;
 /// accumulate), global-norm clipping, the loss guard, then the AdamW update. The loss that is
 /// back-propagated is each micro-batch's summed token loss divided by the tokens of the whole
 /// batch, so the accumulated gradient is that of the mean over the global batch whatever the split.
+/// With several ranks each one runs its slice of the global batch; gradients are then averaged
+/// over ranks (every slice holds as many tokens), and loss sums and token counts are summed, so
+/// that clipping, the guard and the logs see the global batch on every rank alike.
 /// </summary>
 internal sealed class TrainingStep
 {
     private readonly TransformerModel _model;
     private readonly TrainingOptimizer _optimizer;
     private readonly LossGuard _guard;
+    private readonly DataParallel? _parallel;
     private readonly MicroBatch _micro;
     private readonly int _microRows, _accumulation;
 
-    public TrainingStep(TransformerModel model, TrainingOptimizer optimizer, LossGuard guard, int microRows, int accumulation, int seqLen)
+    public TrainingStep(TransformerModel model, TrainingOptimizer optimizer, LossGuard guard, int microRows, int accumulation, int seqLen,
+        DataParallel? parallel = null)
     {
-        (_model, _optimizer, _guard, _microRows, _accumulation) = (model, optimizer, guard, microRows, accumulation);
+        (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
         _micro = new MicroBatch(microRows, seqLen);
     }
 
@@ -44,6 +50,8 @@ internal sealed class TrainingStep
             tokenLosses.Sum().Div(batchTokens).Backward();
             losses.Add(tokenLosses.Detach().ToArray<float>(), _micro.TargetLanguages);
         }
+        if (_parallel is not null)
+            AverageOverRanks(_parallel, losses);
         var gradNorm = _optimizer.ClipGradients();
         var verdict = _guard.Judge(losses.Mean, gradNorm);
         if (verdict == GuardVerdict.Accept)
@@ -53,5 +61,13 @@ internal sealed class TrainingStep
         }
         _optimizer.ZeroGrad();
         return new StepResult(losses.Mean, losses, gradNorm, learningRate, verdict);
+    }
+
+    private void AverageOverRanks(DataParallel parallel, LanguageLosses losses)
+    {
+        _optimizer.AverageGradients(parallel);
+        var sums = losses.ToVector();
+        parallel.Sum(sums);
+        losses.SetFromVector(sums);
     }
 }

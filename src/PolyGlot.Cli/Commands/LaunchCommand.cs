@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using PolyGlot.Cli.Launch;
+
+namespace PolyGlot.Cli.Commands;
+
+/// <summary>
+/// <c>polyglot launch --nproc-per-node N -- train --config run.yaml</c>: runs a polyglot command
+/// as N ranks on this node with torchrun's variables (<c>RANK</c>, <c>WORLD_SIZE</c>,
+/// <c>LOCAL_RANK</c>, <c>LOCAL_WORLD_SIZE</c>, <c>MASTER_ADDR</c>, <c>MASTER_PORT</c>), the same
+/// ones <c>train</c> reads under torchrun; several nodes run one launch each with
+/// <c>--nnodes</c>, <c>--node-rank</c> and a common <c>--master-addr</c>/<c>--master-port</c>.
+/// </summary>
+internal static class LaunchCommand
+{
+    public static Command Create()
+    {
+        var perNode = new Option<int>("--nproc-per-node") { Description = "Ranks on this node (one per GPU on CUDA)", Required = true };
+        var nodes = new Option<int>("--nnodes") { Description = "Nodes in the job", DefaultValueFactory = _ => 1 };
+        var nodeRank = new Option<int>("--node-rank") { Description = "This node's index, 0 .. nnodes-1", DefaultValueFactory = _ => 0 };
+        var address = new Option<string>("--master-addr") { Description = "Host of rank 0", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int?>("--master-port") { Description = "Rendezvous port on the host of rank 0 (default: a free port on one node, 29500 on several)" };
+        var killTimeout = new Option<int>("--kill-timeout") { Description = "Seconds the other ranks get to stop after one fails, before they are killed", DefaultValueFactory = _ => 60 };
+        var command = new Command("launch", "Run a polyglot command (e.g. train) as several data-parallel ranks on this node.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        foreach (var option in new Option[] { perNode, nodes, nodeRank, address, port, killTimeout })
+            command.Options.Add(option);
+        command.SetAction(parse => CommandErrors.Run("launch", () => Launch(new LaunchSettings(parse.GetValue(perNode), parse.GetValue(nodes),
+            parse.GetValue(nodeRank), parse.GetValue(address)!, parse.GetValue(port), parse.GetValue(killTimeout), parse.UnmatchedTokens))));
+        return command;
+    }
+
+    private static int Launch(LaunchSettings settings)
+    {
+        settings.Validate();
+        var port = settings.Port ?? (settings.Nodes == 1 ? FreePort() : 29500);
+        var (executable, prefix) = SelfInvocation();
+        var environments = Enumerable.Range(0, settings.PerNode).Select(local => Environment(settings, local, port)).ToList();
+        Serilog.Log.Information("launch: {Count} ranks on this node (node {Node} of {Nodes}), rendezvous at {Address}:{Port}: {Command}",
+            settings.PerNode, settings.NodeRank, settings.Nodes, settings.Address, port, string.Join(' ', settings.Command));
+        var supervisor = new RankSupervisor { KillTimeout = TimeSpan.FromSeconds(settings.KillTimeoutSeconds) };
+        var outcome = supervisor.Run(executable, [.. prefix, .. settings.Command], environments);
+        if (outcome.FirstFailedRank is not { } failed)
+            return 0;
+        var code = outcome.ExitCodes[failed - settings.NodeRank * settings.PerNode];
+        Serilog.Log.Error("launch failed: rank {Rank} failed first ({How}); {Others}", failed, Describe(code),
+            outcome.KilledSurvivors
+                ? $"the ranks still running after {settings.KillTimeoutSeconds} s were killed"
+                : "the other ranks stopped on their own");
+        return 1;
+    }
+
+    private static RankEnvironment Environment(LaunchSettings settings, int local, int port)
+    {
+        var rank = settings.NodeRank * settings.PerNode + local;
+        var variables = new Dictionary<string, string>
+        {
+            ["RANK"] = Text(rank),
+            ["WORLD_SIZE"] = Text(settings.Nodes * settings.PerNode),
+            ["LOCAL_RANK"] = Text(local),
+            ["LOCAL_WORLD_SIZE"] = Text(settings.PerNode),
+            ["MASTER_ADDR"] = settings.Address,
+            ["MASTER_PORT"] = Text(port),
+        };
+        return new RankEnvironment(rank, variables);
+    }
+
+    // The ranks run this same program: the apphost or single-file binary directly, or through
+    // `dotnet polyglot.dll` when started that way.
+    private static (string Executable, string[] Prefix) SelfInvocation()
+    {
+        var process = System.Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
+        var assembly = Assembly.GetEntryAssembly()?.Location;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && !string.IsNullOrEmpty(assembly)
+            ? (process, [assembly])
+            : (process, []);
+    }
+
+    private static string Describe(int code) => code > 128
+        ? $"killed by signal {code - 128}{(code == 137 ? " (SIGKILL)" : "")}"
+        : $"exit code {code}";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The command line of <c>polyglot launch</c>; <see cref="Command"/> is what each rank runs.</summary>
+internal sealed record LaunchSettings(int PerNode, int Nodes, int NodeRank, string Address, int? Port, int KillTimeoutSeconds,
+    IReadOnlyList<string> Command)
+{
+    /// <exception cref="ArgumentException">A setting is out of range; the message names the option.</exception>
+    public void Validate()
+    {
+        if (PerNode < 1)
+            throw new ArgumentException($"--nproc-per-node = {PerNode}: must be at least 1.");
+        if (Nodes < 1)
+            throw new ArgumentException($"--nnodes = {Nodes}: must be at least 1.");
+        if (NodeRank < 0 || NodeRank >= Nodes)
+            throw new ArgumentException($"--node-rank = {NodeRank}: must be in 0..{Nodes - 1} (--nnodes = {Nodes}).");
+        if (Port is < 1 or > 65535)
+            throw new ArgumentException($"--master-port = {Port}: must be a port number in 1..65535.");
+        if (KillTimeoutSeconds < 1)
+            throw new ArgumentException($"--kill-timeout = {KillTimeoutSeconds}: must be at least 1 second.");
+        if (Command.Count == 0)
+            throw new ArgumentException("no command to launch: give it after --, e.g. polyglot launch --nproc-per-node 2 -- train --config configs/demo.yaml");
+    }
+}
