@@ -22,7 +22,26 @@ internal static class PolyglotProcess
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    public static PolyglotResult Run(string workingDirectory, params string[] args)
+    public static PolyglotResult Run(string workingDirectory, params string[] args) =>
+        Run(workingDirectory, new Dictionary<string, string>(), Limit, args);
+
+    /// <summary>Runs with extra environment variables (e.g. a launcher's) and a time limit.</summary>
+    public static PolyglotResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan limit,
+        params string[] args)
+    {
+        using var process = Start(workingDirectory, environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"polyglot {string.Join(' ', args)} ran longer than {limit.TotalSeconds} s");
+        }
+        return new PolyglotResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts polyglot with redirected output and returns the running process.</summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -34,15 +53,9 @@ internal static class PolyglotProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "polyglot.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"polyglot {string.Join(' ', args)} ran longer than {Limit.TotalSeconds} s");
-        }
-        return new PolyglotResult(process.ExitCode, stdout.Result, stderr.Result);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
     }
 
     // dotnet test sets DOTNET_HOST_PATH to the host that runs it; fall back to the one on PATH.

@@ -1,0 +1,306 @@
+using System.Text.RegularExpressions;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace PolyGlot.Cli.Tests.Commands;
+
+/// <summary>
+/// Data-parallel training from the outside: <c>polyglot launch</c> with two Gloo ranks on
+/// loopback against one process, resumes across world sizes, a rank killed mid-run, and the
+/// set-ups that must fail with one clear line. One tiny model, 20 steps, shared data.
+/// </summary>
+public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRun>
+{
+    private const double Relative = 1e-5;
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+    private readonly TinyRun _run;
+
+    public LaunchCommandTests(TinyRun run) => _run = run;
+
+    [Fact]
+    public void TwoRanksLogTheLossesOfOneProcess_When_TrainingTheSameConfig()
+    {
+        // Given the uninterrupted one-process run of 20 steps
+        var single = _run.Reference;
+
+        // When two ranks train the same config
+        var runDir = _run.NewRunDir();
+        var launched = _run.Launch(2, runDir);
+
+        // Then every logged loss agrees within 1e-5 relative, and the same tokens per language were consumed
+        Assert.True(launched.ExitCode == 0, launched.ToString());
+        var parallel = Metrics.Read(_run.Path(runDir));
+        AssertLossesClose(single.Losses, parallel.Losses, Relative);
+        Assert.Equal(single.FinalTokensPerLanguage, parallel.FinalTokensPerLanguage);
+        Assert.Contains("[rank 1]", launched.StdErr);
+        Assert.DoesNotContain("[rank 1] ", string.Join('\n', launched.StdErr.Split('\n').Where(l => l.Contains("step 20/20"))));
+    }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(1, 2)]
+    public void LossesContinueTheUninterruptedRun_When_ResumingOnAnotherWorldSize(int before, int after)
+    {
+        // Given a run stopped at step 10 on `before` ranks
+        var runDir = _run.NewRunDir();
+        Assert.Equal(0, _run.TrainOn(before, runDir, maxSteps: 10).ExitCode);
+
+        // When it continues on `after` ranks to the end
+        var resumed = _run.TrainOn(after, runDir);
+
+        // Then steps 11-20 agree with the uninterrupted run within 1e-5
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("resum", resumed.StdErr, StringComparison.OrdinalIgnoreCase);
+        AssertLossesClose(_run.Reference.Losses, Metrics.Read(_run.Path(runDir)).Losses, Relative);
+    }
+
+    [Fact]
+    public void LossesAreBitIdentical_When_ResumingOnTheSameWorldSize()
+    {
+        // Given an uninterrupted two-rank run and one stopped at step 10
+        var straight = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(2, straight).ExitCode);
+        var stopped = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(2, stopped, maxSteps: 10).ExitCode);
+
+        // When the stopped one resumes on two ranks
+        Assert.Equal(0, _run.Launch(2, stopped).ExitCode);
+
+        // Then both logged exactly the same losses and wrote the same final weights
+        Assert.Equal(Metrics.Read(_run.Path(straight)).Losses, Metrics.Read(_run.Path(stopped)).Losses);
+        Assert.Equal(File.ReadAllBytes(_run.FinalWeights(straight)), File.ReadAllBytes(_run.FinalWeights(stopped)));
+    }
+
+    [Fact]
+    public async Task LauncherNamesTheDeadRankAndTheRerunResumes_When_ARankIsKilled()
+    {
+        // Given two ranks training a long run, checkpointing every 5 steps
+        var runDir = _run.NewRunDir();
+        string[] command = ["--kill-timeout", "20", "--", "train", "--config", "long.yaml", "--run-dir", runDir];
+        using var launcher = _run.StartLaunch(2, command);
+        var stderr = launcher.StandardError.ReadToEndAsync();
+        var stdout = launcher.StandardOutput.ReadToEndAsync();
+        var checkpoint = System.IO.Path.Combine(_run.Path(runDir), "checkpoints", "step-000010", "COMPLETE");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(checkpoint) && clock.Elapsed < Limit && !launcher.HasExited)
+            Thread.Sleep(100);
+        Assert.True(File.Exists(checkpoint), "no checkpoint at step 10");
+
+        // When rank 1 is killed with SIGKILL
+        var rank1 = ChildWithVariable(launcher.Id, "RANK=1");
+        Process.GetProcessById(rank1).Kill();
+        var killedAt = clock.Elapsed;
+        Assert.True(launcher.WaitForExit(TimeSpan.FromSeconds(60)), "the launcher did not exit within 60 s");
+
+        // Then the launcher exits non-zero within the kill timeout, naming the dead rank
+        var errors = await stderr + await stdout;
+        Assert.Equal(1, launcher.ExitCode);
+        Assert.Contains("launch failed: rank 1 failed first (killed by signal 9 (SIGKILL))", errors);
+        Assert.True(clock.Elapsed - killedAt < TimeSpan.FromSeconds(30), $"took {clock.Elapsed - killedAt} to stop");
+
+        // And the same command resumes from the newest complete checkpoint
+        var rerun = PolyglotProcess.Run(_run.Path(""), new Dictionary<string, string>(), Limit,
+            ["launch", "--nproc-per-node", "2", "--", "train", "--config", "long.yaml", "--run-dir", runDir, "--max-steps", "30"]);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.True(Regex.IsMatch(rerun.StdErr, @"resuming at step \d+ of 2000 from .*step-0000[1-9][05]"), rerun.ToString());
+    }
+
+    [Fact]
+    public void TrainSaysTheWorldSizeDoesNotSplitTheBatch_When_ThreeRanksShareEightSequences()
+    {
+        var result = _run.Train(Launcher(rank: 0, world: 3, FreePort()));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("must be a multiple of 2 x 3 = 6", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+    }
+
+    [Fact]
+    public void TrainSaysNcclNeedsCuda_When_TheConfigAsksForNcclOnTheCpu()
+    {
+        var result = _run.Train(Launcher(rank: 0, world: 1, FreePort()), "nccl.yaml");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("training.distributed.backend = nccl, but this run trains on the CPU", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+    }
+
+    [Fact]
+    public void TrainNamesTheMissingVariable_When_MasterAddrIsAbsent()
+    {
+        var environment = Launcher(rank: 0, world: 2, FreePort());
+        environment.Remove("MASTER_ADDR");
+
+        var result = _run.Train(environment);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("MASTER_ADDR is not set", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+    }
+
+    [Fact]
+    public void TrainSaysThePortIsTaken_When_RankZeroCannotListen()
+    {
+        using var holder = new TcpListener(IPAddress.Any, 0);
+        holder.Start();
+
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var result = _run.Train(Launcher(rank: 0, world: 2, port), "short-timeout.yaml");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"rank 0 could not host the rendezvous on port {port}", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+    }
+
+    [Fact]
+    public void TrainGivesUpWithinTheTimeout_When_RankZeroNeverComes()
+    {
+        var port = FreePort();
+        var clock = Stopwatch.StartNew();
+
+        var result = _run.Train(Launcher(rank: 1, world: 2, port), "short-timeout.yaml");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"rank 1 could not reach 127.0.0.1:{port} within 3 s", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"took {clock.Elapsed}");
+    }
+
+    private static Dictionary<string, string> Launcher(int rank, int world, int port) => new()
+    {
+        ["RANK"] = rank.ToString(CultureInfo.InvariantCulture),
+        ["WORLD_SIZE"] = world.ToString(CultureInfo.InvariantCulture),
+        ["MASTER_ADDR"] = "127.0.0.1",
+        ["MASTER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // The child of `parent` whose environment holds `variable` (e.g. RANK=1), read from /proc.
+    private static int ChildWithVariable(int parent, string variable)
+    {
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid))
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(System.IO.Path.Combine(dir, "stat"));
+                var ppid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                if (ppid == parent && File.ReadAllText(System.IO.Path.Combine(dir, "environ")).Split('\0').Contains(variable))
+                    return pid;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no child of {parent} has {variable}");
+    }
+
+    private static void AssertLossesClose(IReadOnlyDictionary<long, double> expected, IReadOnlyDictionary<long, double> actual, double relative)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (step, loss) in expected)
+            Assert.True(Math.Abs(actual[step] - loss) <= relative * Math.Abs(loss),
+                $"step {step}: loss {actual[step]:R} vs {loss:R} (relative {Math.Abs(actual[step] - loss) / loss:E2})");
+    }
+
+    /// <summary>The logged losses (by 0-based step) and the final tokens per language of a run directory.</summary>
+    internal sealed record Metrics(IReadOnlyDictionary<long, double> Losses, IReadOnlyDictionary<string, long> FinalTokensPerLanguage)
+    {
+        public static Metrics Read(string runDir)
+        {
+            var losses = new SortedDictionary<long, double>();
+            var tokens = new Dictionary<string, long>();
+            foreach (var line in File.ReadLines(System.IO.Path.Combine(runDir, "metrics.jsonl")))
+            {
+                using var json = JsonDocument.Parse(line);
+                var root = json.RootElement;
+                if (root.GetProperty("kind").GetString() != "train")
+                    continue;
+                losses[root.GetProperty("step").GetInt64()] = root.GetProperty("loss").GetDouble();
+                tokens = root.GetProperty("tokens_per_language").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+            }
+            return new Metrics(losses, tokens);
+        }
+    }
+
+    /// <summary>The tiny model's data (tokenizer and shards, built once) and its one-process reference run.</summary>
+    public sealed class TinyRun : IDisposable
+    {
+        private readonly TempDirectory _dir = new();
+        private int _runs;
+
+        public TinyRun()
+        {
+            DataConfigFixture.Write(_dir, withMissingSource: false);
+            _dir.Write("run.yaml", Config(totalSteps: 20, distributed: ""));
+            _dir.Write("long.yaml", Config(totalSteps: 2000, distributed: ""));
+            _dir.Write("nccl.yaml", Config(totalSteps: 20, distributed: "distributed: {backend: nccl}, "));
+            _dir.Write("short-timeout.yaml", Config(totalSteps: 20, distributed: "distributed: {timeout_s: 3}, "));
+            var reference = TrainOn(1, "runs/reference");
+            if (reference.ExitCode != 0)
+                throw new InvalidOperationException("the reference run failed: " + reference);
+            Reference = Metrics.Read(Path("runs/reference"));
+        }
+
+        private static string Config(int totalSteps, string distributed) => $$"""
+                name: tiny-dp
+                model: {layout: polylm, vocab_size: 320, d_model: 32, n_layers: 2, n_heads: 2, ffn_hidden: 64, max_seq_len: 16, init_std: 0.02, dropout: 0.0}
+                preparation: data.yaml
+                tokenizer: {path: out/tokenizer/tokenizer.model}
+                data:
+                  seq_len: 16
+                  global_batch_size: 8
+                  seed: 3
+                  sources: [{name: english, path: out/shards}]
+                optimizer: {lr: 1.0e-2, weight_decay: 0.01}
+                schedule: {warmup_steps: 3, min_lr: 1.0e-3, total_steps: {{totalSteps}}}
+                training: {{{distributed}}device: cpu, micro_batch_size: 2, seed: 7}
+                checkpointing: {every_steps: 5, keep_last: 5}
+                eval: {every_steps: 0}
+                logging: {run_dir: runs/reference, log_every_steps: 5}
+                """;
+
+        internal Metrics Reference { get; }
+
+        internal string Path(string relative) => _dir.File(relative);
+
+        internal string NewRunDir() => $"runs/r{Interlocked.Increment(ref _runs)}";
+
+        internal string FinalWeights(string runDir) => System.IO.Path.Combine(Path(runDir), "checkpoints", "step-000020", "model.safetensors");
+
+        /// <summary>One process (1 thread, like each rank on this machine) or a launch of <paramref name="ranks"/>.</summary>
+        internal PolyglotResult TrainOn(int ranks, string runDir, long? maxSteps = null) => ranks == 1
+            ? PolyglotProcess.Run(_dir.Path, NoLauncher, Limit, [.. TrainArguments(runDir, maxSteps), "--threads", "1"])
+            : Launch(ranks, runDir, maxSteps);
+
+        internal PolyglotResult Launch(int ranks, string runDir, long? maxSteps = null) =>
+            PolyglotProcess.Run(_dir.Path, NoLauncher, Limit, ["launch", "--nproc-per-node", Text(ranks), "--", .. TrainArguments(runDir, maxSteps)]);
+
+        internal Process StartLaunch(int ranks, params string[] rest) =>
+            PolyglotProcess.Start(_dir.Path, NoLauncher, ["launch", "--nproc-per-node", Text(ranks), .. rest]);
+
+        internal PolyglotResult Train(IReadOnlyDictionary<string, string> environment, string config = "run.yaml") =>
+            PolyglotProcess.Run(_dir.Path, environment, Limit, ["train", "--config", config, "--run-dir", NewRunDir()]);
+
+        public void Dispose() => _dir.Dispose();
+
+        // A test run under a launcher must not pass its own variables on.
+        private static readonly Dictionary<string, string> NoLauncher = new();
+
+        private static string[] TrainArguments(string runDir, long? maxSteps) => maxSteps is { } max
+            ? ["train", "--config", "run.yaml", "--run-dir", runDir, "--max-steps", Text(max)]
+            : ["train", "--config", "run.yaml", "--run-dir", runDir];
+
+        private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+}
