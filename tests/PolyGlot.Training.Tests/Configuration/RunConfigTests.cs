@@ -32,6 +32,25 @@ public sealed class RunConfigTests
     }
 
     [Fact]
+    public void DistributedDefaultsToAutoBackendAnd25MbBuckets_When_SectionOmitted()
+    {
+        var config = YamlConfig.Parse<RunConfig>(Minimal, "run.yaml");
+
+        Assert.Equal(("auto", 25_000_000L, 0, 300), (config.Training.Distributed.Backend, config.Training.Distributed.BucketBytes,
+            config.Training.Distributed.Zero, config.Training.Distributed.TimeoutS));
+    }
+
+    [Fact]
+    public void NamesEveryDistributedKey_When_ValuesBreakTheirRules()
+    {
+        var e = Invalid(Minimal.Replace("micro_batch_size: 4}",
+            "micro_batch_size: 4, distributed: {backend: mpi, bucket_mb: 0, zero: 3, timeout_s: 0}}"));
+
+        Assert.Equal(["training.distributed.backend", "training.distributed.bucket_mb", "training.distributed.timeout_s", "training.distributed.zero"],
+            e.Errors.Select(x => x.Key).Order());
+    }
+
+    [Fact]
     public void ShowsBatchArithmetic_When_MicroBatchDoesNotDivideGlobalBatch()
     {
         var e = Invalid(Minimal.Replace("micro_batch_size: 4", "micro_batch_size: 3"));
