@@ -69,6 +69,7 @@ internal sealed class TrainSession : IDisposable
         var outcome = TrainingThread.Run(() =>
         {
             using var run = TrainingRun.Open(_config, _plan, new ParquetShardReader(), _options, Observer, _evaluator);
+            LogOptimizerState(run);
             if (!run.IsMainRank)
                 return run.Run(_stop.Token);   // rank 0 shows the progress line
             var progress = new TrainingProgressOptions(_config.Name, _config.TotalSteps, run.Step, _config.Logging.LogEverySteps);
@@ -82,6 +83,17 @@ internal sealed class TrainSession : IDisposable
             Serilog.Log.Warning("train: stopped by {Signal} after step {Step}; checkpoint {Checkpoint}. Run the same command to continue.",
                 signal.ToString(), outcome.Step, outcome.Checkpoint ?? "(none)");
         return outcome;
+    }
+
+    private void LogOptimizerState(TrainingRun run)
+    {
+        if (_options.Parallel is not { } parallel)
+            return;
+        var ranks = parallel.WorldSize;
+        Serilog.Log.Information(run.OptimizerStateSharded
+                ? "train: AdamW state on this rank: {MB:0.0} MB (ZeRO-1, a 1/{Ranks} part)"
+                : "train: AdamW state on this rank: {MB:0.0} MB (whole, replicated on each of {Ranks} ranks; training.distributed.zero: 1 shards it)",
+            run.OptimizerStateBytes / 1e6, ranks);
     }
 
     public static void Summarize(RunConfig config, TrainingOutcome outcome, TrainObserver observer)

@@ -53,7 +53,8 @@ public sealed class TrainingRun : IDisposable
         _schedule = config.Schedule.Build(config.Optimizer.Lr, _geometry.TokensPerStep);
         _model = TransformerModel.Create(config.Model, options.Device, (ulong)config.Training.Seed);
         _model.Precision = ComputePrecision.Parse(config.Precision.Compute);
-        _optimizer = new TrainingOptimizer(_model.Parameters, config.Optimizer);
+        var shardOver = config.Training.Distributed.Zero == 1 ? _parallel : null;
+        _optimizer = new TrainingOptimizer(_model.Parameters, config.Optimizer, shardOver);
         _guard = new LossGuard(config.Guard);
         _store = new CheckpointStore(config.Checkpointing.ResolveDir(options.RunDirectory), observer.OnWarning);
         _compatibility = CheckpointCompatibility.Of(config.Model, options.TokenizerSha256);
@@ -75,6 +76,12 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>The model being trained.</summary>
     public TransformerModel Model => _model;
+
+    /// <summary>Bytes of AdamW state this rank holds (falls as 1/N with ZeRO-1 over N ranks).</summary>
+    public long OptimizerStateBytes => _optimizer.StateBytes;
+
+    /// <summary>True when the optimizer state is sharded over the ranks (ZeRO-1).</summary>
+    public bool OptimizerStateSharded => _optimizer.IsSharded;
 
     /// <summary>Steps complete so far.</summary>
     public long Step => _state.Step;
@@ -179,6 +186,19 @@ public sealed class TrainingRun : IDisposable
     {
         if (_parallel is null)
             return Save(data);
+        _optimizer.GatherStateForCheckpoint();
+        try
+        {
+            return SaveOnMainRank(_parallel, data);
+        }
+        finally
+        {
+            _optimizer.ReleaseGatheredState();
+        }
+    }
+
+    private string SaveOnMainRank(DataParallel parallel, DataState data)
+    {
         // Rank 0 writes; the others learn whether it succeeded, so that all stop together on a
         // failure instead of waiting in the next collective.
         string? directory = null;
@@ -194,7 +214,7 @@ public sealed class TrainingRun : IDisposable
                 failure = e;
             }
         }
-        var saved = _parallel.All(failure is null);
+        var saved = parallel.All(failure is null);
         if (failure is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         if (!saved)
