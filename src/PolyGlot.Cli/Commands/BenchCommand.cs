@@ -14,6 +14,7 @@ internal static class BenchCommand
         yield return BenchTrainCommand.Create();
         yield return BenchTokenizeCommand.Create();
         yield return BenchExportCommand.Create();
+        yield return BenchAllReduceCommand.Create();
     }
 
     public static Command Create()

@@ -41,11 +41,17 @@ internal static class BenchTrainCommand
         };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads on both sides (default: libtorch's)" };
         var python = new Option<string>("--python") { Description = "Python with PyTorch; 'none' skips the comparison", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var perNode = new Option<int?>("--nproc-per-node")
+        {
+            Description = "Instead: train the config for real as 1 process and as N local ranks, and print tokens/s and scaling efficiency",
+        };
         var command = new Command("train", "Training step time and tokens/s of a config's model on synthetic data, against PyTorch eager.");
-        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python })
+        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, perNode })
             command.Options.Add(option);
-        command.SetAction(parse => CommandErrors.Run("bench train", () => Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps),
-            parse.GetValue(warmup), parse.GetValue(accumulation), parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!))));
+        command.SetAction(parse => CommandErrors.Run("bench train", () => parse.GetValue(perNode) is { } ranks
+            ? BenchTrainScaling.Run(parse.GetValue(config)!, ranks, parse.GetValue(steps), parse.GetValue(warmup))
+            : Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(accumulation),
+                parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!))));
         return command;
     }
 
@@ -136,7 +142,7 @@ internal static class BenchTrainCommand
         {
             Serilog.Log.Information("bench train: timing PyTorch eager ({Python} {Script})", settings.Python, Script);
             var start = new ProcessStartInfo(settings.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "-B", LocateScript(), "bench", specPath })
+            foreach (var argument in new[] { "-B", ReferenceScripts.Locate(Script), "bench", specPath })
                 start.ArgumentList.Add(argument);
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {settings.Python}.");
             var errors = process.StandardError.ReadToEndAsync();
@@ -166,17 +172,5 @@ internal static class BenchTrainCommand
         Console.WriteLine(string.Create(c, $"PyTorch step {py * 1000,9:F1} ms  {shape.TokensPerStep / py,12:N0} tokens/s"));
         var ratio = csharp / py;
         Console.WriteLine(string.Create(c, $"C#/PyTorch step time {ratio:F3} (goal <= 1.0: {(ratio <= 1.0 ? "met" : "MISSED")})"));
-    }
-
-    private static string LocateScript()
-    {
-        foreach (var root in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-            for (var dir = new DirectoryInfo(root); dir != null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, Script);
-                if (File.Exists(candidate))
-                    return candidate;
-            }
-        throw new FileNotFoundException($"{Script} not found above {AppContext.BaseDirectory}; run polyglot from the repository build.");
     }
 }

@@ -1,8 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
 using PolyGlot.Cli.Launch;
 
 namespace PolyGlot.Cli.Commands;
@@ -38,9 +34,10 @@ internal static class LaunchCommand
     private static int Launch(LaunchSettings settings)
     {
         settings.Validate();
-        var port = settings.Port ?? (settings.Nodes == 1 ? FreePort() : 29500);
-        var (executable, prefix) = SelfInvocation();
-        var environments = Enumerable.Range(0, settings.PerNode).Select(local => Environment(settings, local, port)).ToList();
+        var port = settings.Port ?? (settings.Nodes == 1 ? LocalRanks.FreePort() : 29500);
+        var (executable, prefix) = LocalRanks.SelfInvocation();
+        var environments = Enumerable.Range(0, settings.PerNode)
+            .Select(local => LocalRanks.Variables(local, settings.PerNode, settings.NodeRank, settings.Nodes, settings.Address, port)).ToList();
         Serilog.Log.Information("launch: {Count} ranks on this node (node {Node} of {Nodes}), rendezvous at {Address}:{Port}: {Command}",
             settings.PerNode, settings.NodeRank, settings.Nodes, settings.Address, port, string.Join(' ', settings.Command));
         var supervisor = new RankSupervisor { KillTimeout = TimeSpan.FromSeconds(settings.KillTimeoutSeconds) };
@@ -55,44 +52,9 @@ internal static class LaunchCommand
         return 1;
     }
 
-    private static RankEnvironment Environment(LaunchSettings settings, int local, int port)
-    {
-        var rank = settings.NodeRank * settings.PerNode + local;
-        var variables = new Dictionary<string, string>
-        {
-            ["RANK"] = Text(rank),
-            ["WORLD_SIZE"] = Text(settings.Nodes * settings.PerNode),
-            ["LOCAL_RANK"] = Text(local),
-            ["LOCAL_WORLD_SIZE"] = Text(settings.PerNode),
-            ["MASTER_ADDR"] = settings.Address,
-            ["MASTER_PORT"] = Text(port),
-        };
-        return new RankEnvironment(rank, variables);
-    }
-
-    // The ranks run this same program: the apphost or single-file binary directly, or through
-    // `dotnet polyglot.dll` when started that way.
-    private static (string Executable, string[] Prefix) SelfInvocation()
-    {
-        var process = System.Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
-        var assembly = Assembly.GetEntryAssembly()?.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" && !string.IsNullOrEmpty(assembly)
-            ? (process, [assembly])
-            : (process, []);
-    }
-
     private static string Describe(int code) => code > 128
         ? $"killed by signal {code - 128}{(code == 137 ? " (SIGKILL)" : "")}"
         : $"exit code {code}";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>The command line of <c>polyglot launch</c>; <see cref="Command"/> is what each rank runs.</summary>

@@ -129,9 +129,13 @@ internal sealed class TrainSession : IDisposable
         _ => Device.Cpu,
     };
 
+    // One GPU visible means the scheduler bound one per task (srun --gpus-per-task=1, or
+    // CUDA_VISIBLE_DEVICES per rank); otherwise the node-local rank picks it.
     private static Device CudaDeviceOf(int localRank)
     {
         var count = Cuda.DeviceCount;
+        if (count == 1)
+            return Device.Cuda(0);
         if (localRank >= count)
             throw new ArgumentException(
                 $"LOCAL_RANK = {localRank}, but this node has {count} CUDA device(s): start at most {count} ranks per node (one GPU per rank).");
