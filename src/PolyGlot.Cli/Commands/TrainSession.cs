@@ -6,6 +6,7 @@ using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Evaluation;
+using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -16,9 +17,6 @@ namespace PolyGlot.Cli.Commands;
 /// </summary>
 internal sealed class TrainSession : IDisposable
 {
-    /// <summary>H100 SXM dense bf16 peak (DESIGN.md), the MFU denominator on CUDA.</summary>
-    private const double CudaPeakFlops = 989.5e12;
-
     private readonly RunConfig _config;
     private readonly LoaderPlan _plan;
     private readonly TrainerOptions _options;
@@ -55,7 +53,7 @@ internal sealed class TrainSession : IDisposable
             Resume = ResumeRequest.Parse(resume),
             MaxSteps = maxSteps,
             TokenizerSha256 = sha,
-            PeakFlopsPerSecond = device.IsCuda ? CudaPeakFlops : null,
+            PeakFlopsPerSecond = DevicePeakFlops.ForDevice(device, config.Precision.Compute, config.Training.PeakTflops),
         };
         return new TrainSession(config, plan, options, BuildEvaluator(config, tokenizer));
     }
