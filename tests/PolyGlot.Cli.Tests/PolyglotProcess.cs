@@ -22,7 +22,11 @@ internal static class PolyglotProcess
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    public static PolyglotResult Run(string workingDirectory, params string[] args)
+    public static PolyglotResult Run(string workingDirectory, params string[] args) =>
+        RunWithEnvironment(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Run"/>, with <paramref name="environment"/> added to the child's environment.</summary>
+    public static PolyglotResult RunWithEnvironment(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -31,6 +35,8 @@ internal static class PolyglotProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "polyglot.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
