@@ -11,8 +11,10 @@
 #include "pg_torch.h"
 
 #ifdef PG_WITH_CUDA
-#include <ATen/cuda/CUDAContext.h>
+// The runtime API rather than ATen/cuda/CUDAContext.h: that header also pulls in cuBLAS, cuSPARSE
+// and cuSOLVER headers, which a PyTorch machine with only nvcc may lack.
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace {
@@ -97,15 +99,18 @@ PG_EXPORT int pg_cuda_device_properties(int device_index, char* name, int name_c
     if (device_index < 0 || device_index >= count)
       throw std::invalid_argument("CUDA device " + std::to_string(device_index) + " does not exist (" +
                                   std::to_string(count) + " device(s))");
-    const cudaDeviceProp* props = at::cuda::getDeviceProperties(device_index);
+    cudaDeviceProp props{};
+    cudaError_t status = cudaGetDeviceProperties(&props, device_index);
+    if (status != cudaSuccess)
+      throw std::runtime_error("cudaGetDeviceProperties(" + std::to_string(device_index) + "): " + cudaGetErrorString(status));
     if (name_capacity > 0) {
-      std::strncpy(name, props->name, static_cast<size_t>(name_capacity) - 1);
+      std::strncpy(name, props.name, static_cast<size_t>(name_capacity) - 1);
       name[name_capacity - 1] = '\0';
     }
-    out[0] = static_cast<int64_t>(props->totalGlobalMem);
-    out[1] = props->major;
-    out[2] = props->minor;
-    out[3] = props->multiProcessorCount;
+    out[0] = static_cast<int64_t>(props.totalGlobalMem);
+    out[1] = props.major;
+    out[2] = props.minor;
+    out[3] = props.multiProcessorCount;
 #else
     throw std::runtime_error("CUDA device properties need libpolyglot_torch built against a CUDA libtorch (this build is libtorch " +
                              std::string(TORCH_VERSION) + ", CPU only)");
