@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: set-up, build, every test project.
+# The whole test suite, from a fresh clone: set-up, build, the libtorch 2.x header check of the
+# native shim, every test project.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
+
+# The shim builds here against libtorch 1.13; this keeps it compiling against the 2.x API too.
+scripts/check-torch2-headers.sh
+torch2_status=$?
 
 log=artifacts/test.log
 dotnet test PolyGlot.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
@@ -13,4 +18,6 @@ passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 echo "tests: $passed passed, $failed failed, $skipped skipped"
-exit "$status"
+((torch2_status == 0)) || echo "tests: the libtorch 2.x header check failed (see above)"
+((status != 0)) && exit "$status"
+exit "$torch2_status"

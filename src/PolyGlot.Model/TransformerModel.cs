@@ -26,11 +26,11 @@ public sealed class TransformerModel : IDisposable
     private readonly Norm _finalNorm;
     private readonly Tensor? _cos, _sin;
 
-    private TransformerModel(ModelConfig config, Device device)
+    private TransformerModel(ModelConfig config, Device device, DType dtype)
     {
         Config = config;
         Device = device;
-        _table = new ParameterTable(device);
+        _table = new ParameterTable(device, dtype);
         long v = config.VocabSize, d = config.DModel;
         var std = config.InitStd;
         // Output projections that write into the residual stream get std / sqrt(2L), so that the
@@ -46,7 +46,7 @@ public sealed class TransformerModel : IDisposable
             _head = _table.Normal("head.weight", ParameterKind.Matrix, std, v, d);
         if (config.IsLlama)
         {
-            var (cos, sin) = Functional.RotaryTables(config.MaxSeqLen, config.HeadDim, config.RopeTheta, DType.Float32, device);
+            var (cos, sin) = Functional.RotaryTables(config.MaxSeqLen, config.HeadDim, config.RopeTheta, dtype, device);
             (_cos, _sin) = (cos.Keep(), sin.Keep());   // (T_max, D)
         }
     }
@@ -74,10 +74,17 @@ public sealed class TransformerModel : IDisposable
     /// <paramref name="seed"/>: N(0, init_std²) for matrices and embeddings, N(0, init_std² / 2L)
     /// for the projections into the residual stream, zero biases, unit norm gains.
     /// </summary>
-    public static TransformerModel Create(ModelConfig config, Device device, ulong seed)
+    public static TransformerModel Create(ModelConfig config, Device device, ulong seed) => Create(config, device, seed, DType.Float32);
+
+    /// <summary>
+    /// As <see cref="Create(ModelConfig, Device, ulong)"/>, with parameters (and rotary tables) in
+    /// <paramref name="dtype"/>: float64 gives the same weights as float32, for numerical
+    /// references of the float32 and bf16 paths (<c>polyglot doctor</c>'s self-test).
+    /// </summary>
+    public static TransformerModel Create(ModelConfig config, Device device, ulong seed, DType dtype)
     {
         Rng.ManualSeed(seed);
-        return new TransformerModel(config, device);
+        return new TransformerModel(config, device, dtype);
     }
 
     /// <summary>The parameter called <paramref name="name"/>.</summary>

@@ -25,6 +25,10 @@ internal static class PolyglotProcess
     public static PolyglotResult Run(string workingDirectory, params string[] args) =>
         Run(workingDirectory, new Dictionary<string, string>(), Limit, args);
 
+    /// <summary>As <see cref="Run(string, string[])"/>, with <paramref name="environment"/> added to the child's environment.</summary>
+    public static PolyglotResult RunWithEnvironment(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Run(workingDirectory, environment, Limit, args);
+
     /// <summary>Runs with extra environment variables (e.g. a launcher's) and a time limit.</summary>
     public static PolyglotResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan limit,
         params string[] args)
@@ -50,6 +54,8 @@ internal static class PolyglotProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "polyglot.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

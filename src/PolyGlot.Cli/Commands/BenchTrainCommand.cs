@@ -9,6 +9,7 @@ using PolyGlot.Model.Layers;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Optimization;
 
 namespace PolyGlot.Cli.Commands;
@@ -24,9 +25,6 @@ namespace PolyGlot.Cli.Commands;
 internal static class BenchTrainCommand
 {
     private const string Script = "scripts/reference/model_reference.py";
-
-    /// <summary>H100 SXM dense bf16 peak (DESIGN.md).</summary>
-    private const double CudaPeakFlops = 989.5e12;
 
     public static Command Create()
     {
@@ -57,7 +55,8 @@ internal static class BenchTrainCommand
 
     private sealed record Settings(string Config, int Steps, int Warmup, int Accumulation, int Rounds, int? Threads, string Python);
 
-    private sealed record Shape(ModelConfig Model, int MicroBatch, int SeqLen, int Accumulation, Device Device, ComputePrecision Precision)
+    // PeakFlops: the MFU denominator (DevicePeakFlops); null on the CPU or for a GPU the table does not know.
+    private sealed record Shape(ModelConfig Model, int MicroBatch, int SeqLen, int Accumulation, Device Device, ComputePrecision Precision, double? PeakFlops)
     {
         public long TokensPerStep => (long)MicroBatch * SeqLen * Accumulation;
     }
@@ -71,7 +70,8 @@ internal static class BenchTrainCommand
         var run = RunConfig.Load(settings.Config);
         var device = run.Training.Device == "cpu" || !Cuda.IsAvailable ? Device.Cpu : Device.Cuda(0);
         var precision = device.IsCuda ? ComputePrecision.Parse(run.Precision.Compute) : ComputePrecision.Float32;
-        var shape = new Shape(run.Model, run.Training.MicroBatchSize, run.Data.SeqLen, settings.Accumulation, device, precision);
+        var peak = DevicePeakFlops.ForDevice(device, run.Precision.Compute, run.Training.PeakTflops);
+        var shape = new Shape(run.Model, run.Training.MicroBatchSize, run.Data.SeqLen, settings.Accumulation, device, precision, peak);
         Serilog.Log.Information("bench train: {Name} ({Layout}, {Parameters:N0} parameters), {Micro} x {SeqLen} tokens x {Accumulation} micro-batches, " +
             "{Device} {DType}, libtorch {Version}, {Threads} thread(s)", run.Name, run.Model.Layout, ModelSize.Of(run.Model).Total,
             shape.MicroBatch, shape.SeqLen, shape.Accumulation, device.ToString(), precision.DType.ToString(), TorchRuntime.Version, TorchRuntime.Threads);
@@ -165,8 +165,10 @@ internal static class BenchTrainCommand
         var flops = ModelSize.FlopsPerToken(shape.Model, shape.SeqLen);
         var tokensPerSecond = shape.TokensPerStep / csharp;
         Console.WriteLine(string.Create(c, $"C#      step {csharp * 1000,9:F1} ms  {tokensPerSecond,12:N0} tokens/s"));
-        if (shape.Device.IsCuda)
-            Console.WriteLine(string.Create(c, $"C#      MFU {tokensPerSecond * flops / CudaPeakFlops * 100:F1}% (of {CudaPeakFlops / 1e12:F1} TFLOP/s bf16 peak)"));
+        if (shape.PeakFlops is { } peak)
+            Console.WriteLine(string.Create(c, $"C#      MFU {tokensPerSecond * flops / peak * 100:F1}% (of {peak / 1e12:F1} TFLOP/s {(shape.Precision.IsReduced ? "bf16" : "fp32")} peak)"));
+        else if (shape.Device.IsCuda)
+            Console.WriteLine($"C#      MFU not reported: {Cuda.DeviceProperties(Math.Max(shape.Device.Index, 0)).Name} is not in the peak table; set training.peak_tflops");
         if (python is not { } py)
             return;
         Console.WriteLine(string.Create(c, $"PyTorch step {py * 1000,9:F1} ms  {shape.TokensPerStep / py,12:N0} tokens/s"));

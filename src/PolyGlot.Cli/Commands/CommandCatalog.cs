@@ -17,6 +17,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return EvalCommand.Create();
         yield return ScoreCommand.Create();
+        yield return DoctorCommand.Create();
         yield break;
     }
 }

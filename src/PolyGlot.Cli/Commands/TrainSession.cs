@@ -7,6 +7,7 @@ using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Evaluation;
+using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -17,9 +18,6 @@ namespace PolyGlot.Cli.Commands;
 /// </summary>
 internal sealed class TrainSession : IDisposable
 {
-    /// <summary>H100 SXM dense bf16 peak (DESIGN.md), the MFU denominator on CUDA.</summary>
-    private const double CudaPeakFlops = 989.5e12;
-
     private readonly RunConfig _config;
     private readonly LoaderPlan _plan;
     private readonly TrainerOptions _options;
@@ -58,7 +56,7 @@ internal sealed class TrainSession : IDisposable
             Resume = ResumeRequest.Parse(resume),
             MaxSteps = maxSteps,
             TokenizerSha256 = sha,
-            PeakFlopsPerSecond = device.IsCuda ? CudaPeakFlops : null,
+            PeakFlopsPerSecond = DevicePeakFlops.ForDevice(device, config.Precision.Compute, config.Training.PeakTflops),
             Parallel = parallel,
         };
         return new TrainSession(config, plan, options, BuildEvaluator(config, tokenizer));

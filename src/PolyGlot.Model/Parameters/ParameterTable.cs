@@ -5,16 +5,21 @@ namespace PolyGlot.Model.Parameters;
 /// <summary>
 /// Creates and owns a model's parameters in a fixed order: each is allocated in float32 on the CPU,
 /// initialised from the default generator (so the same seed gives the same weights on any device),
-/// then moved to the target device and marked as requiring gradients.
+/// then moved to the target device (and dtype, float32 unless asked otherwise) and marked as
+/// requiring gradients.
 /// </summary>
 public sealed class ParameterTable : IDisposable
 {
     private readonly List<ModelParameter> _parameters = [];
     private readonly Dictionary<string, ModelParameter> _byName = new(StringComparer.Ordinal);
     private readonly Device _device;
+    private readonly DType _dtype;
 
-    /// <summary>Creates an empty table whose parameters will live on <paramref name="device"/>.</summary>
-    public ParameterTable(Device device) => _device = device;
+    /// <summary>
+    /// Creates an empty table whose parameters will live on <paramref name="device"/> in
+    /// <paramref name="dtype"/>; float64 holds exactly the float32 draws (numerical references).
+    /// </summary>
+    public ParameterTable(Device device, DType dtype = DType.Float32) => (_device, _dtype) = (device, dtype);
 
     /// <summary>The parameters in creation order (the order of the optimizer state and of checkpoints).</summary>
     public IReadOnlyList<ModelParameter> All => _parameters;
@@ -52,7 +57,7 @@ public sealed class ParameterTable : IDisposable
         {
             using var host = Tensor.Empty(shape).Keep();
             initialise(host);
-            tensor = (_device.IsCuda ? host.To(_device) : host.Clone()).Keep();
+            tensor = (_device.IsCuda || _dtype != host.DType ? host.To(_dtype, _device) : host.Clone()).Keep();
         }
         tensor.RequiresGrad = true;
         var parameter = new ModelParameter(name, tensor, kind);

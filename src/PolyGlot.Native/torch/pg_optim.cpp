@@ -72,7 +72,7 @@ PG_EXPORT int pg_optim_adamw_step(pg_tensor* const* params, pg_tensor* const* ex
                                   double beta2, double eps) {
   return pg::checked([&] {
     if (step < 1) throw std::invalid_argument("AdamW step count must be >= 1, got " + std::to_string(step));
-    at::NoGradGuard no_grad;
+    c10::AutoGradMode no_grad(/*enabled=*/false);
     std::vector<at::Tensor> p, g, m, v;
     std::vector<double> decay;
     for (int64_t i = 0; i < count; ++i) {
@@ -103,7 +103,7 @@ PG_EXPORT int pg_optim_adamw_step(pg_tensor* const* params, pg_tensor* const* ex
 // every gradient multiplied by coef. Writes the total norm before clipping.
 PG_EXPORT int pg_optim_clip_grad_norm(pg_tensor* const* params, int64_t count, double max_norm, double* total_norm) {
   return pg::checked([&] {
-    at::NoGradGuard no_grad;
+    c10::AutoGradMode no_grad(/*enabled=*/false);
     std::vector<at::Tensor> grads;
     for (int64_t i = 0; i < count; ++i) {
       const auto& grad = pg::ref(params[i]).grad();

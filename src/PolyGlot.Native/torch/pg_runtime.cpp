@@ -11,7 +11,10 @@
 #include "pg_torch.h"
 
 #ifdef PG_WITH_CUDA
+// The runtime API rather than ATen/cuda/CUDAContext.h: that header also pulls in cuBLAS, cuSPARSE
+// and cuSOLVER headers, which a PyTorch machine with only nvcc may lack.
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace {
@@ -85,6 +88,34 @@ PG_EXPORT int64_t pg_cuda_device_count() noexcept {
 
 PG_EXPORT int pg_cuda_synchronize(int64_t device_index) {
   return pg::checked([&] { torch::cuda::synchronize(device_index); });
+}
+
+// The device's name (NUL-terminated, cut to name_capacity bytes) and out[0] total memory in bytes,
+// out[1] compute capability major, out[2] minor, out[3] multiprocessor count.
+PG_EXPORT int pg_cuda_device_properties(int device_index, char* name, int name_capacity, int64_t* out) {
+  return pg::checked([&] {
+#ifdef PG_WITH_CUDA
+    auto count = static_cast<int>(torch::cuda::device_count());
+    if (device_index < 0 || device_index >= count)
+      throw std::invalid_argument("CUDA device " + std::to_string(device_index) + " does not exist (" +
+                                  std::to_string(count) + " device(s))");
+    cudaDeviceProp props{};
+    cudaError_t status = cudaGetDeviceProperties(&props, device_index);
+    if (status != cudaSuccess)
+      throw std::runtime_error("cudaGetDeviceProperties(" + std::to_string(device_index) + "): " + cudaGetErrorString(status));
+    if (name_capacity > 0) {
+      std::strncpy(name, props.name, static_cast<size_t>(name_capacity) - 1);
+      name[name_capacity - 1] = '\0';
+    }
+    out[0] = static_cast<int64_t>(props.totalGlobalMem);
+    out[1] = props.major;
+    out[2] = props.minor;
+    out[3] = props.multiProcessorCount;
+#else
+    throw std::runtime_error("CUDA device properties need libpolyglot_torch built against a CUDA libtorch (this build is libtorch " +
+                             std::string(TORCH_VERSION) + ", CPU only)");
+#endif
+  });
 }
 
 // Caching-allocator statistics in bytes: out[0] allocated now, out[1] allocated peak,

@@ -130,7 +130,7 @@ PG_EXPORT int pg_tensor_copy_to(pg_tensor* t, void* data, int64_t bytes) {
     check_bytes(x, bytes);
     if (bytes == 0) return;
     auto target = at::from_blob(data, x.sizes(), at::TensorOptions().dtype(x.scalar_type()));
-    at::NoGradGuard no_grad;
+    c10::AutoGradMode no_grad(/*enabled=*/false);
     target.copy_(x);
   });
 }
@@ -143,7 +143,7 @@ PG_EXPORT int pg_tensor_copy_from(pg_tensor* t, const void* data, int64_t bytes)
     check_bytes(x, bytes);
     if (bytes == 0) return;
     auto source = at::from_blob(const_cast<void*>(data), x.sizes(), at::TensorOptions().dtype(x.scalar_type()));
-    at::NoGradGuard no_grad;
+    c10::AutoGradMode no_grad(/*enabled=*/false);
     const_cast<at::Tensor&>(x).copy_(source);
   });
 }

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <ATen/ATen.h>
+// c10::AutoGradMode (scoped no-grad) is declared here in libtorch 1.13 and 2.x alike; 2.x no
+// longer reaches the at::NoGradGuard alias through ATen/ATen.h.
+#include <c10/core/GradMode.h>
 #include <torch/version.h>
 
 #include <atomic>

@@ -29,6 +29,9 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_cuda_synchronize")]
     public static partial int CudaSynchronize(long deviceIndex);
 
+    [LibraryImport(Library, EntryPoint = "pg_cuda_device_properties")]
+    public static partial int CudaDeviceProperties(int deviceIndex, byte* name, int nameCapacity, long* output);
+
     [LibraryImport(Library, EntryPoint = "pg_cuda_memory_stats")]
     public static partial int CudaMemoryStats(int deviceIndex, long* output);
 

@@ -21,9 +21,17 @@ public sealed class TrainingConfig : IValidatedConfig
     /// <summary>Multi-process settings: backend, gradient buckets, ZeRO stage, timeouts.</summary>
     public DistributedConfig Distributed { get; set; } = new();
 
+    /// <summary>
+    /// Peak TFLOP/s of one device at the run's precision, the denominator of MFU; unset, the
+    /// table in <see cref="Metrics.DevicePeakFlops"/> decides (no MFU for a GPU it does not know).
+    /// </summary>
+    public double? PeakTflops { get; set; }
+
     /// <inheritdoc />
     public void Validate(ConfigErrors errors, string path)
     {
+        if (PeakTflops is { } peak)
+            errors.RequirePositive(peak, ConfigPath.Join(path, "peak_tflops"));
         errors.RequireOneOf(Device, ["auto", "cpu", "cuda"], ConfigPath.Join(path, "device"));
         errors.RequirePositive(MicroBatchSize, ConfigPath.Join(path, "micro_batch_size"));
         errors.RequireNonNegative(Seed, ConfigPath.Join(path, "seed"));

@@ -92,6 +92,24 @@ public sealed class RunConfigTests
     }
 
     [Fact]
+    public void RefusesPeakTflops_When_NotPositive()
+    {
+        var e = Invalid(Minimal.Replace("micro_batch_size: 4}", "micro_batch_size: 4, peak_tflops: 0}"));
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("training.peak_tflops", error.Key);
+        Assert.Contains("must be greater than 0", e.Message);
+    }
+
+    [Fact]
+    public void ReadsPeakTflops_When_Given()
+    {
+        var config = YamlConfig.Parse<RunConfig>(Minimal.Replace("micro_batch_size: 4}", "micro_batch_size: 4, peak_tflops: 165.2}"), "run.yaml");
+
+        Assert.Equal(165.2, config.Training.PeakTflops);
+    }
+
+    [Fact]
     public void RefusesBf16_When_DeviceIsCpu()
     {
         var e = Invalid(Minimal + "precision: {compute: bf16}\n");

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# The unattended check of the CUDA engine on a machine with one H100/H200, PyTorch 2.x with CUDA,
+# CMake and nvcc, and neither dotnet nor internet. Run it from a copy of the repository that holds
+# artifacts/publish/ (made by scripts/publish.sh on a machine with the .NET SDK):
+#   scripts/gpu-check.sh                       # PYTHON=/path/to/python when python3 is not PyTorch's
+# Stages, each named on failure (with its log):
+#   preflight  the published CLI, PyTorch, CUDA, cmake, nvcc are there
+#   build      libpolyglot_torch.so against PyTorch's libtorch (POLYGLOT_TORCH=python scripts/setup.sh); must have CUDA
+#   doctor     polyglot doctor --config <demo on CUDA>: devices, float64 self-test on every device, config check
+#   data       the demo tokenizer and token shards, made by the published CLI (no dotnet needed)
+#   bench      polyglot bench train on CUDA (demo model, and a ~350M-parameter model) against PyTorch eager
+#   train      the demo on CUDA for GPU_CHECK_STEPS steps straight, and again with a stop and resume at half
+#              way; the losses after the resume are compared with the straight run's
+# Not yet available in the CLI, and reported as such (not faked): multi-GPU (distributed) training.
+# Every figure goes into one JSON ($OUT or artifacts/gpu-check/results.json) with a short summary.txt;
+# the whole check stops after 8 minutes.
+#
+# Knobs: PYTHON (default python3), GPU_CHECK_STEPS (training steps, default 200; even),
+# GPU_CHECK_BENCH_STEPS (timed bench steps per round, default 10), GPU_CHECK_BUDGET_S (default 480),
+# GPU_CHECK_DEVICE (default cuda; cpu
+# rehearses the script on a CPU machine: POLYGLOT_TORCH=/usr PYTHON=/usr/bin/python3 GPU_CHECK_DEVICE=cpu
+# GPU_CHECK_STEPS=4 GPU_CHECK_BENCH_STEPS=2 on Debian 12 after scripts/setup.sh and scripts/publish.sh).
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+out=${OUT:-$repo/artifacts/gpu-check}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+python=${PYTHON:-python3}
+device=${GPU_CHECK_DEVICE:-cuda}
+steps=${GPU_CHECK_STEPS:-200}
+bench_steps=${GPU_CHECK_BENCH_STEPS:-10}
+budget_s=${GPU_CHECK_BUDGET_S:-480}
+polyglot=$repo/artifacts/publish/polyglot
+figures=$out/figures.tsv   # key <TAB> JSON value, assembled into results.json at the end
+: > "$figures"
+
+stage=start
+fail() { echo "gpu-check: FAILED in stage '$stage': $*" >&2; exit 1; }
+record() { printf '%s\t%s\n' "$1" "$2" >> "$figures"; }
+record_text() { record "$1" "$("$python" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$2")"; }
+
+# results.json and summary.txt are written however the script ends, naming the stage that failed.
+finish() {
+  local status=$?
+  record_text status "$([[ $status -eq 0 ]] && echo passed || echo "failed in stage $stage")"
+  record elapsed_seconds "$SECONDS"
+  "$python" - "$figures" "$out/results.json" "$out/summary.txt" <<'EOF' || echo "gpu-check: could not write results.json" >&2
+import json, sys
+figures, results_path, summary_path = sys.argv[1:4]
+results = {}
+for line in open(figures, encoding="utf-8"):
+    key, value = line.rstrip("\n").split("\t", 1)
+    node = results
+    *parents, leaf = key.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = json.loads(value)
+json.dump(results, open(results_path, "w", encoding="utf-8"), indent=2)
+flat = []
+def walk(prefix, node):
+    for key, value in node.items():
+        if isinstance(value, dict):
+            walk(prefix + key + ".", value)
+        else:
+            flat.append(f"{prefix}{key}: {value}")
+walk("", results)
+open(summary_path, "w", encoding="utf-8").write("\n".join(flat) + "\n")
+EOF
+  [[ -f $out/summary.txt ]] && cat "$out/summary.txt"
+  echo "gpu-check: $([[ $status -eq 0 ]] && echo passed || echo "FAILED in stage '$stage'") after ${SECONDS}s; results in $out/results.json"
+}
+trap finish EXIT
+trap 'echo "gpu-check: FAILED in stage '"'"'$stage'"'"' (command: $BASH_COMMAND; log: $out/$stage.log)" >&2' ERR
+
+# Runs the rest of the line as stage $1 with its output in $out/$1.log, within the time left.
+run_stage() {
+  stage=$1; shift
+  local left=$((budget_s - SECONDS))
+  ((left > 0)) || fail "the ${budget_s} s budget is spent"
+  echo "gpu-check: $stage ($left s left)"
+  local started=$SECONDS
+  if ! timeout "$left" "$@" > "$out/$stage.log" 2>&1; then
+    tail -n 30 "$out/$stage.log" >&2
+    fail "'$*' failed or ran out of time (log: $out/$stage.log)"
+  fi
+  record "seconds.$stage" "$((SECONDS - started))"
+}
+
+# ---- preflight ---------------------------------------------------------------------------------
+stage=preflight
+[[ -x $polyglot ]] || fail "$polyglot missing: run scripts/publish.sh on a machine with the .NET SDK and copy artifacts/publish/ here"
+command -v "$python" > /dev/null || fail "'$python' not found; set PYTHON to PyTorch's python"
+"$python" -c 'import torch' 2> /dev/null || fail "'$python' cannot import torch; set PYTHON to PyTorch's python"
+[[ $device == cuda || $device == cpu ]] || fail "GPU_CHECK_DEVICE=$device: use cuda (default) or cpu (rehearsal)"
+[[ $steps =~ ^[0-9]+$ ]] && ((steps >= 2 && steps % 2 == 0)) || fail "GPU_CHECK_STEPS=$steps: use an even number >= 2"
+[[ $bench_steps =~ ^[0-9]+$ ]] && ((bench_steps >= 1)) || fail "GPU_CHECK_BENCH_STEPS=$bench_steps: use a number >= 1"
+for tool in cmake c++; do command -v "$tool" > /dev/null || fail "$tool not found"; done
+record_text machine.pytorch "$("$python" -c 'import torch; print(torch.__version__)')"
+record_text machine.pytorch_cuda "$("$python" -c 'import torch; print(torch.version.cuda)')"
+record_text machine.cmake "$(cmake --version | head -n1)"
+if command -v nvcc > /dev/null; then record_text machine.nvcc "$(nvcc --version | tail -n1)"; else record_text machine.nvcc "not found"; fi
+if [[ $device == cuda ]]; then
+  "$python" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' \
+    || fail "PyTorch sees no CUDA device (torch.cuda.is_available() is False)"
+  record_text machine.gpu "$("$python" -c 'import torch; print(torch.cuda.get_device_name(0))')"
+  command -v nvidia-smi > /dev/null && record_text machine.driver "$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -n1)"
+fi
+
+# ---- build -------------------------------------------------------------------------------------
+run_stage build env POLYGLOT_TORCH="${POLYGLOT_TORCH:-python}" PYTHON="$python" scripts/setup.sh
+libtorch_line=$(grep -h 'polyglot_torch: libtorch' artifacts/native-configure.log || true)
+record_text build.libtorch "${libtorch_line#*polyglot_torch: }"
+if [[ $device == cuda && $libtorch_line != *"with CUDA"* ]]; then
+  fail "libpolyglot_torch.so was built without CUDA ($libtorch_line); PyTorch's libtorch must be a CUDA build"
+fi
+# The published CLI loads the shim just built, not the one beside it; SentencePiece for the bundled
+# libpolyglot_spm.so comes from the publish folder when the machine lacks it.
+export POLYGLOT_NATIVE_DIR=$repo/artifacts/native
+export LD_LIBRARY_PATH=$repo/artifacts/publish${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+# ---- configs -----------------------------------------------------------------------------------
+stage=configs
+# The demo on the chosen device (bf16 on CUDA), and a ~350M-parameter GPT-2-layout model for the
+# bench (d 1024 x 24 layers: 12 x 24 x 1024^2 = 302M in the blocks + 8.2M embeddings).
+demo=$out/demo-$device.yaml
+precision=$([[ $device == cuda ]] && echo bf16 || echo fp32)
+sed -E -e "s/^  device: cpu( .*)?$/  device: $device/" -e "s/^  compute: fp32( .*)?$/  compute: $precision/" configs/demo.yaml > "$demo"
+grep -q "^  device: $device$" "$demo" && grep -q "^  compute: $precision$" "$demo" \
+  || fail "could not set training.device/precision.compute in a copy of configs/demo.yaml (its lines changed?)"
+medium=$out/gpt-350m-$device.yaml
+sed -E -e 's/^  d_model: 128( .*)?$/  d_model: 1024/' -e 's/^  n_layers: 4( .*)?$/  n_layers: 24/' \
+    -e 's/^  n_heads: 4( .*)?$/  n_heads: 16/' -e 's/^  ffn_hidden: 512( .*)?$/  ffn_hidden: 4096/' \
+    -e 's/^  max_seq_len: 128( .*)?$/  max_seq_len: 1024/' -e 's/^  seq_len: 128( .*)?$/  seq_len: 1024/' "$demo" > "$medium"
+for line in "d_model: 1024" "n_layers: 24" "n_heads: 16" "ffn_hidden: 4096" "max_seq_len: 1024" "seq_len: 1024"; do
+  grep -q "^  $line$" "$medium" || fail "could not set '$line' in a copy of configs/demo.yaml (its lines changed?)"
+done
+
+# ---- doctor ------------------------------------------------------------------------------------
+run_stage doctor "$polyglot" doctor --config "$demo"
+"$python" - "$out/doctor.log" > "$out/doctor.tsv" <<'EOF'
+import json, re, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if m := re.match(r"libtorch +(.*)", line):
+        print(f"doctor.libtorch\t{json.dumps(m[1].strip())}")
+    elif m := re.match(r"(cuda:\d+) +(.*)", line):
+        print(f"doctor.devices.{m[1].replace(':', '')}\t{json.dumps(m[2].strip())}")
+    elif m := re.match(r"self-test +(\S+) (\S+) (\S+): max relative error (\S+) \((.*)\) vs float64 on cpu, limit (\S+): (\S+)", line):
+        key = f"doctor.self_test.{m[1].replace(':', '')}_{m[2]}_{m[3]}"
+        print(f"{key}.max_relative_error\t{float(m[4])}")
+        print(f"{key}.worst\t{json.dumps(m[5])}")
+        print(f"{key}.result\t{json.dumps(m[7])}")
+EOF
+cat "$out/doctor.tsv" >> "$figures"
+
+# ---- data --------------------------------------------------------------------------------------
+# Made here by the published CLI from data/demo-corpus, to show that a machine without dotnet can.
+rm -rf artifacts/demo
+run_stage data-tokenizer "$polyglot" tokenizer train --config configs/demo-data.yaml
+run_stage data-prepare "$polyglot" prepare --config configs/demo-data.yaml
+record data.shards "$(find artifacts/demo/shards -name '*.parquet' | wc -l)"
+
+# ---- bench -------------------------------------------------------------------------------------
+bench() {  # name config
+  run_stage "bench-$1" "$polyglot" bench train --config "$2" --python "$python" --steps "$bench_steps" --warmup 3 --rounds 2
+  "$python" - "$out/bench-$1.log" "$1" >> "$figures" <<'EOF'
+import re, sys
+text, name = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+patterns = {
+    "csharp_step_ms": r"C#\s+step\s+([\d.]+) ms", "csharp_tokens_per_second": r"C#\s+step\s+[\d.]+ ms\s+([\d,]+) tokens/s",
+    "mfu_percent": r"C#\s+MFU ([\d.]+)%", "pytorch_step_ms": r"PyTorch step\s+([\d.]+) ms",
+    "csharp_over_pytorch": r"C#/PyTorch step time ([\d.]+)",
+}
+for key, pattern in patterns.items():
+    if m := re.search(pattern, text):
+        print(f"bench.{name}.{key}\t{float(m[1].replace(',', ''))}")
+if m := re.search(r"MFU not reported: (.*)", text):
+    print(f'bench.{name}.mfu_percent\t"not reported: {m[1].strip()}"')
+EOF
+}
+bench demo "$demo"
+if [[ $device == cuda ]]; then
+  bench gpt-350m "$medium"
+fi
+
+# ---- train and resume --------------------------------------------------------------------------
+half=$((steps / 2))
+runs=$out/runs
+rm -rf "$runs"
+run_stage train-straight "$polyglot" train --config "$demo" --run-dir "$runs/straight" --resume none --max-steps "$steps"
+run_stage train-first-half "$polyglot" train --config "$demo" --run-dir "$runs/resumed" --resume none --max-steps "$half"
+run_stage train-resume "$polyglot" train --config "$demo" --run-dir "$runs/resumed" --max-steps "$steps"
+grep -q "starting at step $((half + 1)) " "$out/train-resume.log" \
+  || fail "the second half did not resume at step $((half + 1)) (see $out/train-resume.log)"
+stage=train-compare
+"$python" - "$runs/straight/metrics.jsonl" "$runs/resumed/metrics.jsonl" "$half" "$steps" >> "$figures" <<'EOF'
+import json, statistics, sys
+straight_path, resumed_path, half, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def train_rows(path):
+    rows = {}
+    for line in open(path, encoding="utf-8"):
+        row = json.loads(line)
+        if row.get("kind") == "train":
+            rows[row["step"] + 1] = row  # metrics count steps from 0; the log from 1
+    return rows
+straight, resumed = train_rows(straight_path), train_rows(resumed_path)
+after = range(half + 1, steps + 1)
+missing = [s for s in after if s not in straight or s not in resumed]
+if missing:
+    sys.exit(f"train-compare: no loss for steps {missing[:5]}... in metrics.jsonl")
+diffs = [abs(straight[s]["loss"] - resumed[s]["loss"]) for s in after]
+# Bit-exact resume is the goal on the CPU; CUDA kernels with atomics (embedding backward) need not
+# repeat bit for bit, so the check allows small drift and reports exactness separately.
+tolerance = 2e-2
+speeds = [straight[s]["tokens_per_second"] for s in range(2, steps + 1)]
+mfus = [straight[s]["mfu"] for s in range(2, steps + 1) if straight[s].get("mfu") is not None]
+print(f"train.steps\t{steps}")
+print(f"train.resumed_at\t{half + 1}")
+print(f"train.loss_first\t{straight[1]['loss']}")
+print(f"train.loss_last\t{straight[steps]['loss']}")
+print(f"train.resume_max_abs_loss_diff\t{max(diffs)}")
+print(f"train.resume_bit_exact\t{json.dumps(max(diffs) == 0.0)}")
+print(f"train.resume_tolerance\t{tolerance}")
+print(f"train.median_tokens_per_second\t{statistics.median(speeds)}")
+print(f"train.median_mfu\t{statistics.median(mfus) if mfus else 'null'}")
+print(f"train.resume_result\t{json.dumps('pass' if max(diffs) <= tolerance else 'FAIL')}")
+EOF
+grep -q $'^train.resume_result\t"pass"$' "$figures" || fail "losses after the resume differ from the straight run by more than the tolerance (see results.json)"
+
+stage=not-yet-available
+record_text not_yet_available.distributed "multi-GPU training: the CLI has no multi-rank launch yet, so it is not run here"
+stage=done
