@@ -103,6 +103,8 @@ defines=$(awk '/add_library\(torch_cpu SHARED IMPORTED\)/ {t = 1} t && /INTERFAC
           | sed 's/.*INTERFACE_COMPILE_DEFINITIONS "\(.*\)"/\1/' | tr ';' ' ')
 flags=(-std=c++17 -fsyntax-only -D_GLIBCXX_USE_CXX11_ABI=1)
 for d in $defines; do flags+=("-D$d"); done
+# What src/PolyGlot.Native/torch/CMakeLists.txt adds when it finds Gloo's headers (libgloo-dev above).
+[[ -f $include/gloo/algorithm.h ]] && flags+=(-DPG_WITH_GLOO=1)
 flags+=(-I"$include" -I"$include/torch/csrc/api/include" -I"$repo/src/PolyGlot.Native/common")
 
 mapfile -t units < <(find src/PolyGlot.Native/torch -name '*.cpp' | sort)
