@@ -16,6 +16,17 @@ public sealed partial class Tensor
         return this;
     }
 
+    /// <summary>
+    /// Adds the slices of <paramref name="source"/> along <paramref name="dim"/> into this tensor at
+    /// the positions <paramref name="index"/> (int64) names, in place (<c>index_add_</c>); e.g. token
+    /// losses into sums per language without leaving the device.
+    /// </summary>
+    public Tensor IndexAddInPlace(long dim, Tensor index, Tensor source)
+    {
+        Native.Check(Native.TensorIndexAdd(Handle, dim, index.Handle, source.Handle), nameof(IndexAddInPlace));
+        return this;
+    }
+
     /// <summary>this += other, in place; returns this tensor.</summary>
     public Tensor AddInPlace(Tensor other) => InPlace(BinaryOp.Add, other);
 

@@ -46,7 +46,7 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
         _stepsSinceLog++;
         if (report.GuardNote is { } note)
             Serilog.Log.Warning("train: step {Step}: {Note}", step, note);
-        if (step % config.Logging.LogEverySteps == 0 || step == 1 || step == report.TotalSteps)
+        if (config.Logging.IsLoggingStep(step, report.TotalSteps))
             LogMix(step, metrics, report);
     }
 

@@ -10,8 +10,9 @@ public sealed class Batch : IDisposable
 {
     private Action<Batch>? _release;
 
-    internal Batch(int rows, int rowLength, int languages, bool documentBoundaries)
+    internal Batch(int rows, int rowLength, int languages, bool documentBoundaries, int sources)
     {
+        GlobalRowsPerSource = new int[sources];
         Rows = rows;
         RowLength = rowLength;
         Tokens = new int[rows * rowLength];
@@ -46,6 +47,12 @@ public sealed class Batch : IDisposable
 
     /// <summary>Index of the source (configuration order) each row was packed from.</summary>
     public int[] SourceIds { get; }
+
+    /// <summary>
+    /// Rows of the whole global batch (every rank's slice) drawn from each source, in configuration
+    /// order: every rank walks the global batch, so it knows this without asking the others.
+    /// </summary>
+    public int[] GlobalRowsPerSource { get; }
 
     /// <summary>Tokens in this slice per language id.</summary>
     public long[] TokensPerLanguage { get; }

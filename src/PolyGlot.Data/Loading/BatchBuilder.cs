@@ -57,18 +57,20 @@ public sealed class BatchBuilder : IDisposable
 
     /// <summary>Allocates a batch this builder can fill.</summary>
     public Batch CreateBatch() =>
-        new(RowsPerRank, _packer.RowLength, _plan.Languages.Codes.Count, _plan.DocumentBoundaries);
+        new(RowsPerRank, _packer.RowLength, _plan.Languages.Codes.Count, _plan.DocumentBoundaries, _plan.Sources.Count);
 
     /// <summary>Fills <paramref name="batch"/> with the next step's slice and advances the state.</summary>
     public void Build(Batch batch)
     {
         var shares = _plan.Mixing.SourceShares(_plan.Schedule.WeightsAt(_state.TokensConsumed));
         Array.Clear(batch.TokensPerLanguage);
+        Array.Clear(batch.GlobalRowsPerSource);
         Array.Clear(_globalTokensPerLanguage);
         var first = Rank * RowsPerRank;
         for (var g = 0; g < _plan.GlobalBatchSize; g++)
         {
             var source = _scheduler.Next(shares);
+            batch.GlobalRowsPerSource[source]++;
             var local = g - first;
             if (local >= 0 && local < RowsPerRank)
             {

@@ -100,26 +100,33 @@ PG_EXPORT int pg_optim_adamw_step(pg_tensor* const* params, pg_tensor* const* ex
 
 // Scales all gradients so that their global 2-norm is at most max_norm, as
 // torch.nn.utils.clip_grad_norm_ does: total = ||(||g_i||_2)_i||_2, coef = min(1, max/(total+1e-6)),
-// every gradient multiplied by coef. Writes the total norm before clipping.
-PG_EXPORT int pg_optim_clip_grad_norm(pg_tensor* const* params, int64_t count, double max_norm, double* total_norm) {
-  return pg::checked([&] {
-    c10::AutoGradMode no_grad(/*enabled=*/false);
-    std::vector<at::Tensor> grads;
-    for (int64_t i = 0; i < count; ++i) {
-      const auto& grad = pg::ref(params[i]).grad();
-      if (grad.defined()) grads.push_back(grad);
-    }
-    if (grads.empty()) {
-      *total_norm = 0.0;
-      return;
-    }
-    auto device = grads[0].device();
-    std::vector<at::Tensor> norms;
-    norms.reserve(grads.size());
-    for (const auto& g : grads) norms.push_back(at::norm(g, 2).to(device));
-    auto total = at::norm(at::stack(norms), 2);
-    auto coef = at::clamp_max(max_norm / (total + 1e-6), 1.0);
-    for (auto& g : grads) g.mul_(coef.to(g.device()));
-    *total_norm = total.item<double>();
+// every gradient multiplied by coef. Returns the total norm before clipping as a 0-dim tensor on
+// the gradients' device (undefined when no parameter has a gradient); nothing is read to the host.
+namespace {
+at::Tensor clip_grad_norm(pg_tensor* const* params, int64_t count, double max_norm) {
+  c10::AutoGradMode no_grad(/*enabled=*/false);
+  std::vector<at::Tensor> grads;
+  for (int64_t i = 0; i < count; ++i) {
+    const auto& grad = pg::ref(params[i]).grad();
+    if (grad.defined()) grads.push_back(grad);
+  }
+  if (grads.empty()) return at::Tensor();
+  auto device = grads[0].device();
+  std::vector<at::Tensor> norms;
+  norms.reserve(grads.size());
+  for (const auto& g : grads) norms.push_back(at::norm(g, 2).to(device));
+  auto total = at::norm(at::stack(norms), 2);
+  auto coef = at::clamp_max(max_norm / (total + 1e-6), 1.0);
+  for (auto& g : grads) g.mul_(coef.to(g.device()));
+  return total;
+}
+}  // namespace
+
+// The clipping above, returning the total norm as a float32 0-dim tensor on the device (zero when
+// no parameter has a gradient), so that the caller decides when to read it.
+PG_EXPORT pg_tensor* pg_optim_clip_grad_norm_tensor(pg_tensor* const* params, int64_t count, double max_norm) {
+  return pg::checked_tensor([&] {
+    auto total = clip_grad_norm(params, count, max_norm);
+    return total.defined() ? total : at::zeros({}, at::TensorOptions().dtype(at::kFloat));
   });
 }

@@ -36,6 +36,9 @@ PG_EXPORT const char* pg_torch_last_error() noexcept { return pg::last_error().c
 
 PG_EXPORT const char* pg_torch_version() noexcept { return TORCH_VERSION; }
 
+// Host reads (item, copies into host buffers) since the library was loaded, all threads.
+PG_EXPORT int64_t pg_torch_host_reads() noexcept { return pg::host_reads.load(std::memory_order_relaxed); }
+
 PG_EXPORT int pg_torch_built_with_cuda() noexcept {
 #ifdef PG_WITH_CUDA
   return 1;

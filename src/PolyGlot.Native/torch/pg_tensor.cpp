@@ -54,11 +54,23 @@ PG_EXPORT int pg_tensor_device_index(pg_tensor* t) noexcept { return t->device()
 PG_EXPORT int pg_tensor_is_contiguous(pg_tensor* t) noexcept { return t->is_contiguous() ? 1 : 0; }
 
 PG_EXPORT int pg_tensor_item(pg_tensor* t, double* out) {
-  return pg::checked([&] { *out = pg::ref(t).item<double>(); });
+  return pg::checked([&] {
+    pg::count_host_read();
+    *out = pg::ref(t).item<double>();
+  });
 }
 
 PG_EXPORT int pg_tensor_item_long(pg_tensor* t, int64_t* out) {
-  return pg::checked([&] { *out = pg::ref(t).item<int64_t>(); });
+  return pg::checked([&] {
+    pg::count_host_read();
+    *out = pg::ref(t).item<int64_t>();
+  });
+}
+
+// t.index_add_(dim, index, source): adds source's slices into t at the positions index names
+// (e.g. per-token losses into per-language sums, on the device).
+PG_EXPORT int pg_tensor_index_add_(pg_tensor* t, int64_t dim, pg_tensor* index, pg_tensor* source) {
+  return pg::checked([&] { const_cast<at::Tensor&>(pg::ref(t)).index_add_(dim, pg::ref(index), pg::ref(source)); });
 }
 
 PG_EXPORT pg_tensor* pg_tensor_create(int kind, const int64_t* shape, int64_t ndim, double value, int dtype,
@@ -129,6 +141,7 @@ PG_EXPORT int pg_tensor_copy_to(pg_tensor* t, void* data, int64_t bytes) {
     const auto& x = pg::ref(t);
     check_bytes(x, bytes);
     if (bytes == 0) return;
+    pg::count_host_read();
     auto target = at::from_blob(data, x.sizes(), at::TensorOptions().dtype(x.scalar_type()));
     c10::AutoGradMode no_grad(/*enabled=*/false);
     target.copy_(x);

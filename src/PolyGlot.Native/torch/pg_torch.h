@@ -30,6 +30,12 @@ inline pg_tensor* wrap(at::Tensor&& tensor) {
   return handle;
 }
 
+// Copies of tensor data into host memory (item, copy to a managed buffer): on a GPU each one waits
+// for the device, so the trainer's discipline ("at most one per step") is tested by this count.
+inline std::atomic<int64_t> host_reads{0};
+
+inline void count_host_read() { host_reads.fetch_add(1, std::memory_order_relaxed); }
+
 inline void release(pg_tensor* handle) {
   if (handle == nullptr) return;
   delete handle;

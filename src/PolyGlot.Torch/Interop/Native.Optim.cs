@@ -9,6 +9,6 @@ internal static unsafe partial class Native
     public static partial int AdamWStep(nint* parameters, nint* expAvgs, nint* expAvgSqs, double* weightDecays,
         long count, long step, double lr, double beta1, double beta2, double eps);
 
-    [LibraryImport(Library, EntryPoint = "pg_optim_clip_grad_norm")]
-    public static partial int ClipGradNorm(nint* parameters, long count, double maxNorm, double* totalNorm);
+    [LibraryImport(Library, EntryPoint = "pg_optim_clip_grad_norm_tensor")]
+    public static partial nint ClipGradNormTensor(nint* parameters, long count, double maxNorm);
 }

@@ -8,6 +8,9 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_torch_version")]
     public static partial nint TorchVersion();
 
+    [LibraryImport(Library, EntryPoint = "pg_torch_host_reads")]
+    public static partial long HostReads();
+
     [LibraryImport(Library, EntryPoint = "pg_torch_built_with_cuda")]
     public static partial int BuiltWithCuda();
 

@@ -94,6 +94,9 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_tensor_contiguous")]
     public static partial nint TensorContiguous(nint t);
 
+    [LibraryImport(Library, EntryPoint = "pg_tensor_index_add_")]
+    public static partial int TensorIndexAdd(nint t, long dim, nint index, nint source);
+
     [LibraryImport(Library, EntryPoint = "pg_tensor_to_string")]
     public static partial int TensorToString(nint t, byte* buffer, long capacity, long* needed);
 

@@ -11,14 +11,22 @@ public static class GradientClipping
     /// </summary>
     public static unsafe double ClipGradNorm(IReadOnlyList<Tensor> parameters, double maxNorm)
     {
+        using var scope = DisposeScope.Enter();
+        return ClipGradNormOnDevice(parameters, maxNorm).ToDouble();
+    }
+
+    /// <summary>
+    /// As <see cref="ClipGradNorm"/>, returning the total norm as a float32 0-dim tensor on the
+    /// gradients' device, so that nothing waits for the device until the caller reads it.
+    /// </summary>
+    public static unsafe Tensor ClipGradNormOnDevice(IReadOnlyList<Tensor> parameters, double maxNorm)
+    {
         if (maxNorm <= 0)
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The maximum gradient norm must be positive.");
         var handles = new nint[parameters.Count];
         for (var i = 0; i < handles.Length; i++)
             handles[i] = parameters[i].Handle;
-        double total;
         fixed (nint* p = handles)
-            Native.Check(Native.ClipGradNorm(p, handles.Length, maxNorm, &total), nameof(ClipGradNorm));
-        return total;
+            return Native.Wrap(Native.ClipGradNormTensor(p, handles.Length, maxNorm), nameof(ClipGradNorm));
     }
 }

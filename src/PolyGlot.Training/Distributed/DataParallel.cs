@@ -104,14 +104,8 @@ public sealed class DataParallel : IDisposable
     public void AverageGradients(IReadOnlyList<Tensor> parameters) =>
         Collective("gradient all-reduce", () => _group.AllReduceGradients(parameters, _bucketBytes, 1.0 / WorldSize));
 
-    /// <summary>Sums <paramref name="values"/> element-wise over all ranks, in place (float64).</summary>
-    public void Sum(double[] values)
-    {
-        using var scope = DisposeScope.Enter();
-        var tensor = Tensor.FromArray(values, values.Length).To(_scratch);
-        Collective("sum", () => _group.AllReduce(tensor));
-        tensor.To(Device.Cpu).ToArray<double>().CopyTo(values, 0);
-    }
+    /// <summary>Sums <paramref name="tensor"/> (on the training device) over all ranks in place, without reading it.</summary>
+    public void SumInPlace(Tensor tensor, string what) => Collective(what, () => _group.AllReduce(tensor));
 
     /// <summary>True on every rank when <paramref name="holds"/> is true on every rank.</summary>
     public bool All(bool holds)

@@ -77,18 +77,18 @@ internal sealed class ShardedAdamW : IDisposable
     }
 
     /// <summary>
-    /// The 2-norm of the whole mean gradient (from every rank's part); scales this rank's part so
-    /// that the whole has norm at most <paramref name="maxNorm"/>, as clip_grad_norm_ does.
+    /// The 2-norm of the whole mean gradient (from every rank's part), as a float64 0-dim tensor on
+    /// the device; scales this rank's part so that the whole has norm at most
+    /// <paramref name="maxNorm"/>, as clip_grad_norm_ does.
     /// </summary>
-    public double ClipGradients(double maxNorm)
+    public Tensor ClipGradients(double maxNorm)
     {
-        using var scope = DisposeScope.Enter();
-        double[] squares = [_gradShard.To(DType.Float64).Square().Sum().ToDouble()];
-        _parallel.Sum(squares);
-        var norm = Math.Sqrt(squares[0]);
-        var coefficient = Math.Min(1.0, maxNorm / (norm + 1e-6));
-        if (coefficient < 1.0)
-            _gradShard.MulInPlace(coefficient);
+        using var noGrad = new NoGradScope();
+        var squares = _gradShard.To(DType.Float64).Square().Sum().Reshape([1]);
+        _parallel.SumInPlace(squares, "gradient norm");
+        var norm = squares.Sqrt().Reshape([]);
+        var coefficient = norm.Add(1e-6).Reciprocal().Mul(maxNorm).Clamp(max: 1.0);
+        _gradShard.MulInPlace(coefficient.To(_gradShard.DType));
         return norm;
     }
 

@@ -75,8 +75,18 @@ public sealed class TrainingOptimizer : IDisposable
     /// </summary>
     public double ClipGradients()
     {
+        using var scope = DisposeScope.Enter();
+        return ClipGradientsOnDevice().ToDouble();
+    }
+
+    /// <summary>
+    /// As <see cref="ClipGradients"/>, leaving the norm on the device as a 0-dim tensor (float32,
+    /// or float64 when the state is sharded), so that nothing waits for the device here.
+    /// </summary>
+    public Tensor ClipGradientsOnDevice()
+    {
         var maxNorm = _gradClip > 0 ? _gradClip : double.MaxValue;
-        return _sharded?.ClipGradients(maxNorm) ?? GradientClipping.ClipGradNorm(_tensors, maxNorm);
+        return _sharded?.ClipGradients(maxNorm) ?? GradientClipping.ClipGradNormOnDevice(_tensors, maxNorm);
     }
 
     /// <summary>

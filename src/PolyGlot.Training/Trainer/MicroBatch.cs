@@ -10,7 +10,7 @@ namespace PolyGlot.Training.Trainer;
 /// </summary>
 internal sealed class MicroBatch
 {
-    private readonly long[] _inputs, _targets;
+    private readonly long[] _inputs, _targets, _targetLanguages;
     private readonly int[] _languages;
     private readonly int _rows, _seqLen;
 
@@ -20,13 +20,17 @@ internal sealed class MicroBatch
         _inputs = new long[rows * seqLen];
         _targets = new long[rows * seqLen];
         _languages = new int[rows * seqLen];
+        _targetLanguages = new long[rows * seqLen];
     }
 
     /// <summary>Target language ids of the rows last loaded, row-major.</summary>
     public ReadOnlySpan<int> TargetLanguages => _languages;
 
-    /// <summary>Loads rows <c>[first, first + rows)</c> of <paramref name="batch"/>; returns (B, T) int64 inputs and targets on <paramref name="device"/>.</summary>
-    public (Tensor Inputs, Tensor Targets) Load(Batch batch, int first, Device device)
+    /// <summary>
+    /// Loads rows <c>[first, first + rows)</c> of <paramref name="batch"/>; returns (B, T) int64 inputs
+    /// and targets and the (B·T) int64 language ids of the targets, on <paramref name="device"/>.
+    /// </summary>
+    public (Tensor Inputs, Tensor Targets, Tensor TargetLanguages) Load(Batch batch, int first, Device device)
     {
         for (var r = 0; r < _rows; r++)
         {
@@ -37,9 +41,11 @@ internal sealed class MicroBatch
                 _inputs[r * _seqLen + t] = row[t];
                 _targets[r * _seqLen + t] = row[t + 1];
                 _languages[r * _seqLen + t] = languages[t + 1];
+                _targetLanguages[r * _seqLen + t] = languages[t + 1];
             }
         }
         long[] shape = [_rows, _seqLen];
-        return (Tensor.FromSpan<long>(_inputs, shape, device), Tensor.FromSpan<long>(_targets, shape, device));
+        return (Tensor.FromSpan<long>(_inputs, shape, device), Tensor.FromSpan<long>(_targets, shape, device),
+            Tensor.FromSpan<long>(_targetLanguages, [_targetLanguages.Length], device));
     }
 }

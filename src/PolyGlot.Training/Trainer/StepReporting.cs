@@ -1,7 +1,6 @@
 using PolyGlot.Data.Loading;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Training.Checkpointing;
-using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Metrics;
 
 namespace PolyGlot.Training.Trainer;
@@ -17,7 +16,7 @@ internal static class StepReporting
         {
             Step = state.Step - 1,   // 0-based index of the step just trained
             Loss = result.Loss,
-            LossPerLanguage = result.Losses.MeanPerLanguage(batch.Languages),
+            LossPerLanguage = result.Losses?.MeanPerLanguage(batch.Languages) ?? new Dictionary<string, double>(),
             Lr = result.LearningRate,
             GradNorm = result.GradNorm,
             TokensPerSecond = meter.TokensPerSecond,
@@ -30,23 +29,13 @@ internal static class StepReporting
         };
     }
 
-    /// <summary>
-    /// The share of the global batch's sequences drawn from each data group: this rank's rows, or
-    /// with several ranks, the rows of all of them (summed over the group).
-    /// </summary>
-    public static IReadOnlyDictionary<string, double> GroupShares(Batch batch, LoaderPlan plan, DataParallel? parallel = null)
+    /// <summary>The share of the global batch's sequences (all ranks' slices) drawn from each data group.</summary>
+    public static IReadOnlyDictionary<string, double> GroupShares(Batch batch, LoaderPlan plan)
     {
-        var rows = new double[plan.Groups.Count];
-        foreach (var source in batch.SourceIds)
-            for (var g = 0; g < rows.Length; g++)
-                if (plan.Groups[g] == plan.Sources[source].Group)
-                    rows[g] += 1;
-        var total = (double)batch.Rows;
-        if (parallel is not null)
-        {
-            parallel.Sum(rows);
-            total *= parallel.WorldSize;
-        }
-        return plan.Groups.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => rows[p.i] / total, StringComparer.Ordinal);
+        var shares = plan.Groups.ToDictionary(g => g, _ => 0.0, StringComparer.Ordinal);
+        var total = (double)batch.GlobalRowsPerSource.Sum();
+        for (var source = 0; source < batch.GlobalRowsPerSource.Length; source++)
+            shares[plan.Sources[source].Group] += batch.GlobalRowsPerSource[source] / total;
+        return shares;
     }
 }

@@ -4,11 +4,16 @@ namespace PolyGlot.Training.Trainer;
 
 /// <summary>What one optimizer step did.</summary>
 /// <param name="Loss">Mean loss over the step's tokens (before the update).</param>
-/// <param name="Losses">Loss sums per language.</param>
+/// <param name="Losses">
+/// Loss sums and token counts per language over the steps since the previous logging step (all
+/// ranks), read only on logging steps; null on the others, where they stay on the device.
+/// </param>
 /// <param name="GradNorm">Global gradient norm before clipping.</param>
 /// <param name="LearningRate">The learning rate of the update.</param>
 /// <param name="Verdict">Whether the update was applied or skipped by the guard.</param>
-public sealed record StepResult(double Loss, LanguageLosses Losses, double GradNorm, double LearningRate, GuardVerdict Verdict)
+/// <param name="StopRequested">True when a stop was requested on this or (with several ranks) any rank before the step ended.</param>
+public sealed record StepResult(double Loss, LanguageLosses? Losses, double GradNorm, double LearningRate, GuardVerdict Verdict,
+    bool StopRequested = false)
 {
     /// <summary>True when the guard skipped the update.</summary>
     public bool Skipped => Verdict != GuardVerdict.Accept;

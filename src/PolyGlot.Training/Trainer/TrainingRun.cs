@@ -106,19 +106,19 @@ public sealed class TrainingRun : IDisposable
             ? MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step - 1)
             : null;
         _metrics = metrics;
-        var step = new TrainingStep(_model, _optimizer, _guard, _geometry.MicroBatchSize, _geometry.Accumulation, _config.Data.SeqLen,
-            _parallel);
+        using var step = new TrainingStep(_model, _optimizer, _guard, _geometry.MicroBatchSize, _geometry.Accumulation, _config.Data.SeqLen,
+            _plan.Languages.Codes.Count, _parallel);
         var meter = new ThroughputMeter();
         var losses = new List<double>();
         var checkpoint = _resumedFrom;
         while (_state.Step < last)
         {
-            var result = TrainOneStep(loader, step, meter);
+            var result = TrainOneStep(loader, step, meter, stop.IsCancellationRequested, last);
             losses.Add(result.Loss);
             if (_guard.ShouldStop)
                 throw new TrainingDivergedException(_state.Step, _guard.ConsecutiveSkipped, result);
             MaybeEvaluate(last);
-            var stopRequested = StopRequested(stop);
+            var stopRequested = result.StopRequested;
             var stopping = _state.Step == last || stopRequested;
             if (stopping || _state.Step % _config.Checkpointing.EverySteps == 0)
                 checkpoint = SaveCheckpoint(loader.State);
@@ -136,12 +136,13 @@ public sealed class TrainingRun : IDisposable
         _model.Dispose();
     }
 
-    private StepResult TrainOneStep(DataLoader loader, TrainingStep step, ThroughputMeter meter)
+    private StepResult TrainOneStep(DataLoader loader, TrainingStep step, ThroughputMeter meter, bool stopRequested, long last)
     {
         var clock = Stopwatch.StartNew();
         using var batch = loader.Next();
         var tokensBefore = _state.TokensConsumed;
-        var result = step.Run(batch, _schedule.At(_state.Step));
+        var logging = _config.Logging.IsLoggingStep(_state.Step + 1, _config.TotalSteps) || _state.Step + 1 == last;
+        var result = step.Run(batch, _schedule.At(_state.Step), stopRequested, readLanguages: logging);
         var seconds = clock.Elapsed.TotalSeconds;
         meter.Record(_geometry.TokensPerStep, seconds);
         _state.Step++;
@@ -151,7 +152,7 @@ public sealed class TrainingRun : IDisposable
         _state.ConsecutiveSkipped = _guard.ConsecutiveSkipped;
         _state.LossWindow = _guard.Window.ToList();
         _state.ElapsedSeconds += seconds;
-        var shares = StepReporting.GroupShares(batch, _plan, _parallel);
+        var shares = StepReporting.GroupShares(batch, _plan);
         if (IsMainRank)
             Report(batch, result, shares, tokensBefore, seconds, meter);
         return result;
@@ -230,9 +231,6 @@ public sealed class TrainingRun : IDisposable
         _observer.OnCheckpoint(_state.Step, directory);
         return directory;
     }
-
-    private bool StopRequested(CancellationToken stop) =>
-        _parallel is null ? stop.IsCancellationRequested : !_parallel.All(!stop.IsCancellationRequested);
 
     private void ResumeFrom(Checkpoint? checkpoint)
     {

@@ -13,26 +13,36 @@ namespace PolyGlot.Training.Trainer;
 /// back-propagated is each micro-batch's summed token loss divided by the tokens of the whole
 /// batch, so the accumulated gradient is that of the mean over the global batch whatever the split.
 /// With several ranks each one runs its slice of the global batch; gradients are then averaged
-/// over ranks (every slice holds as many tokens), and loss sums and token counts are summed, so
-/// that clipping, the guard and the logs see the global batch on every rank alike.
+/// over ranks (every slice holds as many tokens), and the loss sum is summed, so that clipping,
+/// the guard and the logs see the global batch on every rank alike.
+/// The step waits for the device once: it reads the loss, the gradient norm and the stop flag
+/// together (the guard needs the first two). Per-language loss sums stay on the device in a
+/// <see cref="LanguageLossWindow"/> until a logging step asks for them.
 /// </summary>
-internal sealed class TrainingStep
+internal sealed class TrainingStep : IDisposable
 {
     private readonly TransformerModel _model;
     private readonly TrainingOptimizer _optimizer;
     private readonly LossGuard _guard;
     private readonly DataParallel? _parallel;
     private readonly MicroBatch _micro;
+    private readonly LanguageLossWindow _window;
     private readonly int _microRows, _accumulation;
 
     public TrainingStep(TransformerModel model, TrainingOptimizer optimizer, LossGuard guard, int microRows, int accumulation, int seqLen,
-        DataParallel? parallel = null)
+        int languages, DataParallel? parallel = null)
     {
         (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
         _micro = new MicroBatch(microRows, seqLen);
+        _window = new LanguageLossWindow(languages, model.Device);
     }
 
-    public StepResult Run(Batch batch, double learningRate)
+    /// <summary>
+    /// Trains on <paramref name="batch"/>. <paramref name="stopRequested"/> is this process's stop
+    /// request, agreed over ranks in the result; with <paramref name="readLanguages"/> (a logging
+    /// step) the per-language losses since the previous logging step are read and returned.
+    /// </summary>
+    public StepResult Run(Batch batch, double learningRate, bool stopRequested = false, bool readLanguages = false)
     {
         if (batch.Rows != _microRows * _accumulation)
             throw new InvalidOperationException(
@@ -40,34 +50,39 @@ internal sealed class TrainingStep
         using var step = DisposeScope.Enter();
         _model.Training = true;
         _optimizer.ZeroGrad();
-        var losses = new LanguageLosses(batch.Languages.Count);
         double batchTokens = (double)batch.Rows * (batch.RowLength - 1);
+        var lossSum = Tensor.Zeros([1], DType.Float64, _model.Device);
         for (var m = 0; m < _accumulation; m++)
         {
             using var micro = DisposeScope.Enter();
-            var (inputs, targets) = _micro.Load(batch, m * _microRows, _model.Device);
+            var (inputs, targets, languages) = _micro.Load(batch, m * _microRows, _model.Device);
             var tokenLosses = _model.TokenLosses(inputs, targets);  // (B·T)
             tokenLosses.Sum().Div(batchTokens).Backward();
-            losses.Add(tokenLosses.Detach().ToArray<float>(), _micro.TargetLanguages);
+            using var noGrad = new NoGradScope();
+            var detached = tokenLosses.Detach();
+            lossSum.AddInPlace(detached.To(DType.Float64).Sum());
+            _window.Add(detached, languages, _micro.TargetLanguages);
         }
+        // (loss sum, stop votes, tokens) of this rank, then of all ranks.
+        var shared = Tensor.Cat([lossSum, Tensor.FromArray([stopRequested ? 1.0 : 0.0, batchTokens], 2).To(_model.Device)]);
         if (_parallel is not null)
-            AverageOverRanks(_parallel, losses);
-        var gradNorm = _optimizer.ClipGradients();
-        var verdict = _guard.Judge(losses.Mean, gradNorm);
+        {
+            _optimizer.AverageGradients(_parallel);
+            _parallel.SumInPlace(shared, "loss sum");
+        }
+        var gradNorm = _optimizer.ClipGradientsOnDevice();
+        var values = Tensor.Cat([shared, gradNorm.To(DType.Float64).Reshape([1])]).ToArray<double>();  // the step's one read
+        var (loss, stop, norm) = (values[0] / values[2], values[1] > 0, values[3]);
+        var verdict = _guard.Judge(loss, norm);
         if (verdict == GuardVerdict.Accept)
         {
             _optimizer.LearningRate = learningRate;
             _optimizer.Step();
         }
         _optimizer.ZeroGrad();
-        return new StepResult(losses.Mean, losses, gradNorm, learningRate, verdict);
+        var perLanguage = readLanguages ? _window.Take(_parallel) : null;
+        return new StepResult(loss, perLanguage, norm, learningRate, verdict, stop);
     }
 
-    private void AverageOverRanks(DataParallel parallel, LanguageLosses losses)
-    {
-        _optimizer.AverageGradients(parallel);
-        var sums = losses.ToVector();
-        parallel.Sum(sums);
-        losses.SetFromVector(sums);
-    }
+    public void Dispose() => _window.Dispose();
 }

@@ -71,7 +71,14 @@ internal sealed class RecordingObserver : ITrainingObserver
 
     public void OnStart(TrainingStart start) => Starts.Add(start);
 
-    public void OnStep(StepReport report) => Steps.Add(report);
+    /// <summary>Called after each step is recorded (e.g. to sample a counter between steps).</summary>
+    public Action<StepReport>? AfterStep { get; set; }
+
+    public void OnStep(StepReport report)
+    {
+        Steps.Add(report);
+        AfterStep?.Invoke(report);
+    }
 
     public void OnEval(EvalMetrics metrics)
     {

@@ -1,3 +1,4 @@
+using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Trainer;
@@ -105,11 +106,64 @@ public sealed class TrainingRunTests
         harness.Train(maxSteps: 3);
         harness.Train();
 
-        // Then metrics.jsonl holds steps 0..7 (0-based) once each, with per-language losses and curriculum shares
+        // Then metrics.jsonl holds steps 0..7 (0-based) once each, with curriculum shares, and per-language
+        // losses on the logging steps: the first, the last of each invocation (3 and 8, 1-based)
         var lines = File.ReadAllLines(Path.Combine(harness.RunDirectory, MetricsWriter.FileName));
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"\"step\":{i},"), lines.Select(l => l[l.IndexOf("\"step\"", StringComparison.Ordinal)..(l.IndexOf(',', l.IndexOf("\"step\"", StringComparison.Ordinal)) + 1)]));
-        Assert.All(lines, l => Assert.Contains("\"loss_per_language\":{\"de\":", l));
+        Assert.Equal([0, 2, 7], Enumerable.Range(0, 8).Where(i => lines[i].Contains("\"loss_per_language\":{\"de\":", StringComparison.Ordinal)));
+        Assert.All(lines.Where((_, i) => i is not (0 or 2 or 7)), l => Assert.Contains("\"loss_per_language\":{}", l));
         Assert.All(lines, l => Assert.Contains("\"curriculum_shares\":{\"english\":0.5,\"non-english\":0.5}", l));
+    }
+
+    [Fact]
+    public void ReadsTheDeviceOncePerStep_When_TheStepIsNotALoggingStep()
+    {
+        // Given a 12-step run that logs every 5 steps and checkpoints only at its end
+        using var harness = new TrainerHarness(totalSteps: 12);
+        harness.Config.Logging.LogEverySteps = 5;
+        harness.Config.Checkpointing.EverySteps = 100;
+        var reads = new List<long>();
+        harness.Observer.AfterStep = _ => reads.Add(TorchRuntime.HostReads);
+
+        // When it trains
+        harness.Train();
+
+        // Then between the reports of consecutive steps the bridge copied data to the host once,
+        // twice on logging steps (loss, norm and stop flag; then the per-language window)
+        Assert.Equal(12, reads.Count);
+        for (var step = 2; step <= 12; step++)
+        {
+            var expected = step % 5 == 0 || step == 12 ? 2 : 1;
+            Assert.True(reads[step - 1] - reads[step - 2] == expected, $"step {step}: {reads[step - 1] - reads[step - 2]} host reads, {expected} expected");
+        }
+    }
+
+    [Fact]
+    public void PerLanguageLossesAverageTheStepsSinceTheLastLog_When_ReadOnLoggingSteps()
+    {
+        // Given a run that logs every 3 steps, and one that logs every step
+        using var sparse = new TrainerHarness(totalSteps: 6, dropout: 0);
+        sparse.Config.Logging.LogEverySteps = 3;
+        using var dense = new TrainerHarness(totalSteps: 6, dropout: 0);
+        dense.Config.Logging.LogEverySteps = 1;
+
+        // When both train
+        sparse.Train();
+        dense.Train();
+
+        // Then the sparse run's loss of a language at step 6 is a token-weighted mean of the dense
+        // run's steps 4-6 (the same numbers: no dropout): between their extremes, and not step 6's alone
+        var perStep = dense.Observer.Steps.Select(s => s.Metrics.LossPerLanguage).ToList();
+        var window = sparse.Observer.Steps[5].Metrics.LossPerLanguage;
+        Assert.NotEmpty(window);
+        Assert.Empty(sparse.Observer.Steps[4].Metrics.LossPerLanguage);
+        foreach (var (language, loss) in window)
+        {
+            var steps = perStep.Skip(3).Where(p => p.ContainsKey(language)).ToList();
+            Assert.InRange(loss, steps.Min(p => p[language]) - 1e-9, steps.Max(p => p[language]) + 1e-9);
+            if (steps.Select(p => p[language]).Distinct().Count() > 1)
+                Assert.NotEqual(perStep[5][language], loss);
+        }
     }
 
     [Fact]
