@@ -12,6 +12,22 @@ public sealed partial class Tensor
     public static Tensor FromSpan<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape, Device? device = null) where T : unmanaged =>
         FromBytes(MemoryMarshal.AsBytes(data), DTypes.Of<T>(), shape, device);
 
+    /// <summary>
+    /// As <see cref="FromSpan{T}"/>, but on a CUDA device the copy goes through page-locked memory
+    /// and is queued without waiting for it (the training inputs of a step); elsewhere the same as
+    /// <see cref="FromSpan{T}"/>. The buffer may be reused as soon as this returns.
+    /// </summary>
+    public static unsafe Tensor FromSpanAsync<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape, Device device) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(data);
+        fixed (byte* source = bytes)
+        fixed (long* dims = shape)
+        {
+            var handle = Native.TensorFromDataAsync(source, bytes.Length, dims, shape.Length, (int)DTypes.Of<T>(), (int)device.Type, device.Index);
+            return Native.Wrap(handle, nameof(FromSpanAsync));
+        }
+    }
+
     /// <summary>A new tensor holding a copy of <paramref name="data"/>; a 1-D tensor when no shape is given.</summary>
     public static Tensor FromArray<T>(T[] data, params long[] shape) where T : unmanaged =>
         FromSpan<T>(data, shape.Length == 0 ? [data.LongLength] : shape);

@@ -3,6 +3,19 @@ namespace PolyGlot.Torch.Tests;
 public sealed class TensorTests
 {
     [Fact]
+    public void FromSpanAsyncHoldsTheSameValuesAsFromSpan_When_TheBufferIsReusedAfterwards()
+    {
+        using var scope = DisposeScope.Enter();
+        long[] buffer = [3, -1, 4, 1, 5, 9];
+
+        var copy = Tensor.FromSpanAsync<long>(buffer, [2, 3], Device.Cpu);
+        Array.Fill(buffer, 0L);
+
+        Assert.Equal(new long[] { 2, 3 }, copy.Shape);
+        Assert.Equal([3L, -1, 4, 1, 5, 9], copy.ToArray<long>());
+    }
+
+    [Fact]
     public void ArrayRoundTripsWithShape_When_CreatedFromManagedArray()
     {
         // Given a managed array

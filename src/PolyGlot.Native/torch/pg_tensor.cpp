@@ -134,6 +134,27 @@ PG_EXPORT pg_tensor* pg_tensor_from_data(const void* data, int64_t bytes, const 
   });
 }
 
+// Like pg_tensor_from_data for a CUDA device, without waiting for the copy: the data goes into a
+// page-locked staging tensor from libtorch's caching host allocator, which holds it until the
+// asynchronous copy has finished, and the copy is queued on the current stream. Other devices
+// take the plain path.
+PG_EXPORT pg_tensor* pg_tensor_from_data_async(const void* data, int64_t bytes, const int64_t* shape, int64_t ndim,
+                                               int dtype, int device_type, int device_index) {
+  return pg::checked_tensor([&] {
+    auto target = pg::device(device_type, device_index);
+    auto cpu = at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype));
+    if (!target.is_cuda()) {
+      auto view = at::from_blob(const_cast<void*>(data), pg::dims(shape, ndim), cpu);
+      check_bytes(view, bytes);
+      return view.to(target, view.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
+    }
+    auto staging = at::empty(pg::dims(shape, ndim), cpu.pinned_memory(true));
+    check_bytes(staging, bytes);
+    if (bytes > 0) std::memcpy(staging.data_ptr(), data, static_cast<size_t>(bytes));
+    return staging.to(target, staging.scalar_type(), /*non_blocking=*/true, /*copy=*/true);
+  });
+}
+
 // Copies the tensor's elements (any device, any strides) into a caller buffer laid out
 // contiguously: one copy, converting layout and device on the way.
 PG_EXPORT int pg_tensor_copy_to(pg_tensor* t, void* data, int64_t bytes) {

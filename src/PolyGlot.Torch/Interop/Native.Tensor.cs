@@ -79,6 +79,9 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_tensor_from_data")]
     public static partial nint TensorFromData(void* data, long bytes, long* shape, long ndim, int dtype, int deviceType, int deviceIndex);
 
+    [LibraryImport(Library, EntryPoint = "pg_tensor_from_data_async")]
+    public static partial nint TensorFromDataAsync(void* data, long bytes, long* shape, long ndim, int dtype, int deviceType, int deviceIndex);
+
     [LibraryImport(Library, EntryPoint = "pg_tensor_copy_to")]
     public static partial int TensorCopyTo(nint t, void* data, long bytes);
 

@@ -45,7 +45,8 @@ internal sealed class MicroBatch
             }
         }
         long[] shape = [_rows, _seqLen];
-        return (Tensor.FromSpan<long>(_inputs, shape, device), Tensor.FromSpan<long>(_targets, shape, device),
-            Tensor.FromSpan<long>(_targetLanguages, [_targetLanguages.Length], device));
+        // On CUDA through page-locked memory, queued without waiting (the host arrays are reused).
+        return (Tensor.FromSpanAsync<long>(_inputs, shape, device), Tensor.FromSpanAsync<long>(_targets, shape, device),
+            Tensor.FromSpanAsync<long>(_targetLanguages, [_targetLanguages.Length], device));
     }
 }
