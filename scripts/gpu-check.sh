@@ -191,7 +191,7 @@ rm -rf "$runs"
 run_stage train-straight "$polyglot" train --config "$demo" --run-dir "$runs/straight" --resume none --max-steps "$steps"
 run_stage train-first-half "$polyglot" train --config "$demo" --run-dir "$runs/resumed" --resume none --max-steps "$half"
 run_stage train-resume "$polyglot" train --config "$demo" --run-dir "$runs/resumed" --max-steps "$steps"
-grep -q "starting at step $((half + 1)) " "$out/train-resume.log" \
+grep -q "resuming at step $((half + 1)) " "$out/train-resume.log" \
   || fail "the second half did not resume at step $((half + 1)) (see $out/train-resume.log)"
 stage=train-compare
 "$python" - "$runs/straight/metrics.jsonl" "$runs/resumed/metrics.jsonl" "$half" "$steps" >> "$figures" <<'EOF'

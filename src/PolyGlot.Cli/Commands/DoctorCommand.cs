@@ -33,7 +33,19 @@ internal static class DoctorCommand
         // Load the config first: a bad path or key is a one-line error before any work.
         var run = configPath is null ? null : RunConfig.Load(configPath);
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"libtorch            {TorchRuntime.Version} ({(Cuda.BuiltWithCuda ? "built with CUDA" : "CPU only: built without CUDA")})");
+        string version;
+        try
+        {
+            version = TorchRuntime.Version;
+        }
+        catch (DllNotFoundException e)
+        {
+            // The one finding that ends the check: nothing else can be asked of libtorch.
+            Console.WriteLine($"libpolyglot_torch   cannot be loaded: {e.Message}");
+            Console.WriteLine("doctor: 1 problem(s)");
+            return 1;
+        }
+        Console.WriteLine($"libtorch            {version} ({(Cuda.BuiltWithCuda ? "built with CUDA" : "CPU only: built without CUDA")})");
         LoadTokenizerLibrary();
         foreach (var (name, path) in NativeLibraries())
             Console.WriteLine($"{name,-19} {path}");

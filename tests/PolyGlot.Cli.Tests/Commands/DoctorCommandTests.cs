@@ -79,4 +79,18 @@ public sealed class DoctorCommandTests : IDisposable
         Assert.False(result.ShowsStackTrace, result.ToString());
         Assert.DoesNotContain("self-test", result.StdOut);
     }
+
+    [Fact]
+    public void FailsNamingTheFolder_When_NativeDirHasNoShim()
+    {
+        // Given POLYGLOT_NATIVE_DIR naming a folder without libpolyglot_torch.so
+        var environment = new Dictionary<string, string>(NoCuda) { ["POLYGLOT_NATIVE_DIR"] = _dir.Path };
+
+        var result = PolyglotProcess.RunWithEnvironment(_dir.Path, environment, "doctor");
+
+        // Then the doctor says it cannot load the shim from there, without a stack trace
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"cannot be loaded: Cannot load libpolyglot_torch.so from POLYGLOT_NATIVE_DIR={_dir.Path}", result.StdOut);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+    }
 }
