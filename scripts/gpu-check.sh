@@ -228,6 +228,11 @@ print(f"train.resume_result\t{json.dumps('pass' if max(diffs) <= tolerance else 
 EOF
 grep -q $'^train.resume_result\t"pass"$' "$figures" || fail "losses after the resume differ from the straight run by more than the tolerance (see results.json)"
 
-stage=not-yet-available
-record_text not_yet_available.distributed "multi-GPU training: the CLI has no multi-rank launch yet, so it is not run here"
+# ---- data parallel over NCCL --------------------------------------------------------------------
+# One rank per visible GPU through polyglot launch (a world of one on a single-GPU machine still
+# forms an NCCL group and runs every collective of the step), 20 steps.
+gpus=$("$python" -c 'import torch; print(torch.cuda.device_count())')
+run_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
+grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log" || fail "the launched run did not form an NCCL group (see $out/train-nccl.log)"
+record "train_nccl.ranks" "$gpus"
 stage=done
