@@ -32,7 +32,7 @@ public enum PrepareOutcome
 }
 
 /// <summary>
-/// Tokenizes sources into token shards (SHARDS.md): documents are read in batches of bounded
+/// Tokenizes sources into token shards (docs/data-preparation.md): documents are read in batches of bounded
 /// size, encoded in parallel, terminated by eos and appended to the current shard; a shard is
 /// written (temporary file + rename) once it reaches the target token count, and the progress
 /// file records it. The manifest is written last. Output depends only on the input and settings.

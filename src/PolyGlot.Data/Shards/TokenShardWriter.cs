@@ -5,7 +5,7 @@ using PolyGlot.Parquet.Writing;
 namespace PolyGlot.Data.Shards;
 
 /// <summary>
-/// Writes one token shard (SHARDS.md): <c>input_ids: list&lt;int32&gt;</c>, <c>lang</c>, <c>source</c>,
+/// Writes one token shard (docs/data-preparation.md, "token shards"): <c>input_ids: list&lt;int32&gt;</c>, <c>lang</c>, <c>source</c>,
 /// ZSTD. The file appears under its name only once complete (temporary file, flush, rename).
 /// </summary>
 public static class TokenShardWriter
