@@ -1,20 +1,30 @@
 // Tensor operations: elementwise (by operation code), reductions, views and indexing.
-// Paired with src/PolyGlot.Torch/Interop/Native.Ops.cs, whose enums mirror the codes below.
+// Paired with src/PolyGlot.Torch/Interop/Native.Ops.cs, whose enums mirror the codes below; the
+// managed side checks them against pg_ops_names when it loads the library.
+#include <iterator>
+
 #include "pg_torch.h"
 
 namespace {
 
-enum Unary : int {
-  kNeg, kExp, kLog, kSqrt, kRsqrt, kAbs, kTanh, kSigmoid, kRelu, kSilu, kGelu, kGeluTanh,
-  kSin, kCos, kSquare, kReciprocal, kLogicalNot, kFloor, kCeil, kSign, kErf, kIsNan, kIsInf
-};
+// Each table is listed once; the enum and the names the managed side checks its own enums against
+// at load (pg_ops_names) are both generated from the list.
+#define PG_UNARY_OPS(X)                                                                                  \
+  X(Neg) X(Exp) X(Log) X(Sqrt) X(Rsqrt) X(Abs) X(Tanh) X(Sigmoid) X(Relu) X(Silu) X(Gelu) X(GeluTanh)  \
+  X(Sin) X(Cos) X(Square) X(Reciprocal) X(LogicalNot) X(Floor) X(Ceil) X(Sign) X(Erf) X(IsNan) X(IsInf)
+#define PG_BINARY_OPS(X)                                                                                \
+  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Lt) X(Le) X(Gt) X(Ge)         \
+  X(LogicalAnd) X(LogicalOr) X(Remainder) X(FloorDivide) X(ReverseSub) X(ReverseDiv)
+#define PG_REDUCE_OPS(X) X(Sum) X(Mean) X(Amax) X(Amin) X(Prod)
 
-enum Binary : int {
-  kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum, kEq, kNe, kLt, kLe, kGt, kGe,
-  kLogicalAnd, kLogicalOr, kRemainder, kFloorDivide, kReverseSub, kReverseDiv
-};
-
-enum Reduce : int { kSum, kMean, kAmax, kAmin, kProd };
+#define PG_OP_CODE(name) k##name,
+#define PG_OP_NAME(name) #name,
+enum Unary : int { PG_UNARY_OPS(PG_OP_CODE) };
+enum Binary : int { PG_BINARY_OPS(PG_OP_CODE) };
+enum Reduce : int { PG_REDUCE_OPS(PG_OP_CODE) };
+constexpr const char* kUnaryNames[] = {PG_UNARY_OPS(PG_OP_NAME)};
+constexpr const char* kBinaryNames[] = {PG_BINARY_OPS(PG_OP_NAME)};
+constexpr const char* kReduceNames[] = {PG_REDUCE_OPS(PG_OP_NAME)};
 
 at::Tensor unary(int op, const at::Tensor& x) {
   switch (op) {
@@ -290,4 +300,15 @@ PG_EXPORT pg_tensor* pg_tensor_gather(pg_tensor* a, int64_t dim, pg_tensor* inde
 
 PG_EXPORT pg_tensor* pg_tensor_outer(pg_tensor* a, pg_tensor* b) {
   return pg::checked_tensor([&] { return at::outer(pg::ref(a), pg::ref(b)); });
+}
+
+// The names of one operation table's codes, in code order (table 0: unary, 1: binary, 2: reduce):
+// sets *names and returns the count, or -1 for an unknown table.
+PG_EXPORT int pg_ops_names(int table, const char* const** names) noexcept {
+  switch (table) {
+    case 0: *names = kUnaryNames; return static_cast<int>(std::size(kUnaryNames));
+    case 1: *names = kBinaryNames; return static_cast<int>(std::size(kBinaryNames));
+    case 2: *names = kReduceNames; return static_cast<int>(std::size(kReduceNames));
+    default: *names = nullptr; return -1;
+  }
 }

@@ -32,19 +32,25 @@ internal static class NativeLibraryLoader
             // An explicit choice never falls back to another build silently.
             var chosen = Path.Combine(directory, FileName);
             if (NativeLibrary.TryLoad(chosen, out var chosenHandle))
-                return chosenHandle;
+                return Verified(chosenHandle, chosen);
             throw new DllNotFoundException($"Cannot load {FileName} from {DirectoryVariable}={directory}. Details: {Explain(chosen)}");
         }
         // AppContext.BaseDirectory, not Assembly.Location: the latter is empty in a single-file app.
         var besideApplication = Path.Combine(AppContext.BaseDirectory, FileName);
         if (NativeLibrary.TryLoad(besideApplication, out var handle))
-            return handle;
+            return Verified(handle, besideApplication);
         if (NativeLibrary.TryLoad(FileName, assembly, searchPath, out handle))
-            return handle;
+            return Verified(handle, FileName);
         throw new DllNotFoundException(
             $"Cannot load {FileName} (looked in {AppContext.BaseDirectory} and on the library search path). " +
             "Build the native shims and the solution with scripts/setup.sh, which also installs libtorch " +
             $"when it is missing, or set {DirectoryVariable} to the folder holding the library. Details: {Explain(besideApplication)}");
+    }
+
+    private static nint Verified(nint handle, string path)
+    {
+        OperationTables.Verify(handle, path);
+        return handle;
     }
 
     // The loader's own reason (e.g. a missing libtorch dependency) is the most useful detail.
