@@ -8,7 +8,7 @@ public sealed partial class Tensor
     public bool RequiresGrad
     {
         get => Native.RequiresGrad(Handle) != 0;
-        set => Native.Check(Native.SetRequiresGrad(Handle, value ? 1 : 0), nameof(RequiresGrad));
+        set => Native.Check(Native.SetRequiresGrad(Handle, value ? 1 : 0), nameof(RequiresGrad), this);
     }
 
     /// <summary>True for tensors created by the user rather than by a recorded operation.</summary>
@@ -23,10 +23,10 @@ public sealed partial class Tensor
         get
         {
             nint grad;
-            Native.Check(Native.Grad(Handle, &grad), nameof(Grad));
+            Native.Check(Native.Grad(Handle, &grad), nameof(Grad), this);
             return Native.WrapOptional(grad);
         }
-        set => Native.Check(Native.SetGrad(Handle, value?.Handle ?? 0), nameof(Grad));
+        set => Native.Check(Native.SetGrad(Handle, value?.Handle ?? 0), nameof(Grad), this);
     }
 
     /// <summary>
@@ -34,10 +34,10 @@ public sealed partial class Tensor
     /// <paramref name="gradient"/> is needed unless this tensor has one element.
     /// </summary>
     public void Backward(Tensor? gradient = null, bool retainGraph = false) =>
-        Native.Check(Native.Backward(Handle, gradient?.Handle ?? 0, retainGraph ? 1 : 0), nameof(Backward));
+        Native.Check(Native.Backward(Handle, gradient?.Handle ?? 0, retainGraph ? 1 : 0), nameof(Backward), this);
 
     /// <summary>The same values, cut from the autograd graph (shares storage).</summary>
-    public Tensor Detach() => Native.Wrap(Native.Detach(Handle), nameof(Detach));
+    public Tensor Detach() => Native.Wrap(Native.Detach(Handle), nameof(Detach), this);
 
     /// <summary>Clears (or zeroes) the gradients of all <paramref name="tensors"/> in one native call.</summary>
     public static unsafe void ZeroGrads(IReadOnlyList<Tensor> tensors, bool setToNone = true)

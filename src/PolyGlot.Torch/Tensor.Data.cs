@@ -57,7 +57,7 @@ public sealed partial class Tensor
     public unsafe void CopyBytesTo(Span<byte> destination)
     {
         fixed (byte* p = destination)
-            Native.Check(Native.TensorCopyTo(Handle, p, destination.Length), nameof(CopyBytesTo));
+            Native.Check(Native.TensorCopyTo(Handle, p, destination.Length), nameof(CopyBytesTo), this);
     }
 
     /// <summary>The elements as raw little-endian bytes in row-major order.</summary>
@@ -72,7 +72,7 @@ public sealed partial class Tensor
     public unsafe void CopyBytesFrom(ReadOnlySpan<byte> source)
     {
         fixed (byte* p = source)
-            Native.Check(Native.TensorCopyFrom(Handle, p, source.Length), nameof(CopyBytesFrom));
+            Native.Check(Native.TensorCopyFrom(Handle, p, source.Length), nameof(CopyBytesFrom), this);
     }
 
     /// <summary>Copies the elements into <paramref name="destination"/>; <typeparamref name="T"/> must match the dtype.</summary>
@@ -102,7 +102,7 @@ public sealed partial class Tensor
     public unsafe double ToDouble()
     {
         double value;
-        Native.Check(Native.TensorItem(Handle, &value), nameof(ToDouble));
+        Native.Check(Native.TensorItem(Handle, &value), nameof(ToDouble), this);
         return value;
     }
 
@@ -113,7 +113,7 @@ public sealed partial class Tensor
     public unsafe long ToInt64()
     {
         long value;
-        Native.Check(Native.TensorItemLong(Handle, &value), nameof(ToInt64));
+        Native.Check(Native.TensorItemLong(Handle, &value), nameof(ToInt64), this);
         return value;
     }
 

@@ -16,7 +16,7 @@ public sealed partial class Tensor
     public Tensor Add(Tensor other) => Binary(BinaryOp.Add, other);
 
     /// <summary>this + alpha * other in one kernel.</summary>
-    public Tensor Add(Tensor other, double alpha) => Native.Wrap(Native.AddScaled(Handle, other.Handle, alpha), nameof(Add));
+    public Tensor Add(Tensor other, double alpha) => Native.Wrap(Native.AddScaled(Handle, other.Handle, alpha), nameof(Add), this, other);
 
     /// <summary>Adds a scalar.</summary>
     public Tensor Add(double scalar) => Binary(BinaryOp.Add, scalar);
@@ -65,7 +65,7 @@ public sealed partial class Tensor
 
     /// <summary>Clamps every element into [min, max]; a null bound is open.</summary>
     public Tensor Clamp(double? min = null, double? max = null) =>
-        Native.Wrap(Native.Clamp(Handle, min ?? 0, min.HasValue ? 1 : 0, max ?? 0, max.HasValue ? 1 : 0), nameof(Clamp));
+        Native.Wrap(Native.Clamp(Handle, min ?? 0, min.HasValue ? 1 : 0, max ?? 0, max.HasValue ? 1 : 0), nameof(Clamp), this);
 
     /// <summary>-x.</summary>
     public Tensor Neg() => Unary(UnaryOp.Neg);
@@ -180,7 +180,7 @@ public sealed partial class Tensor
         Native.Wrap(Native.Where(condition.Handle, whenTrue.Handle, whenFalse.Handle), nameof(Where));
 
     /// <summary>A copy with <paramref name="value"/> wherever the bool <paramref name="mask"/> is true.</summary>
-    public Tensor MaskedFill(Tensor mask, double value) => Native.Wrap(Native.MaskedFill(Handle, mask.Handle, value), nameof(MaskedFill));
+    public Tensor MaskedFill(Tensor mask, double value) => Native.Wrap(Native.MaskedFill(Handle, mask.Handle, value), nameof(MaskedFill), this, mask);
 
     /// <summary>Sum.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);

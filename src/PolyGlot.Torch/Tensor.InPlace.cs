@@ -51,7 +51,7 @@ public sealed partial class Tensor
     /// <summary>Sets every element to <paramref name="value"/>; returns this tensor.</summary>
     public Tensor Fill(double value)
     {
-        Native.Check(Native.Fill(Handle, value, DType.IsFloatingPoint() ? 0 : 1), nameof(Fill));
+        Native.Check(Native.Fill(Handle, value, DType.IsFloatingPoint() ? 0 : 1), nameof(Fill), this);
         return this;
     }
 
@@ -61,21 +61,21 @@ public sealed partial class Tensor
     /// <summary>Copies <paramref name="source"/>'s elements into this tensor (broadcasting, converting dtype and device).</summary>
     public Tensor CopyFrom(Tensor source)
     {
-        Native.Check(Native.Copy(Handle, source.Handle), nameof(CopyFrom));
+        Native.Check(Native.Copy(Handle, source.Handle), nameof(CopyFrom), this, source);
         return this;
     }
 
     /// <summary>Refills with samples of N(<paramref name="mean"/>, <paramref name="std"/>²) (PyTorch's <c>normal_</c>).</summary>
     public Tensor NormalInPlace(double mean = 0, double std = 1)
     {
-        Native.Check(Native.Normal(Handle, mean, std), nameof(NormalInPlace));
+        Native.Check(Native.Normal(Handle, mean, std), nameof(NormalInPlace), this);
         return this;
     }
 
     /// <summary>Refills with samples of U[<paramref name="low"/>, <paramref name="high"/>) (PyTorch's <c>uniform_</c>).</summary>
     public Tensor UniformInPlace(double low = 0, double high = 1)
     {
-        Native.Check(Native.Uniform(Handle, low, high), nameof(UniformInPlace));
+        Native.Check(Native.Uniform(Handle, low, high), nameof(UniformInPlace), this);
         return this;
     }
 }

@@ -51,16 +51,16 @@ public sealed partial class Tensor
 
     /// <summary>Index of the largest element along <paramref name="dim"/>, or in the flattened tensor when null.</summary>
     public Tensor ArgMax(long? dim = null, bool keepDim = false) =>
-        Native.Wrap(Native.ArgMax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepDim ? 1 : 0, 0), nameof(ArgMax));
+        Native.Wrap(Native.ArgMax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepDim ? 1 : 0, 0), nameof(ArgMax), this);
 
     /// <summary>Index of the smallest element along <paramref name="dim"/>, or in the flattened tensor when null.</summary>
     public Tensor ArgMin(long? dim = null, bool keepDim = false) =>
-        Native.Wrap(Native.ArgMax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepDim ? 1 : 0, 1), nameof(ArgMin));
+        Native.Wrap(Native.ArgMax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepDim ? 1 : 0, 1), nameof(ArgMin), this);
 
     private unsafe (Tensor, Tensor) Extreme(long dim, bool keepDim, bool minimum)
     {
         nint values, indices;
-        Native.Check(Native.MaxDim(Handle, dim, keepDim ? 1 : 0, minimum ? 1 : 0, &values, &indices), minimum ? nameof(Min) : nameof(Max));
+        Native.Check(Native.MaxDim(Handle, dim, keepDim ? 1 : 0, minimum ? 1 : 0, &values, &indices), minimum ? nameof(Min) : nameof(Max), this);
         return (new Tensor(values), new Tensor(indices));
     }
 }

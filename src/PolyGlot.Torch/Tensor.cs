@@ -105,7 +105,7 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>A second handle to the same tensor (same storage and autograd identity), owned by the current scope.</summary>
-    public Tensor Alias() => Native.Wrap(Native.TensorAlias(Handle), nameof(Alias));
+    public Tensor Alias() => Native.Wrap(Native.TensorAlias(Handle), nameof(Alias), this);
 
     /// <summary>Number of dimensions.</summary>
     public int Dim => (int)Native.TensorDim(Handle);
@@ -130,7 +130,7 @@ public sealed partial class Tensor : IDisposable
     public unsafe long Size(long dim)
     {
         long size;
-        Native.Check(Native.TensorSize(Handle, dim, &size), nameof(Size));
+        Native.Check(Native.TensorSize(Handle, dim, &size), nameof(Size), this);
         return size;
     }
 
@@ -156,10 +156,10 @@ public sealed partial class Tensor : IDisposable
         if (IsDisposed)
             return "Tensor(disposed)";
         long needed = 0;
-        Native.Check(Native.TensorToString(Handle, null, 0, &needed), nameof(ToString));
+        Native.Check(Native.TensorToString(Handle, null, 0, &needed), nameof(ToString), this);
         var buffer = new byte[needed];
         fixed (byte* p = buffer)
-            Native.Check(Native.TensorToString(Handle, p, needed, &needed), nameof(ToString));
+            Native.Check(Native.TensorToString(Handle, p, needed, &needed), nameof(ToString), this);
         return Encoding.UTF8.GetString(buffer, 0, (int)needed - 1);
     }
 }
