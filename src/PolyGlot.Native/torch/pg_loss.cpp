@@ -1,12 +1,11 @@
 // Losses that need their own backward. Paired with src/PolyGlot.Torch/Interop/Native.Loss.cs.
 //
 // Chunked cross-entropy of a linear head: the plain path materialises float32 logits of shape
-// (N, V) and autograd keeps them (and the log-softmax) for backward, 2 x N x V x 4 bytes: with
-// V = 256,000 and N = 2,048 positions that is 4 GiB per micro-batch row block. Looping over chunks
+// (N, V) and autograd keeps their log-softmax for backward, whose peak holds four such tensors:
+// with V = 256,000 and N = 2,048 positions each is 2.1 GB. Looping over chunks
 // in eager autograd does not help, since every chunk's logits stay saved. This function computes
-// the loss chunk by chunk of positions, keeps only its inputs and one float per position (the
-// log-sum-exp), and recomputes each chunk's logits in backward: one extra (N, C) x (C, V) matmul
-// for memory that no longer grows with N.
+// the loss chunk by chunk of positions, keeps only its inputs, and recomputes each chunk's logits
+// in backward: one extra (N, C) x (C, V) matmul for memory that no longer grows with N.
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
@@ -57,25 +56,25 @@ void check_inputs(const at::Tensor& hidden, const at::Tensor& weight, const at::
                                 c10::toString(hidden.scalar_type()) + " and " + c10::toString(weight.scalar_type()));
 }
 
+// Both directions take log-softmax with at::log_softmax, the kernel of the plain path, and form
+// the gradient in the order log_softmax_backward does (softmax * w, then -w at the target): the
+// chunked loss then rounds as the plain one does. A saved log-sum-exp per position would spare
+// backward one pass over each chunk, but at::logsumexp sums in another order, and the rounding
+// difference, small in the logits' gradient, grows through the blocks' backward past 1e-5.
 struct ChunkedCrossEntropy : public torch::autograd::Function<ChunkedCrossEntropy> {
   // Per-position losses (N) in float32, 0 where the target is ignore_index. Autograd runs this with
   // gradient recording off.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& hidden, const at::Tensor& weight,
                             const at::Tensor& targets, int64_t ignore_index, int64_t chunk) {
-    auto positions = hidden.size(0);
-    auto options = hidden.options().dtype(at::kFloat);
-    auto losses = at::empty({positions}, options);
-    auto lse = at::empty({positions}, options);
-    for_each_chunk(positions, chunk, [&](Chunk c) {
-      auto logits = float_logits(hidden, weight, c);  // (n, V)
+    auto losses = at::empty({hidden.size(0)}, hidden.options().dtype(at::kFloat));
+    for_each_chunk(hidden.size(0), chunk, [&](Chunk c) {
+      auto log_probs = at::log_softmax(float_logits(hidden, weight, c), 1);  // (n, V)
       auto t = targets.narrow(0, c.start, c.count);
       auto ignored = t.eq(ignore_index);
-      auto picked = logits.gather(1, t.masked_fill(ignored, 0).unsqueeze(1)).squeeze(1);  // (n)
-      auto chunk_lse = at::logsumexp(logits, 1);                                          // (n)
-      lse.narrow(0, c.start, c.count).copy_(chunk_lse);
-      losses.narrow(0, c.start, c.count).copy_((chunk_lse - picked).masked_fill_(ignored, 0));
+      auto picked = log_probs.gather(1, t.masked_fill(ignored, 0).unsqueeze(1)).squeeze(1);  // (n)
+      losses.narrow(0, c.start, c.count).copy_(picked.neg_().masked_fill_(ignored, 0));
     });
-    ctx->save_for_backward({hidden, weight, targets, lse});
+    ctx->save_for_backward({hidden, weight, targets});
     ctx->saved_data["ignore_index"] = ignore_index;
     ctx->saved_data["chunk"] = chunk;
     return losses;
@@ -85,7 +84,7 @@ struct ChunkedCrossEntropy : public torch::autograd::Function<ChunkedCrossEntrop
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     c10::AutoGradMode no_grad(false);
     auto saved = ctx->get_saved_variables();
-    const auto &hidden = saved[0], &weight = saved[1], &targets = saved[2], &lse = saved[3];
+    const auto &hidden = saved[0], &weight = saved[1], &targets = saved[2];
     auto ignore_index = ctx->saved_data["ignore_index"].toInt();
     auto chunk = ctx->saved_data["chunk"].toInt();
     auto grad_losses = grad_outputs[0].to(at::kFloat);  // (N)
@@ -100,10 +99,9 @@ struct ChunkedCrossEntropy : public torch::autograd::Function<ChunkedCrossEntrop
       auto t = targets.narrow(0, c.start, c.count);
       auto ignored = t.eq(ignore_index);
       auto scale = grad_losses.narrow(0, c.start, c.count).masked_fill(ignored, 0).unsqueeze(1);  // (n, 1)
-      auto grad_logits = float_logits(hidden, weight, c);                                         // (n, V)
-      grad_logits.sub_(lse.narrow(0, c.start, c.count).unsqueeze(1)).exp_();                      // softmax
-      grad_logits.scatter_add_(1, t.masked_fill(ignored, 0).unsqueeze(1), at::full_like(scale, -1));
-      grad_logits.mul_(scale);
+      auto grad_logits = at::log_softmax(float_logits(hidden, weight, c), 1);                     // (n, V)
+      grad_logits.exp_().mul_(scale);                                                             // softmax * w
+      grad_logits.scatter_add_(1, t.masked_fill(ignored, 0).unsqueeze(1), -scale);                // -w at the target
       grad_logits = grad_logits.to(hidden.scalar_type());
       auto h = hidden.narrow(0, c.start, c.count);
       if (want_hidden) {
