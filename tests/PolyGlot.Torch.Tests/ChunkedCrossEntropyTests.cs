@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PolyGlot.Torch.Runtime;
+using PolyGlot.Torch.Tests.Reference;
 using Xunit.Abstractions;
 
 namespace PolyGlot.Torch.Tests;
@@ -27,6 +28,24 @@ public sealed class ChunkedCrossEntropyTests(ITestOutputHelper output)
         Reference.Tolerance.AssertClose(plain.Losses, chunked.Losses, 1e-5, "token losses");
         Reference.Tolerance.AssertClose(plain.GradHidden, chunked.GradHidden, 1e-5, "d hidden");
         Reference.Tolerance.AssertClose(plain.GradWeight, chunked.GradWeight, 1e-5, "d weight");
+    }
+
+    [Fact]
+    public void LossesAndGradientsMatchPyTorch_When_ChunksDoNotDivideThePositions()
+    {
+        // Given PyTorch's cross_entropy(hidden @ W.T) over 45 positions (3 ignored), back-propagated
+        // with per-position weights (scripts/reference/torch_loss.py)
+        using var reference = PyTorchReference.Run("torch_loss.py");
+        using var scope = DisposeScope.Enter();
+
+        // When the same loss is computed in chunks of 16 (16 + 16 + 13)
+        var result = LossAndGradients(reference.Tensor("hidden"), reference.Tensor("weight"), reference.Tensor("targets"),
+            reference.Tensor("upstream"), chunk: 16);
+
+        // Then losses and both gradients agree within 1e-5 relative
+        Reference.Tolerance.AssertClose(reference.Floats("losses"), result.Losses, 1e-5, "token losses");
+        Reference.Tolerance.AssertClose(reference.Floats("grad_hidden"), result.GradHidden, 1e-5, "d hidden");
+        Reference.Tolerance.AssertClose(reference.Floats("grad_weight"), result.GradWeight, 1e-5, "d weight");
     }
 
     [Fact]
@@ -143,9 +162,11 @@ public sealed class ChunkedCrossEntropyTests(ITestOutputHelper output)
     [Fact]
     public void PeakMemoryIsFarBelowThePlainLoss_When_TheVocabularyHas256KTokens()
     {
-        // Given PolyLM's vocabulary (V = 256,000) and 256 positions of width 64: the plain loss holds
-        // float32 logits (256 x 256,000 x 4 B = 262 MB) and their log-softmax for backward
-        const long positions = 256, width = 64, vocab = 256_000, chunk = 32;
+        // Given PolyLM's vocabulary (V = 256,000) and, unless scripts/bench-loss.sh asks for another
+        // shape, 256 positions of width 64: the plain loss's float32 logits alone take
+        // 256 x 256,000 x 4 B = 262 MB, chunks of 32 positions 33 MB
+        const long vocab = 256_000;
+        var (positions, width, chunk) = MeasuredShape();
         using var scope = DisposeScope.Enter();
         Rng.ManualSeed(5);
         var hidden = Tensor.Randn([positions, width]) * 0.5;
@@ -155,15 +176,27 @@ public sealed class ChunkedCrossEntropyTests(ITestOutputHelper output)
         // When forward + backward run each way under libtorch's allocator counter
         var plain = MeasureLoss(hidden, weight, targets, chunk: 0);
         var chunked = MeasureLoss(hidden, weight, targets, chunk);
-        output.WriteLine($"N {positions}, C {width}, V {vocab}, chunk {chunk}, {TorchRuntime.Threads} threads");
+        output.WriteLine($"N {positions}, C {width}, V {vocab}, chunk {chunk}, {TorchRuntime.Threads} libtorch threads");
         output.WriteLine($"plain:   peak {plain.PeakBytes / 1e6:F0} MB, {plain.Seconds:F2} s, loss {plain.Loss:F6}");
         output.WriteLine($"chunked: peak {chunked.PeakBytes / 1e6:F0} MB, {chunked.Seconds:F2} s, loss {chunked.Loss:F6}");
 
-        // Then the chunked peak is below a quarter of the plain one, for the same loss; the plain
-        // peak holds at least the logits and their log-softmax
+        // Then the plain peak holds at least the logits and their log-softmax, the chunked one stays
+        // below a quarter of it, and both give the same loss
         Assert.True(plain.PeakBytes >= 2 * positions * vocab * 4, $"plain peak {plain.PeakBytes} B");
         Assert.True(chunked.PeakBytes < plain.PeakBytes / 4, $"chunked peak {chunked.PeakBytes} B vs plain {plain.PeakBytes} B");
         Reference.Tolerance.AssertClose([plain.Loss], [chunked.Loss], 1e-5, "mean loss");
+    }
+
+    // POLYGLOT_BENCH_LOSS="positions,width,chunk" (set by scripts/bench-loss.sh) measures another shape.
+    private static (long Positions, long Width, long Chunk) MeasuredShape()
+    {
+        var setting = Environment.GetEnvironmentVariable("POLYGLOT_BENCH_LOSS");
+        if (string.IsNullOrEmpty(setting))
+            return (256, 64, 32);
+        var parts = setting.Split(',').Select(long.Parse).ToArray();
+        return parts.Length == 3
+            ? (parts[0], parts[1], parts[2])
+            : throw new ArgumentException($"POLYGLOT_BENCH_LOSS must be 'positions,width,chunk', got '{setting}'.");
     }
 
     // Sum of the upstream-weighted losses, so that backward sees a gradient other than ones.
