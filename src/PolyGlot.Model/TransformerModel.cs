@@ -25,6 +25,7 @@ public sealed class TransformerModel : IDisposable
     private readonly TransformerBlock[] _layers;
     private readonly Norm _finalNorm;
     private readonly Tensor? _cos, _sin;
+    private long _lossChunkPositions;
 
     private TransformerModel(ModelConfig config, Device device, DType dtype)
     {
@@ -60,6 +61,22 @@ public sealed class TransformerModel : IDisposable
     /// <summary>The dtype of matrix multiplications (float32 unless set to bfloat16).</summary>
     public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
 
+    /// <summary>
+    /// Positions per chunk of the loss (<see cref="TokenLosses"/>, <see cref="Loss"/>): 0 takes the
+    /// float32 logits of all B·T positions at once; N &gt; 0 runs <see cref="Functional.ChunkedCrossEntropy"/>,
+    /// which holds at most N x V float32 logits at a time and recomputes them in backward (same
+    /// loss and gradients). With V = 256,000 and B·T = 2,048 each float32 (B·T, V) tensor of the
+    /// plain loss takes 2,048 x 256,000 x 4 B = 2.1 GB, and its backward holds four at once.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0.</exception>
+    public long LossChunkPositions
+    {
+        get => _lossChunkPositions;
+        set => _lossChunkPositions = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "Loss chunk positions must be 0 (no chunking) or positive.");
+    }
+
     /// <summary>True while training: dropout (when configured) is active.</summary>
     public bool Training { get; set; } = true;
 
@@ -92,7 +109,11 @@ public sealed class TransformerModel : IDisposable
 
     /// <summary>Next-token logits: (B, T) int64 token ids -> (B, T, V) in the compute dtype.</summary>
     /// <exception cref="ArgumentException">T exceeds <c>max_seq_len</c>.</exception>
-    public Tensor Forward(Tensor inputIds)
+    public Tensor Forward(Tensor inputIds) => Functional.Linear(HiddenStates(inputIds), HeadWeight);  // (B, T, V)
+
+    /// <summary>The final hidden states, after the last norm: (B, T) int64 token ids -> (B, T, C) in the compute dtype.</summary>
+    /// <exception cref="ArgumentException">T exceeds <c>max_seq_len</c>.</exception>
+    public Tensor HiddenStates(Tensor inputIds)
     {
         var T = inputIds.Size(1);
         if (T > Config.MaxSeqLen)
@@ -108,8 +129,7 @@ public sealed class TransformerModel : IDisposable
             x = Functional.Dropout(x, Config.Dropout, training: true);
         foreach (var layer in _layers)
             x = layer.Forward(x, rotary, Precision, Training);
-        x = Precision.ToCompute(_finalNorm.Forward(x));
-        return Functional.Linear(x, Precision.ToCompute(_head ?? _tokens));  // (B, T, V)
+        return Precision.ToCompute(_finalNorm.Forward(x));  // (B, T, C)
     }
 
     /// <summary>
@@ -129,9 +149,17 @@ public sealed class TransformerModel : IDisposable
         _sin?.Dispose();
     }
 
+    // The head: the untied head or the token embedding, (V, C) in the compute dtype.
+    private Tensor HeadWeight => Precision.ToCompute(_head ?? _tokens);
+
     private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction)
     {
-        var logits = Precision.ToFloat32(Forward(inputIds)).View(-1, Config.VocabSize);  // (B·T, V)
-        return Functional.CrossEntropy(logits, targets.Reshape(-1), IgnoreIndex, reduction);  // (B·T) or ()
+        var hidden = HiddenStates(inputIds);
+        var flatTargets = targets.Reshape(-1);  // (B·T)
+        if (LossChunkPositions > 0)
+            return Functional.ChunkedCrossEntropy(hidden.Reshape(-1, Config.DModel), HeadWeight, flatTargets,  // (B·T, C)
+                IgnoreIndex, LossChunkPositions, reduction);
+        var logits = Precision.ToFloat32(Functional.Linear(hidden, HeadWeight)).View(-1, Config.VocabSize);  // (B·T, V)
+        return Functional.CrossEntropy(logits, flatTargets, IgnoreIndex, reduction);  // (B·T) or ()
     }
 }

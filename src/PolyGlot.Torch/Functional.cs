@@ -74,6 +74,32 @@ public static class Functional
         Native.Wrap(Native.CrossEntropy(logits.Handle, targets.Handle, classWeights?.Handle ?? 0, (int)reduction, ignoreIndex, labelSmoothing),
             nameof(CrossEntropy));
 
+    /// <summary>
+    /// Cross-entropy of the logits <c>hidden Wᵀ</c> (<paramref name="hidden"/> (N, C), <paramref name="weight"/> (V, C),
+    /// both in the compute dtype) against <paramref name="targets"/> (N), without holding all N x V float32 logits:
+    /// the logits are computed in float32 <paramref name="chunkPositions"/> rows at a time, and backward recomputes
+    /// each chunk's logits instead of keeping them. Equals <c>CrossEntropy(Linear(hidden, weight).To(Float32), ...)</c>
+    /// up to float rounding; the extra cost is one (N, C) x (C, V) matmul in backward. Per-position losses are float32,
+    /// 0 where the target is <paramref name="ignoreIndex"/>. Differentiable once (no double backward).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkPositions"/> is below 1.</exception>
+    /// <exception cref="TorchException">Shapes or dtypes do not fit (the message names them), or a target is out of range.</exception>
+    public static Tensor ChunkedCrossEntropy(Tensor hidden, Tensor weight, Tensor targets, long ignoreIndex = -100,
+        long chunkPositions = 1024, Reduction reduction = Reduction.Mean)
+    {
+        if (chunkPositions < 1)
+            throw new ArgumentOutOfRangeException(nameof(chunkPositions), chunkPositions, "A chunk must hold at least one position.");
+        var losses = Native.Wrap(Native.ChunkedCrossEntropy(hidden.Handle, weight.Handle, targets.Handle, ignoreIndex, chunkPositions),
+            nameof(ChunkedCrossEntropy));  // (N)
+        return reduction switch
+        {
+            Reduction.None => losses,
+            Reduction.Sum => losses.Sum(),
+            // As CrossEntropy: the mean over counted positions (NaN when none counts).
+            _ => losses.Sum() / targets.Ne(ignoreIndex).Sum(),
+        };
+    }
+
     /// <summary>Zeroes elements with probability <paramref name="p"/> and scales the rest by 1/(1-p) when training; identity otherwise.</summary>
     public static Tensor Dropout(Tensor input, double p, bool training) =>
         Native.Wrap(Native.Dropout(input.Handle, p, training ? 1 : 0), nameof(Dropout));

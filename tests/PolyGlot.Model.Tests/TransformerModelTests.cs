@@ -105,6 +105,54 @@ public sealed class TransformerModelTests
         Assert.All(model.Parameters, p => Assert.Equal(DType.Float32, p.Tensor.Grad!.DType));
     }
 
+    [Theory]
+    [InlineData("polylm-tied", 5)]     // 5 does not divide B·T = 24
+    [InlineData("polylm-untied", 7)]
+    [InlineData("llama-gqa", 5)]
+    [InlineData("llama-gqa", 64)]      // one chunk larger than B·T
+    public void TokenLossesAndEveryGradientAreUnchanged_When_TheLossIsChunked(string layout, long chunk)
+    {
+        // Given a model and a batch with ignored targets
+        using var model = TransformerModel.Create(TransformerModelReferenceTests.Config(layout), Device.Cpu, seed: 4);
+        using var scope = DisposeScope.Enter();
+        var tokens = Tensor.RandInt(0, model.Config.VocabSize, [2, 13]);
+        var inputs = tokens.Narrow(1, 0, 12);
+        var targets = tokens.Narrow(1, 1, 12).Contiguous();
+        targets.Narrow(1, 0, 3).Fill(TransformerModel.IgnoreIndex);
+
+        // When the token losses are computed and back-propagated plain and chunked
+        var plain = LossesAndGradients(model, inputs, targets, lossChunkPositions: 0);
+        var chunked = LossesAndGradients(model, inputs, targets, lossChunkPositions: chunk);
+
+        // Then losses and every parameter gradient agree within 1e-5 relative + 1e-6 absolute
+        Reference.Tolerance.AssertClose(plain.Losses, chunked.Losses, "token losses");
+        Assert.Equal(0f, chunked.Losses[0]);
+        foreach (var parameter in model.Parameters)
+            Reference.Tolerance.AssertClose(plain.Gradients[parameter.Name], chunked.Gradients[parameter.Name], parameter.Name);
+    }
+
+    [Fact]
+    public void Throws_When_LossChunkPositionsIsNegative()
+    {
+        using var model = TransformerModel.Create(TransformerModelReferenceTests.Config("polylm-tied"), Device.Cpu, seed: 1);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.LossChunkPositions = -1);
+
+        Assert.Contains("0 (no chunking) or positive", error.Message);
+    }
+
+    // Back-propagates what the trainer does: the summed token losses over the counted tokens.
+    private static (float[] Losses, Dictionary<string, float[]> Gradients) LossesAndGradients(
+        TransformerModel model, Tensor inputs, Tensor targets, long lossChunkPositions)
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor.ZeroGrads(model.Parameters.Select(p => p.Tensor).ToList(), setToNone: true);
+        model.LossChunkPositions = lossChunkPositions;
+        var losses = model.TokenLosses(inputs, targets);  // (B·T)
+        (losses.Sum() / targets.Ne(TransformerModel.IgnoreIndex).Sum()).Backward();
+        return (losses.ToArray<float>(), model.Parameters.ToDictionary(p => p.Name, p => p.Tensor.Grad!.ToArray<float>()));
+    }
+
     private static double Std(ModelParameter parameter)
     {
         var values = parameter.Tensor.ToArray<float>();

@@ -3,9 +3,13 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/Generator.h>
 #include <ATen/Context.h>
+#include <c10/core/Allocator.h>
+#include <c10/util/ThreadLocalDebugInfo.h>
 #include <torch/cuda.h>
 
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
 
 #include "pg_torch.h"
@@ -29,6 +33,37 @@ at::Generator default_generator(int device_type, int device_index) {
   }
   throw std::invalid_argument("no random generator for device type " + std::to_string(device_type));
 }
+
+// Counts the bytes libtorch's CPU allocator hands out and takes back on the thread that installed
+// it. The allocator reports every block to the thread's PROFILER_STATE debug info when that
+// reports memoryProfilingEnabled() (c10/core/CPUAllocator.cpp, ProfiledCPUMemoryReporter), the hook
+// torch.profiler(profile_memory=True) uses; blocks allocated before tracking are not counted when
+// freed. The totals argument is int64_t in libtorch 1.13 and size_t in 2.x: both overloads are
+// declared, and the one the installed headers declare pure is the override.
+class CpuMemoryTracker final : public c10::MemoryReportingInfoBase {
+ public:
+  bool memoryProfilingEnabled() const override { return true; }
+  void reportMemoryUsage(void*, int64_t size, int64_t, int64_t, c10::Device device) { record(size, device); }
+  void reportMemoryUsage(void*, int64_t size, size_t, size_t, c10::Device device) { record(size, device); }
+
+  // Atomic: intra-op worker threads may inherit the debug info from the thread that installed it.
+  std::atomic<int64_t> current{0}, peak{0};
+
+ private:
+  void record(int64_t size, c10::Device device) {
+    if (!device.is_cpu()) return;
+    auto now = current.fetch_add(size) + size;
+    auto seen = peak.load();
+    while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+    }
+  }
+};
+
+// A tracker installed on the calling thread until pg_cpu_memory_track_end.
+struct CpuMemoryTracking {
+  std::shared_ptr<CpuMemoryTracker> tracker = std::make_shared<CpuMemoryTracker>();
+  c10::DebugInfoGuard guard{c10::DebugInfoKind::PROFILER_STATE, tracker};
+};
 
 }  // namespace
 
@@ -155,6 +190,26 @@ PG_EXPORT int pg_cuda_empty_cache() {
     c10::cuda::CUDACachingAllocator::emptyCache();
 #endif
   });
+}
+
+// ---- CPU memory --------------------------------------------------------------------------------
+
+// Starts counting CPU tensor memory allocated on this thread; end it on the same thread.
+PG_EXPORT int pg_cpu_memory_track_begin(void** handle) {
+  return pg::checked([&] { *handle = new CpuMemoryTracking(); });
+}
+
+// out[0]: bytes allocated and not yet freed since the start, out[1]: the highest out[0] seen.
+PG_EXPORT int pg_cpu_memory_track_read(void* handle, int64_t* out) {
+  return pg::checked([&] {
+    auto& tracker = *static_cast<CpuMemoryTracking*>(handle)->tracker;
+    out[0] = tracker.current;
+    out[1] = tracker.peak;
+  });
+}
+
+PG_EXPORT int pg_cpu_memory_track_end(void* handle) {
+  return pg::checked([&] { delete static_cast<CpuMemoryTracking*>(handle); });
 }
 
 // ---- CPU threads -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace PolyGlot.Torch.Interop;
 
-/// <summary>Versions, RNG, CUDA and thread pools (pg_runtime.cpp).</summary>
+/// <summary>Versions, RNG, CUDA, CPU memory tracking and thread pools (pg_runtime.cpp).</summary>
 internal static unsafe partial class Native
 {
     [LibraryImport(Library, EntryPoint = "pg_torch_version")]
@@ -43,6 +43,15 @@ internal static unsafe partial class Native
 
     [LibraryImport(Library, EntryPoint = "pg_cuda_empty_cache")]
     public static partial int CudaEmptyCache();
+
+    [LibraryImport(Library, EntryPoint = "pg_cpu_memory_track_begin")]
+    public static partial int CpuMemoryTrackBegin(nint* handle);
+
+    [LibraryImport(Library, EntryPoint = "pg_cpu_memory_track_read")]
+    public static partial int CpuMemoryTrackRead(nint handle, long* output);
+
+    [LibraryImport(Library, EntryPoint = "pg_cpu_memory_track_end")]
+    public static partial int CpuMemoryTrackEnd(nint handle);
 
     [LibraryImport(Library, EntryPoint = "pg_threads_set")]
     public static partial int ThreadsSet(int count);
