@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return ParquetCommand.Create();
         yield return PrepareCommand.Create();
         yield return TrainCommand.Create();
+        yield return ReportCommand.Create();
         yield return BenchCommand.Create();
         yield return ExportCommand.Create();
         yield return GenerateCommand.Create();
