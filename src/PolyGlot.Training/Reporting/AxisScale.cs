@@ -6,7 +6,7 @@ namespace PolyGlot.Training.Reporting;
 /// Maps data values to pixels along one axis, linear or logarithmic, and picks few enough
 /// round tick values (1, 2, 5 x 10^k) that their labels never overlap.
 /// </summary>
-internal sealed class AxisScale
+public sealed class AxisScale
 {
     private readonly double _lo, _hi, _pixelsFrom, _pixelsTo;
 

@@ -141,7 +141,8 @@ public static class RunHistoryReader
         foreach (var (step, directory, complete) in new CheckpointStore(root).List())
             if (complete && known.Add(step - 1))
                 markers.Add(new RunMarker(step - 1, MarkerKind.Checkpoint, "checkpoint " + Path.GetFileName(directory), null));
-        return markers.OrderBy(m => m.Step).ThenBy(m => m.Kind).ToList();
+        // A stable sort: events at the same step stay in the order they happened.
+        return markers.OrderBy(m => m.Step).ToList();
     }
 
     // Each invocation runs from its start event to its last event (a step, checkpoint or end);

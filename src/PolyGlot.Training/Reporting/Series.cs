@@ -1,7 +1,7 @@
 namespace PolyGlot.Training.Reporting;
 
 /// <summary>Smoothing and thinning of (step, value) curves before they are drawn.</summary>
-internal static class Series
+public static class Series
 {
     /// <summary>Points beyond which a curve is thinned: 800 is more than a 600-pixel-wide plot can show.</summary>
     public const int MaxPoints = 800;
