@@ -28,20 +28,23 @@ public sealed class AxisScale
     /// </summary>
     public static AxisScale Create(double min, double max, bool log, double pixelsFrom, double pixelsTo, int maxTicks)
     {
-        if (!(max > min))
-            (min, max) = log ? (min / 1.5, max * 1.5) : (min - Math.Max(Math.Abs(min) * 0.1, 0.5), max + Math.Max(Math.Abs(max) * 0.1, 0.5));
+        // A flat curve (a constant learning rate, averaged into buckets that differ in the last bit)
+        // gets a range around its value: ticks 1e-16 apart would never end.
+        if (!(max - min > Math.Max(Math.Abs(min), Math.Abs(max)) * 1e-9))
+        {
+            var half = min == 0 ? 0.5 : Math.Abs(min) * 0.1;
+            (min, max) = log ? (min / 1.5, max * 1.5) : (min - half, max + half);
+        }
         if (log)
         {
             var ticks = LogTicks(min, max, maxTicks);
             return new AxisScale(min, max, true, pixelsFrom, pixelsTo, ticks);
         }
-        var step = NiceStep((max - min) / Math.Max(1, maxTicks - 1));
+        // maxTicks - 2 intervals: rounding both ends outwards can add one tick at each end.
+        var step = NiceStep((max - min) / Math.Max(1, maxTicks - 2));
         var lo = Math.Floor(min / step) * step;
         var hi = Math.Ceiling(max / step) * step;
-        var linear = new List<double>();
-        for (var v = lo; v <= hi + step / 2; v += step)
-            linear.Add(Math.Round(v / step) * step);
-        return new AxisScale(lo, hi, false, pixelsFrom, pixelsTo, linear);
+        return new AxisScale(lo, hi, false, pixelsFrom, pixelsTo, Steps(lo, hi, step));
     }
 
     /// <summary>The pixel of <paramref name="value"/>.</summary>
@@ -104,9 +107,14 @@ public sealed class AxisScale
             }
         }
         var step = NiceStep((max - min) / Math.Max(1, maxTicks - 1));
-        var linear = new List<double>();
-        for (var v = Math.Ceiling(min / step) * step; v <= max * (1 + 1e-9); v += step)
-            linear.Add(Math.Round(v / step) * step);
-        return linear;
+        return Steps(Math.Ceiling(min / step) * step, max * (1 + 1e-9), step);
+    }
+
+    // Multiples of step from `from` up to `to`, counted rather than accumulated so that rounding
+    // can neither skip the last tick nor loop.
+    private static List<double> Steps(double from, double to, double step)
+    {
+        var count = (int)Math.Floor((to - from) / step + 1e-6);
+        return Enumerable.Range(0, Math.Max(0, count) + 1).Select(i => Math.Round(from / step + i) * step).ToList();
     }
 }

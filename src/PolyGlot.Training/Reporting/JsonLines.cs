@@ -9,51 +9,60 @@ namespace PolyGlot.Training.Reporting;
 /// </summary>
 internal static class JsonLines
 {
-    /// <summary>The parsed lines of <paramref name="path"/>; <paramref name="notes"/> gets one sentence per problem.</summary>
-    public static List<JsonElement> Read(string path, List<string> notes)
+    /// <summary>
+    /// Hands each line of <paramref name="path"/> that is a JSON object to <paramref name="each"/>
+    /// (the element lives only during the call); <paramref name="notes"/> gets one sentence per problem.
+    /// Streams the file, so a 150,000-step run costs one line of memory at a time.
+    /// </summary>
+    public static void Read(string path, List<string> notes, Action<JsonElement> each)
     {
         var name = Path.GetFileName(path);
-        string text;
+        var bad = new List<int>();
+        var (number, parsed, lastContent) = (0, 0, 0);
         try
         {
             // ReadWrite sharing: the trainer keeps the file open for appending while a report is drawn.
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
             using var reader = new StreamReader(stream);
-            text = reader.ReadToEnd();
+            while (reader.ReadLine() is { } line)
+            {
+                number++;
+                if (line.Trim().Length == 0)
+                    continue;
+                lastContent = number;
+                if (TryParse(line, each))
+                    parsed++;
+                else
+                    bad.Add(number);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            notes.Add($"{name} could not be read ({e.Message}); the report shows no data from it.");
-            return [];
+            notes.Add($"{name} could not be read ({e.Message}); the report shows what was read before the error.");
         }
-        var lines = text.Split('\n');
-        var parsed = new List<JsonElement>(lines.Length);
-        var bad = new List<int>();
-        var last = Array.FindLastIndex(lines, l => l.Trim().Length > 0);
-        for (var i = 0; i < lines.Length; i++)
+        if (bad.Count > 0 && bad[^1] == lastContent)
         {
-            if (lines[i].Trim().Length == 0)
-                continue;
-            try
-            {
-                using var doc = JsonDocument.Parse(lines[i]);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    parsed.Add(doc.RootElement.Clone());
-                    continue;
-                }
-            }
-            catch (JsonException)
-            {
-            }
-            if (i == last)
-                notes.Add($"the last line of {name} is incomplete (the run crashed or was writing it); the report shows the {parsed.Count} lines before it.");
-            else
-                bad.Add(i + 1);
+            bad.RemoveAt(bad.Count - 1);
+            notes.Add($"the last line of {name} is incomplete (the run crashed or was writing it); the report shows the {parsed} lines before it.");
         }
         if (bad.Count > 0)
             notes.Add($"{bad.Count} line(s) of {name} are not JSON objects and were left out (line {string.Join(", ", bad.Take(5))}{(bad.Count > 5 ? ", ..." : "")}).");
-        return parsed;
+    }
+
+    private static bool TryParse(string line, Action<JsonElement> each)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                return false;
+            each(doc.RootElement);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A number, or NaN when the property is missing, null or not a number.</summary>

@@ -10,12 +10,18 @@ internal sealed class ReportCharts
 {
     private readonly IReadOnlyList<RunHistory> _runs;
     private readonly IReadOnlyList<string> _languages;
+    private readonly IReadOnlyList<string> _pairs;
     private readonly string _xLabel;
 
+    /// <summary>Charts of <paramref name="runs"/>.</summary>
     public ReportCharts(IReadOnlyList<RunHistory> runs)
     {
         _runs = runs;
-        _languages = runs.SelectMany(r => r.Languages).Distinct(StringComparer.Ordinal).ToList();
+        var all = runs.SelectMany(r => r.Languages).Distinct(StringComparer.Ordinal).ToList();
+        // Bilingual data reports its tokens under pair names such as "de-en"; drawn with the
+        // languages they would make a chart of 30 curves, so pairs get charts of their own.
+        _pairs = all.Where(l => l.Split('-') is [var a, var b] && all.Contains(a) && all.Contains(b)).ToList();
+        _languages = all.Except(_pairs).ToList();
         var tokensPerStep = runs.Select(TokensPerStep).Distinct().ToList();
         _xLabel = tokensPerStep is [{ } t] ? $"step (optimizer steps of {t:N0} tokens)" : "step (optimizer steps)";
     }
@@ -28,6 +34,9 @@ internal sealed class ReportCharts
         yield return ("Mean loss of each step's batch: thin = every step, thick = smoothed.", Loss());
         yield return ("Smoothed training loss per language of the batch's tokens.", PerLanguage("Training loss per language (smoothed)", "loss (nats/token)",
             r => r.Steps.Select(s => (X(s.Step), s.LossPerLanguage)), smooth: true, log: true, dots: false));
+        if (_pairs.Count > 0)
+            yield return ("Smoothed training loss per translation pair of the bilingual data.", PerLanguage("Training loss per translation pair (smoothed)",
+                "loss (nats/token)", r => r.Steps.Select(s => (X(s.Step), s.LossPerLanguage)), smooth: true, log: true, dots: false, _pairs));
         if (_runs.Any(r => r.Evals.Count > 0))
         {
             yield return ("Held-out loss per language at each evaluation.", PerLanguage("Held-out loss per language", "loss (nats/token)",
@@ -38,7 +47,7 @@ internal sealed class ReportCharts
         foreach (var run in _runs.Where(r => r.Groups.Count > 0))
             yield return ("Share of the batch's sequences per data group: dashed = scheduled by the curriculum, solid = realised (smoothed).", Mix(run));
         yield return ("Learning rate used for each update.", PerRun("Learning rate", "learning rate", s => s.Lr, log: false, raw: false));
-        yield return ("Global gradient L2 norm before clipping: thin = every step, thick = smoothed.", PerRun("Gradient norm", "gradient norm (L2, before clipping)", s => s.GradNorm, log: true, raw: true));
+        yield return ("Global gradient L2 norm before clipping: thin = every step, thick = smoothed.", PerRun("Gradient norm", "gradient norm (L2)", s => s.GradNorm, log: true, raw: true));
         yield return ("Training throughput over all ranks (sliding window of 20 steps).", PerRun("Throughput", "tokens/s", s => s.TokensPerSecond, log: false, raw: false));
         if (_runs.Any(r => r.Steps.Any(s => double.IsFinite(s.Mfu))))
             yield return ("Model FLOPs utilisation on the GPU (6N + 12·L·d·T FLOPs per token over the device's peak).", PerRun("MFU", "MFU (%)", s => s.Mfu * 100, log: false, raw: false));
@@ -67,13 +76,14 @@ internal sealed class ReportCharts
     private string Label(int run, string what) => Compare ? _runs[run].Name : what;
 
     private SvgChart PerLanguage(string title, string yLabel, Func<RunHistory, IEnumerable<(double X, IReadOnlyDictionary<string, double> Values)>> select,
-        bool smooth, bool log, bool dots)
+        bool smooth, bool log, bool dots, IReadOnlyList<string>? names = null)
     {
+        names ??= _languages;
         var series = new List<ChartSeries>();
         for (var r = 0; r < _runs.Count; r++)
         {
             var rows = select(_runs[r]).ToList();
-            foreach (var (language, l) in _languages.Select((l, i) => (l, i)))
+            foreach (var (language, l) in names.Select((l, i) => (l, i)))
             {
                 var points = rows.Where(row => row.Values.ContainsKey(language)).Select(row => (row.X, row.Values[language])).ToList();
                 if (points.Count == 0)
@@ -83,7 +93,7 @@ internal sealed class ReportCharts
             }
         }
         // One legend entry per language (colour) and, when comparing, per run (dash pattern).
-        var legend = _languages.Select((l, i) => new ChartSeries(l, Palette.Color(i), []) { Dots = dots })
+        var legend = names.Select((l, i) => new ChartSeries(l, Palette.Color(i), []) { Dots = dots })
             .Where(entry => series.Any(s => s.Name == entry.Name)).ToList();
         if (Compare)
             legend.AddRange(_runs.Select((run, r) => new ChartSeries("run " + run.Name, "#444", []) { Dash = Palette.Dash(r) }));

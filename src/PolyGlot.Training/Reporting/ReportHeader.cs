@@ -73,22 +73,27 @@ internal static class ReportHeader
         ? string.Create(C, $"{(int)t.TotalHours} h {t.Minutes:D2} min")
         : string.Create(C, $"{t.Minutes} min {t.Seconds:D2} s");
 
-    // Tokens per language as a compact table, most tokens first, with the last held-out scores.
+    // Tokens per language, most tokens first, with the last held-out scores: tables of at most
+    // ten rows side by side, so that 20 languages and their pairs do not make the header a column.
     private static void AppendTokens(StringBuilder html, TrainPoint last, EvalPoint? eval)
     {
         var total = Math.Max(1, last.TokensPerLanguage.Values.Sum());
-        html.Append("<table class=\"languages\"><tr><th>language</th><th>tokens consumed</th><th>share</th>");
-        if (eval is not null)
-            html.Append("<th>held-out loss</th><th>bits/byte</th>");
-        html.Append("</tr>");
-        foreach (var (language, tokens) in last.TokensPerLanguage.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        var rows = last.TokensPerLanguage.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+        foreach (var chunk in rows.Chunk(10))
         {
-            html.Append(C, $"<tr><td>{E(language)}</td><td>{tokens:N0}</td><td>{tokens * 100.0 / total:F1}%</td>");
+            html.Append("<table class=\"languages\"><tr><th>language</th><th>tokens</th><th>share</th>");
             if (eval is not null)
-                html.Append(C, $"<td>{Score(eval.LossPerLanguage, language)}</td><td>{Score(eval.BitsPerByte, language)}</td>");
+                html.Append("<th>eval loss</th><th>bits/byte</th>");
             html.Append("</tr>");
+            foreach (var (language, tokens) in chunk)
+            {
+                html.Append(C, $"<tr><td>{E(language)}</td><td>{tokens:N0}</td><td>{tokens * 100.0 / total:F1}%</td>");
+                if (eval is not null)
+                    html.Append(C, $"<td>{Score(eval.LossPerLanguage, language)}</td><td>{Score(eval.BitsPerByte, language)}</td>");
+                html.Append("</tr>");
+            }
+            html.Append("</table>");
         }
-        html.Append("</table>");
     }
 
     private static string Score(IReadOnlyDictionary<string, double> values, string language) =>

@@ -10,6 +10,9 @@ namespace PolyGlot.Training.Reporting;
 /// </summary>
 public sealed class RunHistory
 {
+    // Computed once: charts ask for them per step.
+    private IReadOnlyList<string>? _languages, _groups;
+
     /// <summary>The run's name (from its configuration, else the directory's name).</summary>
     public required string Name { get; init; }
 
@@ -44,12 +47,12 @@ public sealed class RunHistory
     public TimeSpan? WallTime { get; init; }
 
     /// <summary>Languages seen, most tokens first.</summary>
-    public IReadOnlyList<string> Languages =>
-        Steps.Count == 0 ? EvalLanguages : Steps[^1].TokensPerLanguage.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => p.Key).Union(Steps.SelectMany(s => s.LossPerLanguage.Keys).Order(StringComparer.Ordinal)).Union(EvalLanguages).ToList();
+    public IReadOnlyList<string> Languages => _languages ??= Steps.Count == 0 ? EvalLanguages
+        : Steps[^1].TokensPerLanguage.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key)
+            .Union(Steps.SelectMany(s => s.LossPerLanguage.Keys).Distinct().Order(StringComparer.Ordinal)).Union(EvalLanguages).ToList();
 
     /// <summary>Data groups of the curriculum (english, non-english, bilingual), in the metrics' order.</summary>
-    public IReadOnlyList<string> Groups => Steps.SelectMany(s => s.ScheduledShares.Keys).Union(Mix.SelectMany(m => m.Realized.Keys)).ToList();
+    public IReadOnlyList<string> Groups => _groups ??= Steps.SelectMany(s => s.ScheduledShares.Keys).Union(Mix.SelectMany(m => m.Realized.Keys)).ToList();
 
     /// <summary>Steps trained so far (the last step's index + 1).</summary>
     public long StepsTrained => Steps.Count == 0 ? 0 : Steps[^1].Step + 1;

@@ -26,11 +26,33 @@ public static class RunHistoryReader
         var notes = new List<string>();
         var config = ReadConfig(runDirectory, notes);
         var metricsPath = Path.Combine(runDirectory, MetricsWriter.FileName);
-        var metrics = File.Exists(metricsPath) ? JsonLines.Read(metricsPath, notes) : [];
-        if (!File.Exists(metricsPath))
+        var steps = new List<TrainPoint>();
+        var evals = new List<EvalPoint>();
+        if (File.Exists(metricsPath))
+            JsonLines.Read(metricsPath, notes, e =>
+            {
+                switch (JsonLines.Text(e, "kind"))
+                {
+                    case "train": steps.Add(Train(e)); break;
+                    case "eval": evals.Add(Eval(e)); break;
+                }
+            });
+        else
             notes.Add($"{MetricsWriter.FileName} does not exist yet: the run has not finished a step.");
         var eventsPath = Path.Combine(runDirectory, RunEventsWriter.FileName);
-        var events = File.Exists(eventsPath) ? JsonLines.Read(eventsPath, notes) : [];
+        var events = new List<JsonElement>();
+        var mix = new List<MixPoint>();
+        var timeline = new List<(bool Start, DateTime Time)>();
+        if (File.Exists(eventsPath))
+            JsonLines.Read(eventsPath, notes, e =>
+            {
+                if (JsonLines.Time(e, "time") is { } time)
+                    timeline.Add((JsonLines.Text(e, "kind") == "start", time));
+                if (JsonLines.Text(e, "kind") == "step")
+                    mix.Add(new MixPoint(JsonLines.Integer(e, "step"), JsonLines.Numbers(e, "realized_group_shares")));
+                else
+                    events.Add(e.Clone());
+            });
 
         var markers = Markers(events, runDirectory, config);
         var start = events.LastOrDefault(e => JsonLines.Text(e, "kind") == "start");
@@ -41,15 +63,14 @@ public static class RunHistoryReader
             Name = config?.Name ?? Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd(Path.DirectorySeparatorChar)),
             Directory = runDirectory,
             Config = config,
-            Steps = LastPerStep(metrics.Where(e => JsonLines.Text(e, "kind") == "train").Select(Train)),
-            Evals = LastPerStep(metrics.Where(e => JsonLines.Text(e, "kind") == "eval").Select(Eval)),
-            Mix = LastPerStep(events.Where(e => JsonLines.Text(e, "kind") == "step")
-                .Select(e => new MixPoint(JsonLines.Integer(e, "step"), JsonLines.Numbers(e, "realized_group_shares")))),
+            Steps = LastPerStep(steps),
+            Evals = LastPerStep(evals),
+            Mix = LastPerStep(mix),
             Markers = markers,
             Notes = notes,
             Parameters = parameters ?? (config is null ? null : ModelSize.Of(config.Model).Total),
             TotalSteps = total ?? (config is null ? null : TryTotalSteps(config)),
-            WallTime = WallTime(events),
+            WallTime = WallTime(timeline),
         };
     }
 
@@ -147,15 +168,13 @@ public static class RunHistoryReader
 
     // Each invocation runs from its start event to its last event (a step, checkpoint or end);
     // the gaps between invocations (a crash, a pause) are not the run's time.
-    private static TimeSpan? WallTime(List<JsonElement> events)
+    private static TimeSpan? WallTime(List<(bool Start, DateTime Time)> timeline)
     {
         var total = TimeSpan.Zero;
         DateTime? start = null, last = null;
-        foreach (var e in events)
+        foreach (var (isStart, time) in timeline)
         {
-            if (JsonLines.Time(e, "time") is not { } time)
-                continue;
-            if (JsonLines.Text(e, "kind") == "start")
+            if (isStart)
             {
                 if (start is { } s && last is { } l)
                     total += l - s;

@@ -20,6 +20,17 @@ public sealed class AxisScaleTests
         Assert.Contains(Math.Round(mantissa, 6), new[] { 1.0, 2, 5 });
     }
 
+    [Fact]
+    public void GivesFewTicksAroundTheValue_When_RangeIsFlatToTheLastBit()
+    {
+        // Given a constant learning rate whose bucket means differ by one unit in the last place
+        var value = 3e-4;
+        var scale = AxisScale.Create(value, Math.BitIncrement(value), log: false, 0, 200, 6);
+
+        Assert.InRange(scale.Ticks.Count, 2, 6);
+        Assert.True(scale.Ticks[0] < value && scale.Ticks[^1] > value);
+    }
+
     [Theory]
     [InlineData(2.9, 9.1)]
     [InlineData(0.01, 100)]

@@ -60,6 +60,19 @@ public sealed partial class ReportPageTests : IDisposable
     }
 
     [Fact]
+    public void DrawsTranslationPairsApartFromLanguages_When_BilingualDataReportsPairs()
+    {
+        _a.WriteSteps(0, 50, ["en", "de", "de-en"]);
+
+        var charts = Charts(Render(_a));
+
+        string[] Legend(string title) => charts.Single(c => c.Elements("text").First().Value == title)
+            .Descendants("text").Select(t => t.Value).Where(t => t is "en" or "de" or "de-en").ToArray();
+        Assert.Equal(["en", "de"], Legend("Training loss per language (smoothed)"));
+        Assert.Equal(["de-en"], Legend("Training loss per translation pair (smoothed)"));
+    }
+
+    [Fact]
     public void MarksTheStageBoundaryAndSkippedStep_When_SharesChangeAndGuardSkipped()
     {
         // RunDirectory switches to the final stage at step 240 and skips step 77
