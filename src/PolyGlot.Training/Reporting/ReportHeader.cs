@@ -73,13 +73,13 @@ internal static class ReportHeader
         ? string.Create(C, $"{(int)t.TotalHours} h {t.Minutes:D2} min")
         : string.Create(C, $"{t.Minutes} min {t.Seconds:D2} s");
 
-    // Tokens per language, most tokens first, with the last held-out scores: tables of at most
-    // ten rows side by side, so that 20 languages and their pairs do not make the header a column.
+    // Tokens per language, most tokens first, with the last held-out scores: two tables side by
+    // side (or more, of 20 rows each), so that 20 languages and their pairs do not make a column.
     private static void AppendTokens(StringBuilder html, TrainPoint last, EvalPoint? eval)
     {
         var total = Math.Max(1, last.TokensPerLanguage.Values.Sum());
         var rows = last.TokensPerLanguage.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
-        foreach (var chunk in rows.Chunk(10))
+        foreach (var chunk in rows.Chunk(Math.Clamp((rows.Count + 1) / 2, 10, 20)))
         {
             html.Append("<table class=\"languages\"><tr><th>language</th><th>tokens</th><th>share</th>");
             if (eval is not null)
