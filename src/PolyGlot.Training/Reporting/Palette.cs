@@ -25,7 +25,7 @@ internal static class Palette
     public const string Checkpoint = "#888888";
 
     /// <summary>Resume markers.</summary>
-    public const string Resume = "#e6550d";
+    public const string Resume = "#111111";
 
     /// <summary>Curriculum stage boundaries.</summary>
     public const string Stage = "#6a3d9a";
