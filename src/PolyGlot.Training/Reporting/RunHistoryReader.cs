@@ -108,8 +108,16 @@ public static class RunHistoryReader
     private static TrainPoint Train(JsonElement e) => new(
         JsonLines.Integer(e, "step"), JsonLines.Number(e, "loss"), JsonLines.Numbers(e, "loss_per_language"),
         JsonLines.Number(e, "lr"), JsonLines.Number(e, "grad_norm"), JsonLines.Number(e, "tokens_per_second"), JsonLines.Number(e, "mfu"),
-        JsonLines.Numbers(e, "curriculum_shares"), JsonLines.Integers(e, "tokens_per_language"), JsonLines.Integer(e, "tokens_consumed"),
+        Shares(JsonLines.Numbers(e, "curriculum_shares")), JsonLines.Integers(e, "tokens_per_language"), JsonLines.Integer(e, "tokens_consumed"),
         e.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.True, JsonLines.Number(e, "step_seconds"));
+
+    // Without a curriculum the trainer reports the size-based group weights (tokens^alpha), which
+    // do not sum to 1; as shares of the batch they are normalised here.
+    private static IReadOnlyDictionary<string, double> Shares(IReadOnlyDictionary<string, double> weights)
+    {
+        var sum = weights.Values.Sum();
+        return sum > 0 && Math.Abs(sum - 1) > 1e-9 ? weights.ToDictionary(p => p.Key, p => p.Value / sum, StringComparer.Ordinal) : weights;
+    }
 
     private static EvalPoint Eval(JsonElement e) => new(
         JsonLines.Integer(e, "step"), JsonLines.Number(e, "loss"), JsonLines.Numbers(e, "loss_per_language"),

@@ -107,6 +107,19 @@ public sealed class RunHistoryReaderTests : IDisposable
     }
 
     [Fact]
+    public void NormalisesScheduledShares_When_RunWithoutCurriculumReportsSizeWeights()
+    {
+        // Given a run without a curriculum, whose metrics carry tokens^alpha weights
+        using (var writer = MetricsWriter.Open(_run.MetricsPath))
+            writer.Write(new StepMetrics { Step = 0, Loss = 3, CurriculumShares = new Dictionary<string, double> { ["english"] = 16.5, ["non-english"] = 5.5 } });
+
+        var shares = Assert.Single(RunHistoryReader.Read(_run.Path).Steps).ScheduledShares;
+
+        Assert.Equal(0.75, shares["english"], 12);
+        Assert.Equal(0.25, shares["non-english"], 12);
+    }
+
+    [Fact]
     public void OrdersLanguagesByTokensConsumed_When_StepsListSeveral()
     {
         _run.WriteSteps(0, 2, ["ko", "en", "de"]);
