@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Reporting;
 
 namespace PolyGlot.Training.Tests.Reporting;
@@ -42,6 +44,22 @@ public sealed partial class ReportPageTests : IDisposable
         Assert.Equal(["Training loss", "Training loss per language (smoothed)", "Held-out loss per language", "Held-out bits per byte per language",
             "Data mix: scheduled vs realised", "Learning rate", "Gradient norm", "Throughput"], titles);
         Assert.All(charts, c => Assert.NotEmpty(c.Descendants("path")));
+    }
+
+    [Fact]
+    public void AddsAnMfuChartInPercent_When_RunReportsMfu()
+    {
+        // Given a GPU run's metrics, MFU 0.40 rising to 0.49
+        using (var writer = MetricsWriter.Open(_a.MetricsPath))
+            for (var s = 0; s < 10; s++)
+                writer.Write(new StepMetrics { Step = s, Loss = 3, Mfu = 0.40 + s * 0.01 });
+
+        var mfu = Charts(Render(_a)).Single(c => c.Elements("text").First().Value == "MFU");
+
+        var texts = mfu.Descendants("text").Select(t => t.Value).ToList();
+        Assert.Contains("MFU (%)", texts);
+        var yTicks = mfu.Descendants("text").Where(t => t.Attribute("text-anchor")?.Value == "end").Select(t => double.Parse(t.Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(yTicks.Min() <= 40 && yTicks.Max() >= 49, string.Join(", ", yTicks));
     }
 
     [Fact]
