@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return PrepareCommand.Create();
         yield return TrainCommand.Create();
         yield return LaunchCommand.Create();
+        yield return ReportCommand.Create();
         yield return BenchCommand.Create();
         yield return ExportCommand.Create();
         yield return GenerateCommand.Create();

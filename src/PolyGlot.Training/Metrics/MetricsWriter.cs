@@ -75,7 +75,8 @@ public sealed class MetricsWriter : IDisposable
         }
     }
 
-    private static void DropLinesAfter(string path, long step)
+    /// <summary>Rewrites <paramref name="path"/> (atomically) without the lines of steps after <paramref name="step"/> and without a torn last line.</summary>
+    internal static void DropLinesAfter(string path, long step)
     {
         var kept = new StringBuilder();
         foreach (var line in File.ReadLines(path))
