@@ -18,6 +18,13 @@ public sealed class TrainingConfig : IValidatedConfig
     /// <summary>Seed of weight initialisation and dropout (the data order has <c>data.seed</c>).</summary>
     public long Seed { get; set; } = 1234;
 
+    /// <summary>
+    /// Positions per chunk of the loss: the LM head and cross-entropy run that many positions at a
+    /// time, so that float32 logits of all positions x vocabulary never exist at once (what lets a
+    /// 256K vocabulary fit); 0 computes them in one piece.
+    /// </summary>
+    public int LossChunkTokens { get; set; }
+
     /// <summary>Multi-process settings: backend, gradient buckets, ZeRO stage, timeouts.</summary>
     public DistributedConfig Distributed { get; set; } = new();
 
@@ -35,6 +42,8 @@ public sealed class TrainingConfig : IValidatedConfig
         errors.RequireOneOf(Device, ["auto", "cpu", "cuda"], ConfigPath.Join(path, "device"));
         errors.RequirePositive(MicroBatchSize, ConfigPath.Join(path, "micro_batch_size"));
         errors.RequireNonNegative(Seed, ConfigPath.Join(path, "seed"));
+        errors.Require(LossChunkTokens >= 0, ConfigPath.Join(path, "loss_chunk_tokens"), LossChunkTokens,
+            "must be 0 (no chunking) or a positive number of positions");
         Distributed.Validate(errors, ConfigPath.Join(path, "distributed"));
     }
 }

@@ -11,7 +11,10 @@ internal static class StepReporting
     public static StepMetrics Metrics(TrainerState state, Batch batch, StepResult result, LoaderPlan plan, long tokensBefore,
         double seconds, ThroughputMeter meter, double? peakFlops, ModelConfig model, int seqLen)
     {
+        // Group weights need not sum to 1 (without a curriculum they are the groups' sizes); the
+        // metrics carry shares.
         var weights = plan.Schedule.WeightsAt(tokensBefore);
+        var total = weights.Sum();
         return new StepMetrics
         {
             Step = state.Step - 1,   // 0-based index of the step just trained
@@ -21,7 +24,7 @@ internal static class StepReporting
             GradNorm = result.GradNorm,
             TokensPerSecond = meter.TokensPerSecond,
             Mfu = peakFlops is { } peak ? meter.Mfu(ModelSize.FlopsPerToken(model, seqLen), peak) : null,
-            CurriculumShares = plan.Groups.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => weights[p.i], StringComparer.Ordinal),
+            CurriculumShares = plan.Groups.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => total > 0 ? weights[p.i] / total : 0.0, StringComparer.Ordinal),
             TokensPerLanguage = state.TokensPerLanguage,
             TokensConsumed = state.TokensConsumed,
             Skipped = result.Skipped,

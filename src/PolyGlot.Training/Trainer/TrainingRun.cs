@@ -53,6 +53,7 @@ public sealed class TrainingRun : IDisposable
         _schedule = config.Schedule.Build(config.Optimizer.Lr, _geometry.TokensPerStep);
         _model = TransformerModel.Create(config.Model, options.Device, (ulong)config.Training.Seed);
         _model.Precision = ComputePrecision.Parse(config.Precision.Compute);
+        _model.LossChunkPositions = config.Training.LossChunkTokens;
         var shardOver = config.Training.Distributed.Zero == 1 ? _parallel : null;
         _optimizer = new TrainingOptimizer(_model.Parameters, config.Optimizer, shardOver);
         _guard = new LossGuard(config.Guard);

@@ -167,6 +167,24 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void LossesEqualTheUnchunkedRun_When_TheLossIsChunked()
+    {
+        // Given two runs that differ only in training.loss_chunk_tokens (0 and 5 positions)
+        using var plain = new TrainerHarness(totalSteps: 6, dropout: 0);
+        using var chunked = new TrainerHarness(totalSteps: 6, dropout: 0);
+        chunked.Config.Training.LossChunkTokens = 5;
+
+        // When both train
+        var expected = plain.Train().Losses;
+        var actual = chunked.Train().Losses;
+
+        // Then every step's loss agrees within 1e-5 relative
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5 * Math.Abs(expected[i]), $"step {i + 1}: {actual[i]:R} vs {expected[i]:R}");
+    }
+
+    [Fact]
     public void LossFallsBelowBound_When_TrainedOnLearnableCorpus()
     {
         // Given 60 steps on the learnable corpus (an initial loss near ln 100 = 4.6)
