@@ -107,28 +107,31 @@ public sealed class TransformerModel : IDisposable
     /// <summary>The parameter called <paramref name="name"/>.</summary>
     public ModelParameter Parameter(string name) => _table[name];
 
-    /// <summary>Next-token logits: (B, T) int64 token ids -> (B, T, V) in the compute dtype.</summary>
+    /// <summary>
+    /// Next-token logits: (B, T) int64 token ids -> (B, T, V) in the compute dtype. With
+    /// <paramref name="documents"/>, each packed document attends only to itself and its positions
+    /// start at 0.
+    /// </summary>
     /// <exception cref="ArgumentException">T exceeds <c>max_seq_len</c>.</exception>
-    public Tensor Forward(Tensor inputIds) => Functional.Linear(HiddenStates(inputIds), HeadWeight);  // (B, T, V)
+    public Tensor Forward(Tensor inputIds, DocumentLayout? documents = null) =>
+        Functional.Linear(HiddenStates(inputIds, documents), HeadWeight);  // (B, T, V)
 
     /// <summary>The final hidden states, after the last norm: (B, T) int64 token ids -> (B, T, C) in the compute dtype.</summary>
     /// <exception cref="ArgumentException">T exceeds <c>max_seq_len</c>.</exception>
-    public Tensor HiddenStates(Tensor inputIds)
+    public Tensor HiddenStates(Tensor inputIds, DocumentLayout? documents = null)
     {
         var T = inputIds.Size(1);
         if (T > Config.MaxSeqLen)
             throw new ArgumentException(
                 $"The input holds {T} positions, but the model was built for model.max_seq_len = {Config.MaxSeqLen}.", nameof(inputIds));
         var x = Functional.Embedding(_tokens, inputIds);  // (B, T, C)
-        (Tensor, Tensor)? rotary = null;
+        var (rotary, mask) = documents is null ? (RotaryFromStart(T), null) : (RotaryAt(documents.Positions), documents.AttentionMask(Precision.DType));
         if (_positions is not null)
-            x = x + _positions.Narrow(0, 0, T);  // (T, C) broadcast over B
-        else
-            rotary = (Precision.ToCompute(_cos!.Narrow(0, 0, T)), Precision.ToCompute(_sin!.Narrow(0, 0, T)));  // (T, D)
+            x = x + (documents is null ? _positions.Narrow(0, 0, T) : Functional.Embedding(_positions, documents.Positions));  // (T, C) or (B, T, C)
         if (Training && Config.Dropout > 0)
             x = Functional.Dropout(x, Config.Dropout, training: true);
         foreach (var layer in _layers)
-            x = layer.Forward(x, rotary, Precision, Training);
+            x = layer.Forward(x, rotary, mask, Precision, Training);
         return Precision.ToCompute(_finalNorm.Forward(x));  // (B, T, C)
     }
 
@@ -136,7 +139,8 @@ public sealed class TransformerModel : IDisposable
     /// Cross-entropy of every position, in float32: (B, T) inputs and targets -> (B·T) losses,
     /// 0 where the target is <see cref="IgnoreIndex"/>.
     /// </summary>
-    public Tensor TokenLosses(Tensor inputIds, Tensor targets) => CrossEntropy(inputIds, targets, Reduction.None);
+    public Tensor TokenLosses(Tensor inputIds, Tensor targets, DocumentLayout? documents = null) =>
+        CrossEntropy(inputIds, targets, Reduction.None, documents);
 
     /// <summary>Mean cross-entropy over the positions whose target is not <see cref="IgnoreIndex"/>.</summary>
     public Tensor Loss(Tensor inputIds, Tensor targets) => CrossEntropy(inputIds, targets, Reduction.Mean);
@@ -152,9 +156,18 @@ public sealed class TransformerModel : IDisposable
     // The head: the untied head or the token embedding, (V, C) in the compute dtype.
     private Tensor HeadWeight => Precision.ToCompute(_head ?? _tokens);
 
-    private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction)
+    // Rotary cos and sin for positions 0..T-1, (T, D); or for the given (B, T) positions, (B, 1, T, D).
+    private (Tensor, Tensor)? RotaryFromStart(long T) =>
+        _cos is null ? null : (Precision.ToCompute(_cos.Narrow(0, 0, T)), Precision.ToCompute(_sin!.Narrow(0, 0, T)));
+
+    private (Tensor, Tensor)? RotaryAt(Tensor positions) =>
+        _cos is null
+            ? null
+            : (Precision.ToCompute(Functional.Embedding(_cos, positions).Unsqueeze(1)), Precision.ToCompute(Functional.Embedding(_sin!, positions).Unsqueeze(1)));
+
+    private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction, DocumentLayout? documents = null)
     {
-        var hidden = HiddenStates(inputIds);
+        var hidden = HiddenStates(inputIds, documents);
         var flatTargets = targets.Reshape(-1);  // (B·T)
         if (LossChunkPositions > 0)
             return Functional.ChunkedCrossEntropy(hidden.Reshape(-1, Config.DModel), HeadWeight, flatTargets,  // (B·T, C)

@@ -26,8 +26,12 @@ internal sealed class Attention
         (_heads, _kvHeads, _headDim, _dropout) = (config.NHeads, config.KvHeads, config.HeadDim, config.Dropout);
     }
 
-    /// <summary>(B, T, C) -> (B, T, C); <paramref name="rotary"/> holds cos and sin of shape (T, D), or null.</summary>
-    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, ComputePrecision precision, bool training)
+    /// <summary>
+    /// (B, T, C) -> (B, T, C); <paramref name="rotary"/> holds cos and sin of shape (T, D) or
+    /// (B, 1, T, D), or null; <paramref name="mask"/> an additive (B, 1, T, T) mask that replaces
+    /// the causal one (documents packed in a row), or null.
+    /// </summary>
+    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, Tensor? mask, ComputePrecision precision, bool training)
     {
         long B = x.Size(0), T = x.Size(1), C = x.Size(2), H = _heads, KV = _kvHeads, D = _headDim;
         var q = _wq.Forward(x, precision).View(B, T, H, D).Transpose(1, 2);   // (B, H, T, D)
@@ -43,7 +47,7 @@ internal sealed class Attention
             k = k.RepeatInterleave(H / KV, 1);  // (B, H, T, D)
             v = v.RepeatInterleave(H / KV, 1);  // (B, H, T, D)
         }
-        var y = Functional.ScaledDotProductAttention(q, k, v, dropout: training ? _dropout : 0, isCausal: true);  // (B, H, T, D)
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask, training ? _dropout : 0, isCausal: mask is null);  // (B, H, T, D)
         y = y.Transpose(1, 2).Contiguous().View(B, T, C);  // (B, T, C)
         return _wo.Forward(y, precision);
     }

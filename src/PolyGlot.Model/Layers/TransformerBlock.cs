@@ -25,10 +25,10 @@ internal sealed class TransformerBlock
         _dropout = config.Dropout;
     }
 
-    /// <summary>(B, T, C) -> (B, T, C).</summary>
-    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, ComputePrecision precision, bool training)
+    /// <summary>(B, T, C) -> (B, T, C); <paramref name="mask"/>: see <see cref="Attention.Forward"/>.</summary>
+    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, Tensor? mask, ComputePrecision precision, bool training)
     {
-        var attended = _attn.Forward(precision.ToCompute(_attnNorm.Forward(x)), rotary, precision, training);
+        var attended = _attn.Forward(precision.ToCompute(_attnNorm.Forward(x)), rotary, mask, precision, training);
         x = x + Residual(attended, precision, training);
         var transformed = _mlp.Forward(precision.ToCompute(_mlpNorm.Forward(x)), precision);
         return x + Residual(transformed, precision, training);

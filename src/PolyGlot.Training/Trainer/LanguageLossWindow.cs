@@ -21,14 +21,18 @@ internal sealed class LanguageLossWindow : IDisposable
         _counts = new long[languages];
     }
 
-    /// <summary>Adds (N) token losses whose targets have the (N) language ids given on the device and on the host.</summary>
+    /// <summary>
+    /// Adds (N) token losses whose targets have the (N) language ids given on the device and on the
+    /// host; a host id of -1 marks an ignored target (loss 0), which is not counted.
+    /// </summary>
     public void Add(Tensor tokenLosses, Tensor languageIds, ReadOnlySpan<int> hostLanguageIds)
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = new NoGradScope();
         _sums.IndexAddInPlace(0, languageIds, tokenLosses.To(DType.Float64));
         foreach (var id in hostLanguageIds)
-            _counts[id]++;
+            if (id >= 0)
+                _counts[id]++;
     }
 
     /// <summary>The window's sums and counts (of all ranks of <paramref name="parallel"/>), in one read; then empties the window.</summary>

@@ -1,4 +1,5 @@
 using PolyGlot.Data.Loading;
+using PolyGlot.Model;
 using PolyGlot.Torch;
 
 namespace PolyGlot.Training.Trainer;
@@ -6,11 +7,14 @@ namespace PolyGlot.Training.Trainer;
 /// <summary>
 /// Rows of a <see cref="Batch"/> as model inputs: each row of <c>seq_len + 1</c> tokens gives
 /// inputs (its first <c>seq_len</c>) and targets (its last <c>seq_len</c>); the language of each
-/// target is kept for the per-language loss.
+/// target is kept for the per-language loss. When the batch carries document boundaries
+/// (<c>data.document_boundaries</c>), the inputs' positions and document indices go to the model,
+/// and a target that starts a new document is not predicted from the previous document: it is
+/// ignored (<see cref="TransformerModel.IgnoreIndex"/>), as documents are meant to be independent.
 /// </summary>
 internal sealed class MicroBatch
 {
-    private readonly long[] _inputs, _targets, _targetLanguages;
+    private readonly long[] _inputs, _targets, _targetLanguages, _positions, _segments;
     private readonly int[] _languages;
     private readonly int _rows, _seqLen;
 
@@ -21,32 +25,52 @@ internal sealed class MicroBatch
         _targets = new long[rows * seqLen];
         _languages = new int[rows * seqLen];
         _targetLanguages = new long[rows * seqLen];
+        _positions = new long[rows * seqLen];
+        _segments = new long[rows * seqLen];
     }
 
-    /// <summary>Target language ids of the rows last loaded, row-major.</summary>
+    /// <summary>Target language ids of the rows last loaded, row-major; -1 for an ignored target.</summary>
     public ReadOnlySpan<int> TargetLanguages => _languages;
 
     /// <summary>
     /// Loads rows <c>[first, first + rows)</c> of <paramref name="batch"/>; returns (B, T) int64 inputs
-    /// and targets and the (B·T) int64 language ids of the targets, on <paramref name="device"/>.
+    /// and targets, the (B·T) int64 language ids of the targets, and the document layout when the
+    /// batch has one, on <paramref name="device"/>.
     /// </summary>
-    public (Tensor Inputs, Tensor Targets, Tensor TargetLanguages) Load(Batch batch, int first, Device device)
+    public (Tensor Inputs, Tensor Targets, Tensor TargetLanguages, DocumentLayout? Documents) Load(Batch batch, int first, Device device)
     {
+        var boundaries = batch.SegmentIds is not null && batch.PositionIds is not null;
         for (var r = 0; r < _rows; r++)
         {
+            var start = (first + r) * batch.RowLength;
             var row = batch.Row(first + r);
-            var languages = batch.LanguageIds.AsSpan((first + r) * batch.RowLength, batch.RowLength);
+            var languages = batch.LanguageIds.AsSpan(start, batch.RowLength);
             for (var t = 0; t < _seqLen; t++)
             {
-                _inputs[r * _seqLen + t] = row[t];
-                _targets[r * _seqLen + t] = row[t + 1];
-                _languages[r * _seqLen + t] = languages[t + 1];
-                _targetLanguages[r * _seqLen + t] = languages[t + 1];
+                var i = r * _seqLen + t;
+                _inputs[i] = row[t];
+                _targets[i] = row[t + 1];
+                _languages[i] = languages[t + 1];
+                _targetLanguages[i] = languages[t + 1];
+                if (!boundaries)
+                    continue;
+                _positions[i] = batch.PositionIds![start + t];
+                _segments[i] = batch.SegmentIds![start + t];
+                if (batch.SegmentIds[start + t + 1] != batch.SegmentIds[start + t])
+                {
+                    // The first token of the next document, seen from the previous one: not a target.
+                    _targets[i] = TransformerModel.IgnoreIndex;
+                    _languages[i] = -1;
+                    _targetLanguages[i] = 0;   // any valid id: an ignored target's loss is 0
+                }
             }
         }
         long[] shape = [_rows, _seqLen];
         // On CUDA through page-locked memory, queued without waiting (the host arrays are reused).
+        var documents = boundaries
+            ? new DocumentLayout(Tensor.FromSpanAsync<long>(_positions, shape, device), Tensor.FromSpanAsync<long>(_segments, shape, device))
+            : null;
         return (Tensor.FromSpanAsync<long>(_inputs, shape, device), Tensor.FromSpanAsync<long>(_targets, shape, device),
-            Tensor.FromSpanAsync<long>(_targetLanguages, [_targetLanguages.Length], device));
+            Tensor.FromSpanAsync<long>(_targetLanguages, [_targetLanguages.Length], device), documents);
     }
 }

@@ -50,21 +50,29 @@ internal sealed class TrainingStep : IDisposable
         using var step = DisposeScope.Enter();
         _model.Training = true;
         _optimizer.ZeroGrad();
+        // The gradient is that of the summed loss over this rank's targets divided by all target
+        // positions of the global batch (a constant, known to every rank before backward); the
+        // reported loss divides by the targets actually predicted (all of them, unless document
+        // boundaries ignore some), summed over ranks.
         double batchTokens = (double)batch.Rows * (batch.RowLength - 1);
+        long predicted = 0;
         var lossSum = Tensor.Zeros([1], DType.Float64, _model.Device);
         for (var m = 0; m < _accumulation; m++)
         {
             using var micro = DisposeScope.Enter();
-            var (inputs, targets, languages) = _micro.Load(batch, m * _microRows, _model.Device);
-            var tokenLosses = _model.TokenLosses(inputs, targets);  // (B·T)
+            var (inputs, targets, languages, documents) = _micro.Load(batch, m * _microRows, _model.Device);
+            var tokenLosses = _model.TokenLosses(inputs, targets, documents);  // (B·T)
             tokenLosses.Sum().Div(batchTokens).Backward();
             using var noGrad = new NoGradScope();
             var detached = tokenLosses.Detach();
             lossSum.AddInPlace(detached.To(DType.Float64).Sum());
             _window.Add(detached, languages, _micro.TargetLanguages);
+            foreach (var id in _micro.TargetLanguages)
+                if (id >= 0)
+                    predicted++;
         }
-        // (loss sum, stop votes, tokens) of this rank, then of all ranks.
-        var shared = Tensor.Cat([lossSum, Tensor.FromArray([stopRequested ? 1.0 : 0.0, batchTokens], 2).To(_model.Device)]);
+        // (loss sum, stop votes, predicted targets) of this rank, then of all ranks.
+        var shared = Tensor.Cat([lossSum, Tensor.FromArray([stopRequested ? 1.0 : 0.0, predicted], 2).To(_model.Device)]);
         if (_parallel is not null)
         {
             _optimizer.AverageGradients(_parallel);

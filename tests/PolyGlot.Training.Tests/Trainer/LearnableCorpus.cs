@@ -14,7 +14,7 @@ internal sealed class LearnableCorpus : IShardReader
 
     private readonly Dictionary<string, ShardDocuments> _shards = new(StringComparer.Ordinal);
 
-    public LearnableCorpus(int seqLen, int globalBatch)
+    public LearnableCorpus(int seqLen, int globalBatch, bool documentBoundaries = false)
     {
         var sources = new[]
         {
@@ -24,7 +24,7 @@ internal sealed class LearnableCorpus : IShardReader
         string[] groups = [PolyLmPreset.English, PolyLmPreset.NonEnglish];
         Plan = new LoaderPlan(sources, groups, [1.0, 1.0],
             new CurriculumSchedule([new CurriculumStage(long.MaxValue, StageTransition.Step, [0.5, 0.5])]),
-            new LanguageTable(["de", "en"]), seqLen, globalBatch, seed: 5, documentBoundaries: false);
+            new LanguageTable(["de", "en"]), seqLen, globalBatch, seed: 5, documentBoundaries);
     }
 
     public LoaderPlan Plan { get; }

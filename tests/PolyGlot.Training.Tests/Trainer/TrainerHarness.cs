@@ -11,7 +11,7 @@ internal sealed class TrainerHarness : IDisposable
 {
     public const string TokenizerSha = "0123456789abcdef";
 
-    public TrainerHarness(int totalSteps = 12, double dropout = 0.1)
+    public TrainerHarness(int totalSteps = 12, double dropout = 0.1, bool documentBoundaries = false)
     {
         RunDirectory = Directory.CreateTempSubdirectory("pg-trainer-").FullName;
         Config = new RunConfig
@@ -29,7 +29,8 @@ internal sealed class TrainerHarness : IDisposable
             Checkpointing = { EverySteps = 4, KeepLast = 3 },
             Logging = { RunDir = RunDirectory },
         };
-        Corpus = new LearnableCorpus(Config.Data.SeqLen, Config.Data.GlobalBatchSize);
+        Config.Data.DocumentBoundaries = documentBoundaries;
+        Corpus = new LearnableCorpus(Config.Data.SeqLen, Config.Data.GlobalBatchSize, documentBoundaries);
     }
 
     public RunConfig Config { get; }

@@ -185,6 +185,22 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void DocumentStartsAreNotPredicted_When_DocumentBoundariesAreOn()
+    {
+        // Given the learnable corpus, whose tokens are determined except at document starts, with
+        // and without document boundaries (attention within documents, document starts not targets)
+        using var packed = new TrainerHarness(totalSteps: 60, dropout: 0);
+        using var separated = new TrainerHarness(totalSteps: 60, dropout: 0, documentBoundaries: true);
+
+        // When both train to the end
+        var mixed = packed.Train().Losses.TakeLast(5).Average();
+        var clean = separated.Train().Losses.TakeLast(5).Average();
+
+        // Then without the unpredictable document starts the loss ends clearly lower
+        Assert.True(clean < mixed * 0.8, $"last five: {clean:F3} with boundaries, {mixed:F3} without");
+    }
+
+    [Fact]
     public void LossFallsBelowBound_When_TrainedOnLearnableCorpus()
     {
         // Given 60 steps on the learnable corpus (an initial loss near ln 100 = 4.6)
