@@ -58,12 +58,7 @@ internal static class LocalRanks
     {
         var processes = environments.Select(environment =>
         {
-            var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in arguments)
-                start.ArgumentList.Add(argument);
-            foreach (var (name, value) in environment.Variables)
-                start.Environment[name] = value;
-            var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
+            var process = Start(executable, arguments, environment);
             return (Process: process, Output: process.StandardOutput.ReadToEndAsync(), Errors: process.StandardError.ReadToEndAsync());
         }).ToList();
         try
@@ -87,6 +82,17 @@ internal static class LocalRanks
                 process.Dispose();
             }
         }
+    }
+
+    /// <summary>Starts one rank's process with its variables added and its output redirected.</summary>
+    public static Process Start(string executable, IReadOnlyList<string> arguments, RankEnvironment environment)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment.Variables)
+            start.Environment[name] = value;
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start rank {environment.Rank}: {executable}");
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -36,12 +36,7 @@ internal sealed partial class RankSupervisor
 
     private RankProcess Start(string executable, IReadOnlyList<string> arguments, RankEnvironment environment)
     {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment.Variables)
-            start.Environment[name] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start rank {environment.Rank}: {executable}");
+        var process = LocalRanks.Start(executable, arguments, environment);
         var rank = new RankProcess(environment.Rank, process);
         process.OutputDataReceived += (_, e) => Print(rank.Rank, e.Data);
         process.ErrorDataReceived += (_, e) => Print(rank.Rank, e.Data);
