@@ -142,6 +142,37 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
     }
 
     [Fact]
+    public async Task RanksSaveAndExitCleanly_When_TheLauncherGetsSigterm()
+    {
+        // Given two ranks training a long run, past their first checkpoint
+        var runDir = _run.NewRunDir();
+        using var launcher = _run.StartLaunch(2, "--", "train", "--config", "long.yaml", "--run-dir", runDir);
+        var stderr = launcher.StandardError.ReadToEndAsync();
+        var stdout = launcher.StandardOutput.ReadToEndAsync();
+        var first = System.IO.Path.Combine(_run.Path(runDir), "checkpoints", "step-000005", "COMPLETE");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(first) && clock.Elapsed < Limit && !launcher.HasExited)
+            Thread.Sleep(100);
+        Assert.True(File.Exists(first), "no checkpoint at step 5");
+
+        // When the launcher receives SIGTERM (as from a scheduler)
+        using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(CultureInfo.InvariantCulture)]))
+            kill.WaitForExit();
+        var signalled = clock.Elapsed;
+        Assert.True(launcher.WaitForExit(TimeSpan.FromSeconds(30)), "the launch did not end within 30 s of SIGTERM");
+
+        // Then every rank stopped at the same step, rank 0 saved it, and the launch exits 0
+        var output = await stderr + await stdout;
+        Assert.True(launcher.ExitCode == 0, output);
+        var stopped = Regex.Match(output, @"\[rank 0\] .*stopped by SIGTERM after step (\d+)");
+        Assert.True(stopped.Success, output);
+        var step = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(File.Exists(System.IO.Path.Combine(_run.Path(runDir), "checkpoints", $"step-{step:D6}", "COMPLETE")));
+        Assert.Contains($"[rank 1]", output);
+        Assert.True(clock.Elapsed - signalled < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public void TrainSaysTheWorldSizeDoesNotSplitTheBatch_When_ThreeRanksShareEightSequences()
     {
         var result = _run.Train(Launcher(rank: 0, world: 3, FreePort()));
