@@ -35,8 +35,8 @@ internal static class BenchLoaderShards
     ];
 
     private static readonly ParquetSchema Schema = new(
-        ParquetColumn.List(ParquetShardReader.TokenColumn, PhysicalType.Int32),
-        ParquetColumn.String(ParquetShardReader.LanguageColumn),
+        ParquetColumn.List(TokenShardWriter.InputIdsColumn, PhysicalType.Int32),
+        ParquetColumn.String(TokenShardWriter.LangColumn),
         ParquetColumn.String("source"));
 
     /// <summary>Writes about <paramref name="tokens"/> tokens as prepared source directories under <paramref name="root"/>.</summary>

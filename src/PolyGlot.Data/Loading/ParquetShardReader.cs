@@ -1,3 +1,4 @@
+using PolyGlot.Data.Shards;
 using PolyGlot.Parquet;
 using PolyGlot.Parquet.Reading;
 using PolyGlot.Parquet.Schema;
@@ -11,11 +12,9 @@ namespace PolyGlot.Data.Loading;
 /// </summary>
 public sealed class ParquetShardReader : IShardReader
 {
-    /// <summary>The token column (Hugging Face convention).</summary>
-    public const string TokenColumn = "input_ids";
-
-    /// <summary>The language column.</summary>
-    public const string LanguageColumn = "lang";
+    // The shard contract's column names have one home, the writer.
+    private const string TokenColumn = TokenShardWriter.InputIdsColumn;
+    private const string LanguageColumn = TokenShardWriter.LangColumn;
 
     private const string Hint = "re-run `polyglot prepare` for this source (it rewrites damaged or missing shards)";
 

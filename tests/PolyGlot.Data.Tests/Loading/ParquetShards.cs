@@ -11,8 +11,8 @@ namespace PolyGlot.Data.Tests.Loading;
 internal static class ParquetShards
 {
     public static readonly ParquetSchema Schema = new(
-        ParquetColumn.List(ParquetShardReader.TokenColumn, PhysicalType.Int32),
-        ParquetColumn.String(ParquetShardReader.LanguageColumn),
+        ParquetColumn.List(TokenShardWriter.InputIdsColumn, PhysicalType.Int32),
+        ParquetColumn.String(TokenShardWriter.LangColumn),
         ParquetColumn.String("source"));
 
     /// <summary>Writes one shard; <paramref name="rowGroupRows"/> rows per row group.</summary>
