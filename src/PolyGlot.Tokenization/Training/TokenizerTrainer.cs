@@ -38,7 +38,6 @@ public static class TokenizerTrainer
     {
         if (corpus.Count == 0)
             throw new ArgumentException("The tokenizer needs at least one language of training text.", nameof(corpus));
-        Directory.CreateDirectory(outputDirectory);
 
         progress?.Invoke("counting training sentences per language");
         var counts = corpus.ToDictionary(l => l.Language,
@@ -55,6 +54,9 @@ public static class TokenizerTrainer
                 TrainingSentences.From(language.OpenDocuments(), config.MaxSentenceBytes),
                 quotas[language.Language], SeedFor(config.Seed, language.Language)));
 
+        // Created only now: a source that is missing or unreadable has failed the counting pass above
+        // without leaving an empty output folder behind.
+        Directory.CreateDirectory(outputDirectory);
         progress?.Invoke($"training a {config.VocabSize:N0}-piece {config.ModelType} vocabulary");
         // The model is written under a temporary name and renamed, so an interrupted run never
         // leaves a truncated tokenizer.model behind.
