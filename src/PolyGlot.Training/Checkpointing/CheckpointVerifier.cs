@@ -67,7 +67,7 @@ public static class CheckpointVerifier
             throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} is missing");
         if (FileHash.Sha256Hex(checksums) != recorded.ToLowerInvariant())
             throw new CheckpointException(directory,
-                $"checksum mismatch in {CheckpointFiles.Checksums}: it does not match the SHA-256 recorded in {CheckpointFiles.Complete}");
+                $"checksum mismatch in {CheckpointFiles.Checksums}: its SHA-256 is not the one {CheckpointFiles.Complete} records (one of the two is damaged)");
         var step = CheckpointFiles.StepOf(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
         if (step is not null && lines[0] != $"step {step}")
             throw new CheckpointException(directory, $"{CheckpointFiles.Complete} says '{lines[0]}' but the directory is named for step {step}");
