@@ -264,18 +264,19 @@ signals() {
     wait "$pid"; rc=$?
     local ms=$((($(date +%s%N) - sent) / 1000000))
     ((ms > worst)) && worst=$ms
-    local last; last=$(python3 -c "import json,sys; print(max(r['step'] for r in map(json.loads, open(sys.argv[1])) if r.get('kind') == 'train'))" "$run/metrics.jsonl")
+    # metrics.jsonl numbers steps from 0: its step k is the (k+1)-th, whose checkpoint is step-(k+1).
+    local last; last=$(python3 -c "import json,sys; print(1 + max(r['step'] for r in map(json.loads, open(sys.argv[1])) if r.get('kind') == 'train'))" "$run/metrics.jsonl")
     local ckpt; ckpt=$(printf '%s/checkpoints/step-%06d' "$run" "$last")
     if ((rc == 0)) && [[ -f $ckpt/COMPLETE ]] && (cd "$ckpt" && sha256sum -c --quiet checksums.sha256 > /dev/null); then
       passed=$((passed + 1))
       echo "SIG$signal after ${wait_ms} ms: exit 0 in $ms ms, checkpoint step $last" >> "$work/signals.txt"
     else
-      result FAIL signals "SIG$signal after ${wait_ms} ms: exit $rc in $ms ms; last logged step $last, checkpoint $ckpt complete: $([[ -f $ckpt/COMPLETE ]] && echo yes || echo no)"
+      result FAIL signals "SIG$signal after ${wait_ms} ms: exit $rc in $ms ms; last finished step $last, checkpoint $ckpt complete: $([[ -f $ckpt/COMPLETE ]] && echo yes || echo no)"
     fi
   done
   set +m
   local verdict=PASS; ((passed == signal_trials)) || verdict=FAIL
-  result $verdict signals "$passed of $signal_trials SIGTERM/SIGINT trials exited 0 with a verified checkpoint of the last logged step; slowest signal-to-exit $worst ms (details: $work/signals.txt)"
+  result $verdict signals "$passed of $signal_trials SIGTERM/SIGINT trials exited 0 with a verified checkpoint of the last finished step; slowest signal-to-exit $worst ms (details: $work/signals.txt)"
 }
 
 # ---------------------------------------------------------------------------------------------
