@@ -335,7 +335,8 @@ EOF
       elif grep -q "   at \|Unhandled exception" <<< "$out" || ((rc > 1)); then verdict="CRASH (exit $rc)"; bad=$((bad + 1))
       elif ((rc == 1)); then
         verdict="rejected: $(grep -m1 -E 'failed' <<< "$out" | sed -E 's/^[0-9:]+ ERR //' | cut -c1-220)"
-        grep -q "$name" <<< "$out" || { verdict="$verdict [does not name the file]"; bad=$((bad + 1)); }
+        (($(grep -c ' ERR ' <<< "$out") == 1)) || { verdict="$verdict [more than one error line]"; bad=$((bad + 1)); }
+        grep -q "$name" <<< "$out" || verdict="$verdict [not about the file's content: names no file]"
       else verdict="accepted (exit 0): $(grep -m1 -iE 'skipp|repair|prepared:|wrote|bits' <<< "$out" | sed -E 's/^[0-9:]+ [A-Z]+ //' | cut -c1-200)"; fi
       echo "$name | ${args[0]}${args[1]:+ ${args[1]}} | ${ms} ms | $verdict" | tee -a "$work/inputs.txt"
     done

@@ -24,6 +24,9 @@ public static class AtomicFile
     /// </summary>
     public static void Write(string path, Action<Stream> write) => DurableWrite.Write(path, write);
 
+    /// <summary>Renames the flushed file <paramref name="temp"/> over <paramref name="path"/> and flushes the directory.</summary>
+    public static void Publish(string temp, string path) => DurableWrite.Publish(temp, path);
+
     /// <summary>A unique temporary name beside <paramref name="path"/>, recognisable by its suffix.</summary>
     public static string TempPathFor(string path) => DurableWrite.TempPathFor(path);
 

@@ -65,7 +65,7 @@ public static class TokenizerTrainer
         try
         {
             RunNativeTraining(BuildOptions(config, sample.Count), sample, partial);
-            File.Move(partial, modelPath, overwrite: true);
+            AtomicFile.Publish(partial, modelPath);
         }
         finally
         {
