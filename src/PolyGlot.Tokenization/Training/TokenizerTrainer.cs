@@ -129,7 +129,20 @@ public static class TokenizerTrainer
         NativeSpm.SetLogLevel(1);
         fixed (byte* text = utf8.Bytes)
         fixed (long* offsets = utf8.Offsets)
-            NativeSpm.Check(NativeSpm.Train(options, text, offsets, sample.Count, modelPath), "tokenizer training");
+        {
+            try
+            {
+                NativeSpm.Check(NativeSpm.Train(options, text, offsets, sample.Count, modelPath), "tokenizer training");
+            }
+            catch (TokenizerException e) when (e.Message.Contains("Vocabulary size too high", StringComparison.Ordinal))
+            {
+                // SentencePiece's own words point at its source; say what it means for this config.
+                throw new TokenizerException(
+                    "tokenizer.vocab_size is more than the sampled text can fill (too few distinct characters and pieces; e.g. the sample is " +
+                    "dominated by one repeated text, such as a very long line cut into many sentences): lower tokenizer.vocab_size or add " +
+                    $"more varied text. SentencePiece said: {e.Message}");
+            }
+        }
     }
 
     // The human-readable vocabulary beside the model, in SentencePiece's .vocab layout: piece TAB score.
