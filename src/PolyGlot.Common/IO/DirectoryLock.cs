@@ -100,7 +100,8 @@ public sealed partial class DirectoryLock : IDisposable
     {
         if (!OperatingSystem.IsLinux())
             return -1;
-        var fd = Open(directory, DurableWrite.DirectoryOpenFlags(RuntimeInformation.ProcessArchitecture));
+        // Close-on-exec: a child process must not inherit the descriptor, or the lock would outlive this process.
+        var fd = Open(directory, DurableWrite.DirectoryOpenFlags(RuntimeInformation.ProcessArchitecture) | CloseOnExec);
         if (fd < 0)
             throw new IOException($"Cannot open {directory} to lock it (errno {Marshal.GetLastPInvokeError()}).");
         if (Flock(fd, LockExclusive | LockNonBlocking) == 0)
@@ -159,6 +160,7 @@ public sealed partial class DirectoryLock : IDisposable
         _ = Close(fd);
     }
 
+    private const int CloseOnExec = 0x80000; // O_CLOEXEC (02000000) on x86, x86-64, ARM, AArch64, RISC-V
     private const int LockExclusive = 2;   // LOCK_EX
     private const int LockNonBlocking = 4; // LOCK_NB
     private const int LockUnlock = 8;      // LOCK_UN
