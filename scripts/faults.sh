@@ -110,12 +110,13 @@ echo "reference: $steps steps, checkpoint every $every, $((($(date +%s%N) - cloc
 ref_model=$(final_model "$ref" "$steps")
 
 # ---------------------------------------------------------------------------------------------
-# interrupted_write DIR: true when DIR holds the leftovers of a checkpoint write cut short.
-interrupted_write() {
-  compgen -G "$1/.tmp-*" > /dev/null && return 0
+# leftovers DIR: the names of checkpoint writes cut short in DIR (.tmp-* directories, step-* without COMPLETE).
+leftovers() {
   local d
-  for d in "$1"/step-*; do [[ -d $d && ! -f $d/COMPLETE ]] && return 0; done
-  return 1
+  for d in "$1"/.tmp-* "$1"/step-*; do
+    [[ -d $d && ! -f $d/COMPLETE ]] && basename "$d"
+  done
+  return 0
 }
 
 soak() {
@@ -125,6 +126,7 @@ soak() {
   export POLYGLOT_TEST_CHECKPOINT_DELAY_MS=${POLYGLOT_TEST_CHECKPOINT_DELAY_MS:-40}
   while :; do
     starts=$((starts + 1))
+    local before; before=$(leftovers "$run/checkpoints")
     # dotnet itself in the background (not a shell function, whose subshell would take the SIGKILL instead).
     dotnet "$dll" train --threads 1 --config "$cfg" >> "$log" 2>&1 &
     local pid=$!
@@ -135,8 +137,8 @@ soak() {
         kill -9 "$pid"
         wait "$pid" 2> /dev/null
         delivered=$((delivered + 1))
-        # A kill inside a checkpoint write leaves a .tmp- directory or a step- directory without COMPLETE.
-        interrupted_write "$run/checkpoints" && in_write=$((in_write + 1))
+        # A kill inside a checkpoint write leaves a new .tmp- directory or a step- directory without COMPLETE.
+        [[ -n $(comm -13 <(echo "$before") <(leftovers "$run/checkpoints")) ]] && in_write=$((in_write + 1))
         echo "--- killed (SIGKILL) after ${wait_ms} ms" >> "$log"
         continue
       fi
