@@ -13,11 +13,16 @@ log=artifacts/test.log
 dotnet test PolyGlot.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# The short fault campaign (docs/reliability.md): kill -9 soak, corruption, full disk, signals, hostile inputs; about 3 minutes.
+scripts/faults.sh > artifacts/faults.log 2>&1; faults_status=$?; grep -E '^(PASS|FAIL|SKIP) ' artifacts/faults.log
+
 # One closing line over all test assemblies.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 ((torch2_status == 0)) || echo "tests: the libtorch 2.x header check failed (see above)"
+((faults_status == 0)) || echo "tests: the fault campaign failed (artifacts/faults.log)"
 ((status != 0)) && exit "$status"
+((faults_status != 0)) && exit "$faults_status"
 exit "$torch2_status"

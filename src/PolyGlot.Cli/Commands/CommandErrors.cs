@@ -26,10 +26,17 @@ internal static class CommandErrors
         }
         catch (Exception e) when (IsUserError(e))
         {
-            Serilog.Log.Error("{Operation} failed: {Message}", operation, e.Message);
+            Serilog.Log.Error("{Operation} failed: {Message}{Hint}", operation, e.Message, IsDiskFull(e)
+                ? " (the disk is full: free space and run the same command again; files are written under temporary names and "
+                  + "renamed when complete, so what was written before is intact)"
+                : "");
             return 1;
         }
     }
+
+    // ENOSPC (28) surfaces as an IOException whose HResult is the errno on Linux; the text is the fallback.
+    private static bool IsDiskFull(Exception e) =>
+        e is IOException io && (io.HResult == 28 || io.Message.Contains("No space left on device", StringComparison.Ordinal));
 
     /// <summary>Exceptions whose message tells the user what is wrong and what to do.</summary>
     public static bool IsUserError(Exception e) =>

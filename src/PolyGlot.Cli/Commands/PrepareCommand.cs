@@ -33,7 +33,9 @@ internal static class PrepareCommand
             var unknown = names.Except(data.Sources.Select(s => s.Name)).ToList();
             if (unknown.Count > 0)
                 throw new InvalidDataException($"--source names unknown source(s): {string.Join(", ", unknown)}");
+            PrepareCommon.CheckInputs(data.Select(names));
             using var tokenizer = SentencePieceTokenizer.Load(data.Prepare.Tokenizer);
+            using var outputLock = PrepareCommon.Lock(data.Prepare.Output, "polyglot prepare");
             var lastReport = Stopwatch.StartNew();
             var preparer = new ShardPreparer(data.Prepare, tokenizer)
             {

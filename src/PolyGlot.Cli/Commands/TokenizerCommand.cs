@@ -43,7 +43,10 @@ internal static class TokenizerCommand
             if (File.Exists(settings.Output))
                 throw new IOException($"tokenizer.output = {settings.Output}: is a file; pass a directory (--out DIR) for the tokenizer model.");
 
-            var corpus = LanguageCorpus.ByLanguage(data.Select(settings.Sources));
+            var selected = data.Select(settings.Sources);
+            PrepareCommon.CheckInputs(selected);
+            using var outputLock = PrepareCommon.Lock(settings.Output, "polyglot tokenizer train");
+            var corpus = LanguageCorpus.ByLanguage(selected);
             var summary = TokenizerTrainer.Train(settings, corpus, settings.Output,
                 message => Serilog.Log.Information("tokenizer: {Message}", message));
             foreach (var (language, sampled) in summary.SampledPerLanguage.OrderBy(kv => kv.Key, StringComparer.Ordinal))

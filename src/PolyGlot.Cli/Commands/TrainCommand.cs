@@ -52,6 +52,8 @@ internal static class TrainCommand
             config.Batch(launch.WorldSize, settings.ConfigPath);
         var isMain = launch is null || launch.Rank == 0;
         var runDir = config.Logging.RunDir;
+        // One process per run directory; under data parallelism rank 0 holds it for the whole job.
+        using var runLock = isMain ? PrepareCommon.Lock(runDir, "polyglot train") : null;
         Directory.CreateDirectory(runDir);
         if (isMain)
             Logging.Log.ConfigureConsoleAndFile(Path.Combine(runDir, "train.log"));

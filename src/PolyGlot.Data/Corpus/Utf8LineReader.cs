@@ -48,9 +48,9 @@ public static class Utf8LineReader
     {
         if (!System.IO.File.Exists(path))
             throw new CorpusFormatException(path, null, "the file does not exist; check the source's path");
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(stream, CompressionMode.Decompress)
+            ? new CheckedGzipStream(stream, path)
             : stream;
     }
 

@@ -75,8 +75,26 @@ public sealed class ShardPreparer
     public PrepareOutcome Prepare(SourceConfig source)
     {
         var directory = DirectoryFor(source);
-        Directory.CreateDirectory(directory);
+        // The settings hash resolves the source's files: a missing source fails here, before any
+        // output directory exists.
         var settingsHash = SettingsHash(source);
+        var created = !Directory.Exists(directory);
+        Directory.CreateDirectory(directory);
+        try
+        {
+            return Prepare(source, directory, settingsHash);
+        }
+        catch when (created)
+        {
+            // Failed before a shard was written (e.g. the first file holds no documents): no empty folder stays behind.
+            if (!Directory.EnumerateFileSystemEntries(directory).Any())
+                Directory.Delete(directory);
+            throw;
+        }
+    }
+
+    private PrepareOutcome Prepare(SourceConfig source, string directory, string settingsHash)
+    {
         if (File.Exists(Path.Combine(directory, ShardManifest.FileName)))
         {
             var existing = ShardManifest.Load(directory);

@@ -38,7 +38,6 @@ public static class TokenizerTrainer
     {
         if (corpus.Count == 0)
             throw new ArgumentException("The tokenizer needs at least one language of training text.", nameof(corpus));
-        Directory.CreateDirectory(outputDirectory);
 
         progress?.Invoke("counting training sentences per language");
         var counts = corpus.ToDictionary(l => l.Language,
@@ -55,6 +54,9 @@ public static class TokenizerTrainer
                 TrainingSentences.From(language.OpenDocuments(), config.MaxSentenceBytes),
                 quotas[language.Language], SeedFor(config.Seed, language.Language)));
 
+        // Created only now: a source that is missing or unreadable has failed the counting pass above
+        // without leaving an empty output folder behind.
+        Directory.CreateDirectory(outputDirectory);
         progress?.Invoke($"training a {config.VocabSize:N0}-piece {config.ModelType} vocabulary");
         // The model is written under a temporary name and renamed, so an interrupted run never
         // leaves a truncated tokenizer.model behind.
@@ -63,7 +65,7 @@ public static class TokenizerTrainer
         try
         {
             RunNativeTraining(BuildOptions(config, sample.Count), sample, partial);
-            File.Move(partial, modelPath, overwrite: true);
+            AtomicFile.Publish(partial, modelPath);
         }
         finally
         {
@@ -127,7 +129,20 @@ public static class TokenizerTrainer
         NativeSpm.SetLogLevel(1);
         fixed (byte* text = utf8.Bytes)
         fixed (long* offsets = utf8.Offsets)
-            NativeSpm.Check(NativeSpm.Train(options, text, offsets, sample.Count, modelPath), "tokenizer training");
+        {
+            try
+            {
+                NativeSpm.Check(NativeSpm.Train(options, text, offsets, sample.Count, modelPath), "tokenizer training");
+            }
+            catch (TokenizerException e) when (e.Message.Contains("Vocabulary size too high", StringComparison.Ordinal))
+            {
+                // SentencePiece's own words point at its source; say what it means for this config.
+                throw new TokenizerException(
+                    "tokenizer.vocab_size is more than the sampled text can fill (too few distinct characters and pieces; e.g. the sample is " +
+                    "dominated by one repeated text, such as a very long line cut into many sentences): lower tokenizer.vocab_size or add " +
+                    $"more varied text. SentencePiece said: {e.Message}");
+            }
+        }
     }
 
     // The human-readable vocabulary beside the model, in SentencePiece's .vocab layout: piece TAB score.

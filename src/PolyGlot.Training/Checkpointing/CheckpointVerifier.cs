@@ -32,6 +32,7 @@ public static class CheckpointVerifier
         if (!File.Exists(Path.Combine(directory, CheckpointFiles.Complete)))
             throw new CheckpointException(directory,
                 $"incomplete: no {CheckpointFiles.Complete} marker (the write was interrupted before it finished)");
+        CheckMarker(directory);
         var listed = ReadChecksums(directory);
         foreach (var required in CheckpointFiles.Required)
         {
@@ -49,6 +50,27 @@ public static class CheckpointVerifier
         CheckManifest(directory);
         CheckTensorFile(directory, CheckpointFiles.Model);
         CheckTensorFile(directory, CheckpointFiles.Optimizer);
+    }
+
+    // COMPLETE records the SHA-256 of checksums.sha256, which lists the SHA-256 of every other file:
+    // a marker that was damaged, or a checksum list edited after the fact, is caught here.
+    private static void CheckMarker(string directory)
+    {
+        var lines = File.ReadAllLines(Path.Combine(directory, CheckpointFiles.Complete));
+        var recorded = lines.Select(l => l.Split(' ', 2)).Where(p => p.Length == 2 && p[0] == CheckpointFiles.Checksums)
+            .Select(p => p[1]).FirstOrDefault();
+        if (lines.Length == 0 || !lines[0].StartsWith("step ", StringComparison.Ordinal) || recorded is null || recorded.Length != 64)
+            throw new CheckpointException(directory,
+                $"{CheckpointFiles.Complete} is damaged: it must read 'step N' and '{CheckpointFiles.Checksums} <sha256>'");
+        var checksums = Path.Combine(directory, CheckpointFiles.Checksums);
+        if (!File.Exists(checksums))
+            throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} is missing");
+        if (FileHash.Sha256Hex(checksums) != recorded.ToLowerInvariant())
+            throw new CheckpointException(directory,
+                $"checksum mismatch in {CheckpointFiles.Checksums}: its SHA-256 is not the one {CheckpointFiles.Complete} records (one of the two is damaged)");
+        var step = CheckpointFiles.StepOf(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
+        if (step is not null && lines[0] != $"step {step}")
+            throw new CheckpointException(directory, $"{CheckpointFiles.Complete} says '{lines[0]}' but the directory is named for step {step}");
     }
 
     private static Dictionary<string, string> ReadChecksums(string directory)

@@ -76,10 +76,26 @@ internal static class CheckpointWriter
 
     private static (string, string) WriteFile(string dir, string name, Action<Stream> write)
     {
-        using var stream = new HashingFileWriter(Path.Combine(dir, name));
-        write(stream);
-        return (name, stream.Finish());
+        (string, string) written;
+        using (var stream = new HashingFileWriter(Path.Combine(dir, name)))
+        {
+            write(stream);
+            written = (name, stream.Finish());
+        }
+        if (TestDelay > TimeSpan.Zero)
+            Thread.Sleep(TestDelay);
+        return written;
     }
+
+    /// <summary>
+    /// Test-only: <c>POLYGLOT_TEST_CHECKPOINT_DELAY_MS</c> pauses this long after each file, which
+    /// widens the window in which scripts/faults.sh's kills land inside a checkpoint write. Unset
+    /// (the default) or not a positive number: no pause.
+    /// </summary>
+    internal static readonly TimeSpan TestDelay =
+        int.TryParse(Environment.GetEnvironmentVariable("POLYGLOT_TEST_CHECKPOINT_DELAY_MS"), out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : TimeSpan.Zero;
 
     private static string WriteChecksums(string dir, List<(string File, string Sha256)> checksums)
     {

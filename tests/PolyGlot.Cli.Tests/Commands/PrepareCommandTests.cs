@@ -60,11 +60,30 @@ public sealed class PrepareCommandTests : IDisposable
         // When every source is prepared
         var result = PolyglotProcess.Run(_dir.Path, "prepare", "--config", "data.yaml");
 
-        // Then the English source is prepared and the missing one is named with its path
+        // Then the missing source is named with its path before anything is written: no shard folder exists
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("prepare: english prepared", result.StdErr);
+        Assert.DoesNotContain("prepare: english prepared", result.StdErr);
         Assert.Contains("corpus/ghost.txt: source 'ghost': the file does not exist", result.StdErr);
         Assert.False(result.ShowsStackTrace, result.ToString());
+        Assert.False(Directory.Exists(_dir.File("out/shards")), "a failed check of the inputs must not leave an output folder");
+    }
+
+    [Fact]
+    public void RefusesNamingTheOtherProcess_When_AnotherProcessHoldsTheOutput()
+    {
+        // Given a trained tokenizer and this test process holding the shard output directory
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+        TrainTokenizer();
+        using var held = Common.IO.DirectoryLock.Acquire(_dir.File("out/shards"), "polyglot prepare");
+
+        // When a polyglot process prepares into it
+        var result = PolyglotProcess.Run(_dir.Path, "prepare", "--config", "data.yaml");
+
+        // Then it refuses, naming this process, and writes no shard
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"is in use by another process: PID {Environment.ProcessId} on {Environment.MachineName}", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+        Assert.False(Directory.Exists(_dir.File("out/shards/english")));
     }
 
     [Fact]

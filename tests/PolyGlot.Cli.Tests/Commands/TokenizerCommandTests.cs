@@ -33,6 +33,48 @@ public sealed class TokenizerCommandTests : IDisposable
         Assert.Contains("corpus/ghost.txt: source 'ghost': the file does not exist", result.StdErr);
         Assert.False(result.ShowsStackTrace, result.ToString());
         Assert.False(File.Exists(_dir.File("out/tokenizer/tokenizer.model")));
+        Assert.False(Directory.Exists(_dir.File("out")), "a failed check of the inputs must not leave an output folder");
+    }
+
+    [Fact]
+    public void RefusesNamingTheOtherProcess_When_AnotherProcessHoldsTheOutput()
+    {
+        // Given this test process holding the tokenizer's output directory
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+        using var held = Common.IO.DirectoryLock.Acquire(_dir.File("out/tokenizer"), "polyglot tokenizer train");
+
+        // When a polyglot process trains into the same directory
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "train", "--config", "data.yaml");
+
+        // Then it refuses at once, naming this process's PID, host and start time, and writes no model
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"is in use by another process: PID {Environment.ProcessId} on {Environment.MachineName}, started ", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+        Assert.False(File.Exists(_dir.File("out/tokenizer/tokenizer.model")));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void TrainsAfterAWarning_When_TheLockWasLeftByADeadProcess()
+    {
+        // Given the output directory's lock file left by a polyglot process that was killed
+        DataConfigFixture.Write(_dir, withMissingSource: false);
+        using (var killed = PolyglotProcess.Start(_dir.Path, new Dictionary<string, string>(), "--help"))
+        {
+            killed.WaitForExit();
+            var holder = new Common.IO.LockHolder(killed.Id, Environment.MachineName, DateTime.UtcNow.AddSeconds(-5), "polyglot tokenizer train");
+            _dir.Write("out/tokenizer/" + Common.IO.DirectoryLock.FileName, System.Text.Encoding.UTF8.GetString(holder.ToBytes()));
+        }
+
+        // When the tokenizer is trained
+        var result = PolyglotProcess.Run(_dir.Path, "tokenizer", "train", "--config", "data.yaml");
+
+        // Then the stale lock does not block, the warning names it, and the lock is gone afterwards
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("removing the stale lock of PID", result.StdErr);
+        Assert.True(File.Exists(_dir.File("out/tokenizer/tokenizer.model")));
+        Assert.False(File.Exists(_dir.File("out/tokenizer/" + Common.IO.DirectoryLock.FileName)));
     }
 
     [Fact]

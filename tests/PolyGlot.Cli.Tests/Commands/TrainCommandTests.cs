@@ -62,4 +62,32 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("Option '--config' is required", result.StdErr + result.StdOut);
     }
+
+    [Fact]
+    public void RefusesNamingTheOtherProcess_When_AnotherProcessHoldsTheRunDirectory()
+    {
+        // Given a valid run configuration and this test process holding its run directory
+        _dir.Write("run.yaml", """
+            name: t
+            model: {layout: polylm, vocab_size: 512, d_model: 32, n_layers: 2, n_heads: 4, max_seq_len: 64}
+            tokenizer: {path: tok.model}
+            data:
+              seq_len: 64
+              global_batch_size: 8
+              sources: [{name: a, path: prepared/a}]
+            schedule: {warmup_steps: 2, total_steps: 10}
+            training: {device: cpu, micro_batch_size: 4}
+            logging: {run_dir: runs/t}
+            """);
+        using var held = Common.IO.DirectoryLock.Acquire(_dir.File("runs/t"), "polyglot train");
+
+        // When a polyglot process trains in the same run directory
+        var result = PolyglotProcess.Run(_dir.Path, "train", "--config", "run.yaml");
+
+        // Then it refuses before touching it, naming this process's PID, host and start time
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"runs/t is in use by another process: PID {Environment.ProcessId} on {Environment.MachineName}, started ", result.StdErr);
+        Assert.False(result.ShowsStackTrace, result.ToString());
+        Assert.Equal([Common.IO.DirectoryLock.FileName], Directory.EnumerateFileSystemEntries(_dir.File("runs/t")).Select(Path.GetFileName));
+    }
 }

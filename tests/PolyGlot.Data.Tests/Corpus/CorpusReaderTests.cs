@@ -144,4 +144,37 @@ public sealed class CorpusReaderTests : IDisposable
         var pair = Assert.Single(CorpusReader.ReadPairs(source));
         Assert.Equal(("en", "fr"), (pair.SourceLanguage, pair.TargetLanguage));
     }
+
+    private static byte[] Gzip(string text)
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    [Fact]
+    public void FailsNamingTheFile_When_GzipFileIsTruncated()
+    {
+        // Given a .gz file cut in half (an interrupted copy): GZipStream alone reads it as a shorter file
+        var text = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i} of a corpus that was copied halfway\n"));
+        var whole = Gzip(text);
+        var path = WriteBytes("cut.txt.gz", whole[..(whole.Length / 2)]);
+
+        // When it is read to the end
+        var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path)).Count());
+
+        // Then the error names the file and says it ends early
+        Assert.Equal(path, error.File);
+        Assert.Contains("ends early", error.Message);
+    }
+
+    [Fact]
+    public void ReadsEveryLine_When_GzipFileIsWhole()
+    {
+        var text = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
+        var path = WriteBytes("whole.txt.gz", Gzip(text));
+
+        Assert.Equal(2000, CorpusReader.ReadDocuments(Source(path)).Count());
+    }
 }

@@ -83,6 +83,48 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Contains("incomplete", warning);
     }
 
+    [Theory]
+    [InlineData("step 20\nchecksums.sha256 0000000000000000000000000000000000000000000000000000000000000000\n", "checksum mismatch in checksums.sha256")]
+    [InlineData("", "COMPLETE is damaged")]
+    [InlineData("step 21\n", "COMPLETE is damaged")]
+    public void SkipsWithWarning_When_CompleteMarkerIsDamaged(string marker, string reason)
+    {
+        // Given step 20's completion marker rewritten (a flipped hash, an emptied or truncated file)
+        _fixture.Save(10);
+        var newest = _fixture.Save(20);
+        File.WriteAllText(Path.Combine(newest, CheckpointFiles.Complete), marker);
+
+        // When
+        var found = _fixture.Store.FindNewestValid();
+
+        // Then step 10 is used, and the warning names step 20 and the reason
+        Assert.Equal(10, found!.Step);
+        var warning = Assert.Single(_fixture.Warnings);
+        Assert.Contains(newest, warning);
+        Assert.Contains(reason, warning);
+    }
+
+    [Fact]
+    public void SkipsWithWarning_When_ChecksumListWasEditedToMatchAChangedFile()
+    {
+        // Given step 20's trainer.json changed and its line in checksums.sha256 updated to match
+        _fixture.Save(10);
+        var newest = _fixture.Save(20);
+        var trainer = Path.Combine(newest, CheckpointFiles.Trainer);
+        File.AppendAllText(trainer, " ");
+        var checksums = Path.Combine(newest, CheckpointFiles.Checksums);
+        var lines = File.ReadAllLines(checksums).Select(l => l.EndsWith("  " + CheckpointFiles.Trainer, StringComparison.Ordinal)
+            ? $"{Common.IO.FileHash.Sha256Hex(trainer)}  {CheckpointFiles.Trainer}" : l);
+        File.WriteAllText(checksums, string.Concat(lines.Select(l => l + "\n")));
+
+        // When
+        var found = _fixture.Store.FindNewestValid();
+
+        // Then the marker's record of the checksum list catches it
+        Assert.Equal(10, found!.Step);
+        Assert.Contains("checksum mismatch in checksums.sha256", Assert.Single(_fixture.Warnings));
+    }
+
     [Fact]
     public void SkipsCorruptWithWarning_When_TensorBytesChanged()
     {
