@@ -52,7 +52,10 @@ internal static class TrainData
     {
         Serilog.Log.Information("train: the tokenizer does not exist yet; training it from {File} into {Output} (reused next time)",
             file, preparation.Tokenizer.Output);
-        var corpus = LanguageCorpus.ByLanguage(preparation.Select(preparation.Tokenizer.Sources));
+        var sources = preparation.Select(preparation.Tokenizer.Sources);
+        PrepareCommon.CheckInputs(sources);
+        using var guard = PrepareCommon.Lock(preparation.Tokenizer.Output, "polyglot train");
+        var corpus = LanguageCorpus.ByLanguage(sources);
         var summary = TokenizerTrainer.Train(preparation.Tokenizer, corpus, preparation.Tokenizer.Output,
             message => Serilog.Log.Information("tokenizer: {Message}", message));
         Serilog.Log.Information("train: wrote tokenizer {Model} ({Vocab} pieces)", summary.ModelPath, summary.VocabSize);
@@ -62,6 +65,8 @@ internal static class TrainData
     {
         Serilog.Log.Information("train: prepared shards missing for {Sources}; running prepare from {File} into {Output} (reused next time)",
             missing.Count == 0 ? "every source (new tokenizer)" : string.Join(", ", missing), file, preparation.Prepare.Output);
+        PrepareCommon.CheckInputs(preparation.Select(preparation.Prepare.Sources));
+        using var guard = PrepareCommon.Lock(preparation.Prepare.Output, "polyglot train");
         using var tokenizer = SentencePieceTokenizer.Load(preparation.Prepare.Tokenizer);
         var lastReport = Stopwatch.StartNew();
         var preparer = new ShardPreparer(preparation.Prepare, tokenizer)
