@@ -58,6 +58,7 @@ internal sealed class TrainSession : IDisposable
             TokenizerSha256 = sha,
             PeakFlopsPerSecond = DevicePeakFlops.ForDevice(device, config.Precision.Compute, config.Training.PeakTflops),
             Parallel = parallel,
+            InjectNonFiniteAtSteps = FaultInjection.NonFiniteSteps(),
         };
         return new TrainSession(config, plan, options, BuildEvaluator(config, tokenizer));
     }

@@ -30,4 +30,11 @@ public sealed record TrainerOptions
     /// Rank 0 reports, evaluates and writes metrics and checkpoints; every rank trains its slice.
     /// </summary>
     public DataParallel? Parallel { get; init; }
+
+    /// <summary>
+    /// For fault tests only: 1-based steps whose loss (and so every gradient) is made NaN before
+    /// backward, to check that the loss guard skips them without touching weights or optimizer
+    /// state. Empty in normal runs.
+    /// </summary>
+    public IReadOnlySet<long> InjectNonFiniteAtSteps { get; init; } = new HashSet<long>();
 }

@@ -143,7 +143,8 @@ public sealed class TrainingRun : IDisposable
         using var batch = loader.Next();
         var tokensBefore = _state.TokensConsumed;
         var logging = _config.Logging.IsLoggingStep(_state.Step + 1, _config.TotalSteps) || _state.Step + 1 == last;
-        var result = step.Run(batch, _schedule.At(_state.Step), stopRequested, readLanguages: logging);
+        var result = step.Run(batch, _schedule.At(_state.Step), stopRequested, readLanguages: logging,
+            injectNonFinite: _options.InjectNonFiniteAtSteps.Contains(_state.Step + 1));
         var seconds = clock.Elapsed.TotalSeconds;
         meter.Record(_geometry.TokensPerStep, seconds);
         _state.Step++;

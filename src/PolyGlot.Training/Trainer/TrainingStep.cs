@@ -42,7 +42,7 @@ internal sealed class TrainingStep : IDisposable
     /// request, agreed over ranks in the result; with <paramref name="readLanguages"/> (a logging
     /// step) the per-language losses since the previous logging step are read and returned.
     /// </summary>
-    public StepResult Run(Batch batch, double learningRate, bool stopRequested = false, bool readLanguages = false)
+    public StepResult Run(Batch batch, double learningRate, bool stopRequested = false, bool readLanguages = false, bool injectNonFinite = false)
     {
         if (batch.Rows != _microRows * _accumulation)
             throw new InvalidOperationException(
@@ -62,6 +62,8 @@ internal sealed class TrainingStep : IDisposable
             using var micro = DisposeScope.Enter();
             var (inputs, targets, languages, documents) = _micro.Load(batch, m * _microRows, _model.Device);
             var tokenLosses = _model.TokenLosses(inputs, targets, documents);  // (B·T)
+            if (injectNonFinite)
+                tokenLosses = tokenLosses.Mul(double.NaN);
             tokenLosses.Sum().Div(batchTokens).Backward();
             using var noGrad = new NoGradScope();
             var detached = tokenLosses.Detach();

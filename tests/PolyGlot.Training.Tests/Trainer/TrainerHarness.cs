@@ -43,6 +43,9 @@ internal sealed class TrainerHarness : IDisposable
 
     public RecordingObserver Observer { get; } = new();
 
+    /// <summary>1-based steps whose loss the trainer makes NaN (its fault-test option).</summary>
+    public HashSet<long> NonFiniteSteps { get; } = [];
+
     public TrainingOutcome Train(long? maxSteps = null, ResumeRequest? resume = null, CancellationToken stop = default)
     {
         var options = new TrainerOptions
@@ -51,6 +54,7 @@ internal sealed class TrainerHarness : IDisposable
             MaxSteps = maxSteps,
             Resume = resume ?? new ResumeRequest(ResumeMode.Auto),
             TokenizerSha256 = TokenizerSha,
+            InjectNonFiniteAtSteps = NonFiniteSteps,
         };
         return TrainingThread.Run(() =>
         {

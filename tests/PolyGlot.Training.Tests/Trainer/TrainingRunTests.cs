@@ -1,4 +1,5 @@
 using PolyGlot.Torch.Runtime;
+using PolyGlot.Torch.Serialization;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Trainer;
@@ -198,6 +199,59 @@ public sealed class TrainingRunTests
 
         // Then without the unpredictable document starts the loss ends clearly lower
         Assert.True(clean < mixed * 0.8, $"last five: {clean:F3} with boundaries, {mixed:F3} without");
+    }
+
+    [Fact]
+    public void SkipsTheStepWithoutTouchingWeightsOrMoments_When_ItsLossIsNotFinite()
+    {
+        // Given a run that checkpoints every step and whose step 5 has a NaN loss (and gradients)
+        using var harness = new TrainerHarness(totalSteps: 8, dropout: 0);
+        harness.Config.Checkpointing.EverySteps = 1;
+        harness.Config.Checkpointing.KeepLast = 10;
+        harness.NonFiniteSteps.Add(5);
+
+        // When it trains
+        var outcome = harness.Train();
+
+        // Then step 5 was skipped as non-finite, and its checkpoint holds step 4's weights and AdamW state
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.True(harness.Observer.Steps[4].Metrics.Skipped);
+        Assert.Contains("is not finite", harness.Observer.Steps[4].GuardNote);
+        foreach (var file in new[] { CheckpointFiles.Model, CheckpointFiles.Optimizer })
+            AssertSameTensors(Path.Combine(harness.CheckpointDirectory, CheckpointFiles.DirectoryName(4), file),
+                Path.Combine(harness.CheckpointDirectory, CheckpointFiles.DirectoryName(5), file));
+        Assert.False(harness.Observer.Steps[5].Metrics.Skipped);
+    }
+
+    [Fact]
+    public void StopsWithTheLastGoodWeightsCheckpointed_When_TooManyStepsInARowAreNotFinite()
+    {
+        // Given a guard that stops after 3 skipped steps in a row, and NaN losses from step 4 on
+        using var harness = new TrainerHarness(totalSteps: 10, dropout: 0);
+        harness.Config.Checkpointing.EverySteps = 1;
+        harness.Config.Checkpointing.KeepLast = 10;
+        harness.Config.Guard.MaxSkippedSteps = 3;
+        foreach (var step in new long[] { 4, 5, 6, 7 })
+            harness.NonFiniteSteps.Add(step);
+
+        // When it trains, then it stops at step 6 with the divergence error
+        var error = Assert.Throws<TrainingDivergedException>(() => harness.Train());
+        Assert.Equal(6, error.Step);
+
+        // And the newest complete checkpoint holds the weights of step 3, the last good one
+        var newest = new CheckpointStore(harness.CheckpointDirectory).FindNewestValid()!;
+        Assert.Equal(5, newest.Step);
+        AssertSameTensors(Path.Combine(harness.CheckpointDirectory, CheckpointFiles.DirectoryName(3), CheckpointFiles.Model),
+            Path.Combine(newest.Directory, CheckpointFiles.Model));
+    }
+
+    private static void AssertSameTensors(string expectedFile, string actualFile)
+    {
+        using var expected = SafetensorsFile.Open(expectedFile);
+        using var actual = SafetensorsFile.Open(actualFile);
+        Assert.Equal(expected.Tensors.Select(t => t.Name), actual.Tensors.Select(t => t.Name));
+        foreach (var entry in expected.Tensors)
+            Assert.True(expected.GetBytes(entry.Name).SequenceEqual(actual.GetBytes(entry.Name)), $"{entry.Name} differs");
     }
 
     [Fact]
