@@ -4,6 +4,7 @@ using PolyGlot.Common.IO;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
+using PolyGlot.Training.Hosting;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -60,10 +61,10 @@ internal static class TrainCommand
         if (isMain)
             WriteResolvedConfig(config, settings.ConfigPath, runDir);
 
-        var device = TrainSession.ResolveDevice(config.Training.Device, launch?.LocalRank ?? 0);
+        var device = DeviceSelection.Resolve(config.Training.Device, launch?.LocalRank ?? 0);
         using var parallel = launch is null ? null : JoinGroup(launch, config, device);
         if (isMain)
-            TrainData.EnsureBuilt(config);
+            TrainingData.EnsureBuilt(config, line => Serilog.Log.Information("{Line}", line));
         parallel?.Barrier();
         using var session = TrainSession.Prepare(config, settings.Resume, settings.MaxSteps, settings.Threads, device, parallel);
         var outcome = session.Run();

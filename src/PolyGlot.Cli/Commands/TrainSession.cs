@@ -118,29 +118,6 @@ internal sealed class TrainSession : IDisposable
 
     public void Dispose() => _stop.Dispose();
 
-    /// <summary>The device of <c>training.device</c>; on CUDA the GPU of this node's rank <paramref name="localRank"/>.</summary>
-    public static Device ResolveDevice(string name, int localRank) => name switch
-    {
-        "cpu" => Device.Cpu,
-        "cuda" when !Cuda.IsAvailable => throw new ArgumentException(
-            "training.device = cuda, but no CUDA device is available to libtorch here; use cpu or auto."),
-        "cuda" or "auto" when Cuda.IsAvailable => CudaDeviceOf(localRank),
-        _ => Device.Cpu,
-    };
-
-    // One GPU visible means the scheduler bound one per task (srun --gpus-per-task=1, or
-    // CUDA_VISIBLE_DEVICES per rank); otherwise the node-local rank picks it.
-    private static Device CudaDeviceOf(int localRank)
-    {
-        var count = Cuda.DeviceCount;
-        if (count == 1)
-            return Device.Cuda(0);
-        if (localRank >= count)
-            throw new ArgumentException(
-                $"LOCAL_RANK = {localRank}, but this node has {count} CUDA device(s): start at most {count} ranks per node (one GPU per rank).");
-        return Device.Cuda(localRank);
-    }
-
     private static Evaluator? BuildEvaluator(RunConfig config, SentencePieceTokenizer tokenizer)
     {
         if (config.Eval.EverySteps <= 0)
