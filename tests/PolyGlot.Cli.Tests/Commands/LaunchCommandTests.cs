@@ -173,6 +173,42 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
     }
 
     [Fact]
+    public async Task TrainLeavesACompleteCheckpoint_When_SigintArrivesTwiceWhileItSaves()
+    {
+        // Given one process training with checkpoint writes slowed down (test knob: 150 ms per file)
+        var runDir = _run.NewRunDir();
+        var slowSaves = new Dictionary<string, string> { ["POLYGLOT_TEST_CHECKPOINT_DELAY_MS"] = "150" };
+        using var train = PolyglotProcess.Start(_run.Path(""), slowSaves, "train", "--config", "long.yaml", "--run-dir", runDir, "--threads", "1");
+        var stderr = train.StandardError.ReadToEndAsync();
+        var stdout = train.StandardOutput.ReadToEndAsync();
+        var checkpoints = System.IO.Path.Combine(_run.Path(runDir), "checkpoints");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(System.IO.Path.Combine(checkpoints, "step-000005", "COMPLETE")) && clock.Elapsed < Limit && !train.HasExited)
+            Thread.Sleep(50);
+
+        // When SIGINT arrives, and again 200 ms later while the stop checkpoint is being written
+        Signal(train, "-INT");
+        Thread.Sleep(200);
+        Signal(train, "-INT");
+        Assert.True(train.WaitForExit(TimeSpan.FromSeconds(30)), "train did not stop within 30 s");
+
+        // Then it exits 0, its newest checkpoint is complete and no temporary directory is left
+        var output = await stderr + await stdout;
+        Assert.True(train.ExitCode == 0, output);
+        var stopped = Regex.Match(output, @"stopped by SIGINT after step (\d+)");
+        Assert.True(stopped.Success, output);
+        var step = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(File.Exists(System.IO.Path.Combine(checkpoints, $"step-{step:D6}", "COMPLETE")), output);
+        Assert.Empty(Directory.GetDirectories(checkpoints, ".tmp-*"));
+    }
+
+    private static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    [Fact]
     public void TrainSaysTheWorldSizeDoesNotSplitTheBatch_When_ThreeRanksShareEightSequences()
     {
         var result = _run.Train(Launcher(rank: 0, world: 3, FreePort()));
