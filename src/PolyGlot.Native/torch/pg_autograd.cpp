@@ -4,13 +4,13 @@
 
 #include "pg_torch.h"
 
-PG_EXPORT int pg_autograd_requires_grad(pg_tensor* t) noexcept { return t->requires_grad() ? 1 : 0; }
+PG_EXPORT int pg_autograd_requires_grad(pg_tensor* t) noexcept { return t == nullptr ? -1 : (t->requires_grad() ? 1 : 0); }
 
 PG_EXPORT int pg_autograd_set_requires_grad(pg_tensor* t, int value) {
   return pg::checked([&] { const_cast<at::Tensor&>(pg::ref(t)).requires_grad_(value != 0); });
 }
 
-PG_EXPORT int pg_autograd_is_leaf(pg_tensor* t) noexcept { return t->is_leaf() ? 1 : 0; }
+PG_EXPORT int pg_autograd_is_leaf(pg_tensor* t) noexcept { return t == nullptr ? -1 : (t->is_leaf() ? 1 : 0); }
 
 // Back-propagates from `t`; `gradient` may be null for a scalar `t`.
 PG_EXPORT int pg_autograd_backward(pg_tensor* t, pg_tensor* gradient, int retain_graph) {

@@ -32,11 +32,14 @@ PG_EXPORT pg_tensor* pg_tensor_alias(pg_tensor* t) {
   return pg::checked_tensor([&] { return at::Tensor(pg::ref(t)); });
 }
 
-PG_EXPORT int64_t pg_tensor_dim(pg_tensor* t) noexcept { return t->dim(); }
+// Metadata exports are noexcept and cannot report through the error slot: a null handle gives -1
+// (or writes nothing) instead of dereferencing it.
+PG_EXPORT int64_t pg_tensor_dim(pg_tensor* t) noexcept { return t == nullptr ? -1 : t->dim(); }
 
-PG_EXPORT int64_t pg_tensor_numel(pg_tensor* t) noexcept { return t->numel(); }
+PG_EXPORT int64_t pg_tensor_numel(pg_tensor* t) noexcept { return t == nullptr ? -1 : t->numel(); }
 
 PG_EXPORT void pg_tensor_sizes(pg_tensor* t, int64_t* out) noexcept {
+  if (t == nullptr || out == nullptr) return;
   auto sizes = t->sizes();
   std::memcpy(out, sizes.data(), sizes.size() * sizeof(int64_t));
 }
@@ -45,13 +48,13 @@ PG_EXPORT int pg_tensor_size(pg_tensor* t, int64_t dim, int64_t* out) {
   return pg::checked([&] { *out = pg::ref(t).size(dim); });
 }
 
-PG_EXPORT int pg_tensor_dtype(pg_tensor* t) noexcept { return static_cast<int>(t->scalar_type()); }
+PG_EXPORT int pg_tensor_dtype(pg_tensor* t) noexcept { return t == nullptr ? -1 : static_cast<int>(t->scalar_type()); }
 
-PG_EXPORT int pg_tensor_device_type(pg_tensor* t) noexcept { return static_cast<int>(t->device().type()); }
+PG_EXPORT int pg_tensor_device_type(pg_tensor* t) noexcept { return t == nullptr ? -1 : static_cast<int>(t->device().type()); }
 
-PG_EXPORT int pg_tensor_device_index(pg_tensor* t) noexcept { return t->device().index(); }
+PG_EXPORT int pg_tensor_device_index(pg_tensor* t) noexcept { return t == nullptr ? -1 : t->device().index(); }
 
-PG_EXPORT int pg_tensor_is_contiguous(pg_tensor* t) noexcept { return t->is_contiguous() ? 1 : 0; }
+PG_EXPORT int pg_tensor_is_contiguous(pg_tensor* t) noexcept { return t == nullptr ? -1 : (t->is_contiguous() ? 1 : 0); }
 
 PG_EXPORT int pg_tensor_item(pg_tensor* t, double* out) {
   return pg::checked([&] {
