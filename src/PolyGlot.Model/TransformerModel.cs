@@ -136,6 +136,32 @@ public sealed class TransformerModel : IDisposable
     }
 
     /// <summary>
+    /// Generation's step: runs the new positions <paramref name="inputIds"/> (B, n) after the ones
+    /// already in <paramref name="cache"/> (a prompt into an empty cache, then one token at a time),
+    /// appends their keys and values to it, and returns the float32 next-token logits of the last
+    /// new position, (B, V).
+    /// </summary>
+    /// <exception cref="ArgumentException">The cache would exceed <c>max_seq_len</c>, or a filled cache got more than one position.</exception>
+    public Tensor NextTokenLogits(Tensor inputIds, KeyValueCache cache)
+    {
+        long n = inputIds.Size(1), offset = cache.Length;
+        if (offset + n > Config.MaxSeqLen)
+            throw new ArgumentException(
+                $"The cache holds {offset} positions; {n} more exceed model.max_seq_len = {Config.MaxSeqLen}.", nameof(inputIds));
+        var x = Functional.Embedding(_tokens, inputIds);  // (B, n, C)
+        if (_positions is not null)
+            x = x + _positions.Narrow(0, offset, n);  // (n, C)
+        (Tensor, Tensor)? rotary = _cos is null
+            ? null
+            : (Precision.ToCompute(_cos.Narrow(0, offset, n)), Precision.ToCompute(_sin!.Narrow(0, offset, n)));  // (n, D)
+        for (var i = 0; i < _layers.Length; i++)
+            x = _layers[i].Forward(x, rotary, null, Precision, training: false, cache.Layer(i));
+        cache.Length = offset + n;
+        var last = Precision.ToCompute(_finalNorm.Forward(x.Narrow(1, n - 1, 1)));  // (B, 1, C)
+        return Precision.ToFloat32(Functional.Linear(last, HeadWeight)).Select(1, 0);  // (B, V)
+    }
+
+    /// <summary>
     /// Cross-entropy of every position, in float32: (B, T) inputs and targets -> (B·T) losses,
     /// 0 where the target is <see cref="IgnoreIndex"/>.
     /// </summary>

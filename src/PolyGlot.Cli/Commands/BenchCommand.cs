@@ -15,6 +15,7 @@ internal static class BenchCommand
         yield return BenchTokenizeCommand.Create();
         yield return BenchExportCommand.Create();
         yield return BenchAllReduceCommand.Create();
+        yield return BenchGenerateCommand.Create();
     }
 
     public static Command Create()

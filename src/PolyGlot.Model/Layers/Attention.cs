@@ -29,9 +29,11 @@ internal sealed class Attention
     /// <summary>
     /// (B, T, C) -> (B, T, C); <paramref name="rotary"/> holds cos and sin of shape (T, D) or
     /// (B, 1, T, D), or null; <paramref name="mask"/> an additive (B, 1, T, T) mask that replaces
-    /// the causal one (documents packed in a row), or null.
+    /// the causal one (documents packed in a row), or null. With <paramref name="cache"/> the new
+    /// positions' keys and values are appended to it and the queries attend to all cached ones.
     /// </summary>
-    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, Tensor? mask, ComputePrecision precision, bool training)
+    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, Tensor? mask, ComputePrecision precision, bool training,
+        LayerCache? cache = null)
     {
         long B = x.Size(0), T = x.Size(1), C = x.Size(2), H = _heads, KV = _kvHeads, D = _headDim;
         var q = _wq.Forward(x, precision).View(B, T, H, D).Transpose(1, 2);   // (B, H, T, D)
@@ -42,12 +44,22 @@ internal sealed class Attention
             q = Functional.ApplyRotary(q, cos, sin);
             k = Functional.ApplyRotary(k, cos, sin);
         }
+        var causal = mask is null;
+        if (cache is not null)
+        {
+            // A prompt fills an empty cache causally; after that one position at a time attends to all.
+            causal = cache.Keys is null;
+            if (!causal && T != 1)
+                throw new ArgumentException("a filled key/value cache takes one new position per call", nameof(x));
+            cache.Append(k, v);
+            (k, v) = (cache.Keys!, cache.Values!);  // (B, KV, cached + T, D)
+        }
         if (KV != H)
         {
             k = k.RepeatInterleave(H / KV, 1);  // (B, H, T, D)
             v = v.RepeatInterleave(H / KV, 1);  // (B, H, T, D)
         }
-        var y = Functional.ScaledDotProductAttention(q, k, v, mask, training ? _dropout : 0, isCausal: mask is null);  // (B, H, T, D)
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask, training ? _dropout : 0, isCausal: causal);  // (B, H, T, D)
         y = y.Transpose(1, 2).Contiguous().View(B, T, C);  // (B, T, C)
         return _wo.Forward(y, precision);
     }

@@ -26,9 +26,10 @@ internal sealed class TransformerBlock
     }
 
     /// <summary>(B, T, C) -> (B, T, C); <paramref name="mask"/>: see <see cref="Attention.Forward"/>.</summary>
-    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, Tensor? mask, ComputePrecision precision, bool training)
+    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin)? rotary, Tensor? mask, ComputePrecision precision, bool training,
+        LayerCache? cache = null)
     {
-        var attended = _attn.Forward(precision.ToCompute(_attnNorm.Forward(x)), rotary, mask, precision, training);
+        var attended = _attn.Forward(precision.ToCompute(_attnNorm.Forward(x)), rotary, mask, precision, training, cache);
         x = x + Residual(attended, precision, training);
         var transformed = _mlp.Forward(precision.ToCompute(_mlpNorm.Forward(x)), precision);
         return x + Residual(transformed, precision, training);

@@ -1,12 +1,15 @@
 using PolyGlot.Model;
+using PolyGlot.Torch;
 
 namespace PolyGlot.Training.Inference;
 
 /// <summary>
 /// Continues a token sequence one token at a time: greedy (argmax) at temperature 0, otherwise
 /// temperature-scaled nucleus (top-p) sampling (Holtzman et al. 2019) from a seeded generator.
-/// Each step re-runs the whole window (no key/value cache): simple, and fast enough for the small
-/// models and short continuations this is for.
+/// The prompt runs once into a key/value cache, then each step runs only the new token and reads
+/// back one row of log-probabilities (one token id when greedy) instead of the window's (T, V).
+/// When the cache reaches <c>max_seq_len</c> it restarts from the last half window, so long
+/// continuations keep going with that much context.
 /// </summary>
 public static class TextGenerator
 {
@@ -19,18 +22,46 @@ public static class TextGenerator
         var random = new Random(options.Seed);
         var context = prompt.ToList();
         var generated = new List<int>();
-        for (var i = 0; i < options.MaxNewTokens; i++)
+        using var noGrad = new NoGradScope();
+        var cache = new KeyValueCache(model.Config.NLayers);
+        try
         {
-            var window = context.Skip(Math.Max(0, context.Count - model.Config.MaxSeqLen)).ToList();
-            var last = TokenScorer.NextTokenLogProbs(model, window)[^1];
-            var next = options.Temperature == 0 ? ArgMax(last) : Sample(last, options, random);
-            generated.Add(next);
-            context.Add(next);
-            if (next == stopId)
-                break;
+            using (var prefill = DisposeScope.Enter())
+                Pick(model.NextTokenLogits(Ids(context, model.Device), cache));
+            while (generated.Count < options.MaxNewTokens && generated[^1] != stopId)
+            {
+                if (cache.Length == model.Config.MaxSeqLen)
+                {
+                    cache.Dispose();
+                    cache = new KeyValueCache(model.Config.NLayers);
+                    var keep = context.Skip(context.Count - model.Config.MaxSeqLen / 2).ToList();
+                    using var refill = DisposeScope.Enter();
+                    Pick(model.NextTokenLogits(Ids(keep, model.Device), cache));
+                    continue;
+                }
+                using var step = DisposeScope.Enter();
+                Pick(model.NextTokenLogits(Ids([generated[^1]], model.Device), cache));
+            }
+        }
+        finally
+        {
+            cache.Dispose();
         }
         return generated;
+
+        // Greedy picks on the device and reads one id; sampling reads the last position's row.
+        void Pick(Tensor logits)  // (1, V)
+        {
+            var next = options.Temperature == 0
+                ? (int)logits.ArgMax(1).ToDouble()
+                : Sample(Functional.LogSoftmax(logits, 1).Cpu().ToArray<float>(), options, random);
+            generated.Add(next);
+            context.Add(next);
+        }
     }
+
+    private static Tensor Ids(IReadOnlyList<int> ids, Device device) =>
+        Tensor.FromSpan<long>(ids.Select(i => (long)i).ToArray(), [1, ids.Count], device);
 
     /// <summary>Picks a token from log-probabilities by temperature and top-p; <paramref name="random"/> supplies the draw.</summary>
     public static int Sample(float[] logProbs, SamplingOptions options, Random random)

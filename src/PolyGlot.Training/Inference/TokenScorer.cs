@@ -34,8 +34,15 @@ public static class TokenScorer
         if (ids.Count < 2)
             throw new ArgumentException(
                 $"Scoring needs at least two tokens (the first is context only); got {ids.Count}. Pass a longer text.", nameof(ids));
-        var rows = NextTokenLogProbs(model, ids);
-        return Enumerable.Range(1, ids.Count - 1).Select(t => (double)rows[t - 1][ids[t]]).ToArray();
+        RequireScorable(model, ids);
+        using var scope = DisposeScope.Enter();
+        using var noGrad = new NoGradScope();
+        var input = Tensor.FromSpan<long>(ids.Select(i => (long)i).ToArray(), [1, ids.Count], model.Device);
+        var logits = model.Precision.ToFloat32(model.Forward(input)).Select(0, 0).Narrow(0, 0, ids.Count - 1);  // (T-1, V)
+        var next = Tensor.FromSpan<long>(ids.Skip(1).Select(i => (long)i).ToArray(), [ids.Count - 1, 1], model.Device);  // (T-1, 1)
+        // Only the chosen tokens' log-probabilities leave the device, not the (T, V) table.
+        var chosen = Functional.LogSoftmax(logits, 1).Gather(1, next).Cpu().ToArray<float>();  // (T-1)
+        return chosen.Select(l => (double)l).ToArray();
     }
 
     internal static void RequireScorable(TransformerModel model, IReadOnlyList<int> ids)

@@ -24,6 +24,29 @@ public sealed class TextGeneratorTests(ExportFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("polylm")]
+    public void CachedGenerationEqualsUncachedGreedy_When_ManyTokensAreGenerated(string layout)
+    {
+        // Given a model of each layout and a prompt
+        using var model = ExportFixture.RandomModel(layout == "llama" ? fixture.Llama() : fixture.PolyLm());
+        var prompt = fixture.TextIds()[1].Take(8).ToList();
+        var tokens = Math.Min(16, model.Config.MaxSeqLen - prompt.Count);
+        // When tokens are generated with the key/value cache (one new position per step)
+        var generated = TextGenerator.Generate(model, prompt, new SamplingOptions(MaxNewTokens: tokens));
+        // Then they are the tokens that re-running the whole window picks, token for token
+        var context = prompt.ToList();
+        var uncached = new List<int>();
+        for (var i = 0; i < tokens; i++)
+        {
+            var last = TokenScorer.NextTokenLogProbs(model, context)[^1];
+            uncached.Add(Array.IndexOf(last, last.Max()));
+            context.Add(uncached[^1]);
+        }
+        Assert.Equal(uncached, generated);
+    }
+
     [Fact]
     public void SameContinuation_When_SampledTwiceWithOneSeed()
     {
