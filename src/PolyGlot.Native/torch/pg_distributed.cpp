@@ -170,6 +170,23 @@ void finish(WorkPtr&& work) {
   work->wait();
 }
 
+// One flat buffer holding the tensors' elements in order, and the way back. The collectives run
+// on such buffers, so a list of small tensors costs one call.
+at::Tensor pack(const std::vector<at::Tensor>& tensors) {
+  std::vector<at::Tensor> flat;
+  flat.reserve(tensors.size());
+  for (const auto& t : tensors) flat.push_back(t.reshape({-1}));
+  return at::cat(flat);
+}
+
+void unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors) {
+  int64_t offset = 0;
+  for (auto& t : tensors) {
+    t.copy_(buffer.narrow(0, offset, t.numel()).view_as(t));
+    offset += t.numel();
+  }
+}
+
 at::Tensor flat_dense(const at::Tensor& tensor, const char* what) {
   if (!tensor.is_contiguous()) throw std::invalid_argument(std::string(what) + " must be a contiguous tensor");
   return tensor.view({-1});
@@ -226,19 +243,14 @@ PG_EXPORT int pg_dist_all_reduce(pg_dist* dist, pg_tensor* const* tensors, int64
     if (count <= 0) return;
     auto list = pg::list(tensors, count);
     c10::AutoGradMode no_grad(false);
-    std::vector<at::Tensor> flat;
-    for (const auto& t : list) flat.push_back(t.reshape({-1}));
-    std::vector<at::Tensor> buffer{count == 1 && list[0].is_contiguous() ? list[0].view({-1}) : at::cat(flat)};
+    // A single contiguous tensor is reduced in place; anything else through a packed copy.
+    bool in_place = count == 1 && list[0].is_contiguous();
+    std::vector<at::Tensor> buffer{in_place ? list[0].view({-1}) : pack(list)};
     c10d::AllreduceOptions options;
     options.reduceOp = reduce_op(op);
     finish(group.group->allreduce(buffer, options));
     if (scale != 1.0) buffer[0].mul_(scale);
-    if (buffer[0].data_ptr() == list[0].data_ptr() && count == 1) return;
-    int64_t offset = 0;
-    for (auto& t : list) {
-      t.copy_(buffer[0].narrow(0, offset, t.numel()).view_as(t));
-      offset += t.numel();
-    }
+    if (!in_place) unpack(buffer[0], list);
   });
 }
 
@@ -276,20 +288,14 @@ PG_EXPORT int pg_dist_all_reduce_grads(pg_dist* dist, pg_tensor* const* params, 
     }
     std::vector<decltype(group.group->allreduce(buckets[0].buffer))> works;
     for (auto& bucket : buckets) {
-      std::vector<at::Tensor> flat;
-      for (const auto& g : bucket.grads) flat.push_back(g.reshape({-1}));
-      bucket.buffer = {at::cat(flat)};
+      bucket.buffer = {pack(bucket.grads)};
       works.push_back(group.group->allreduce(bucket.buffer));
     }
     for (size_t b = 0; b < buckets.size(); ++b) {
       works[b]->wait();
       auto& buffer = buckets[b].buffer[0];
       if (scale != 1.0) buffer.mul_(scale);
-      int64_t offset = 0;
-      for (auto& g : buckets[b].grads) {
-        g.copy_(buffer.narrow(0, offset, g.numel()).view_as(g));
-        offset += g.numel();
-      }
+      unpack(buffer, buckets[b].grads);
     }
   });
 }

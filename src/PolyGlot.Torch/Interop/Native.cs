@@ -50,64 +50,38 @@ internal static unsafe partial class Native
     // which are evaluated after the native call returns, keeps them reachable until then: an
     // unscoped tensor's finalizer cannot free its handle while libtorch still works on it.
 
-    /// <summary><see cref="Check(int, string)"/>, keeping <paramref name="owner"/> alive through the call.</summary>
-    public static int Check(int status, string operation, object owner)
+    /// <summary><see cref="Check(int, string)"/>, keeping the tensors the call used alive through it.</summary>
+    public static int Check(int status, string operation, object owner, object? other = null)
     {
-        GC.KeepAlive(owner);
+        KeepAlive(owner, other);
         return Check(status, operation);
     }
 
-    /// <summary><see cref="Check(int, string)"/>, keeping both tensors alive through the call.</summary>
-    public static int Check(int status, string operation, object owner, object other)
+    /// <summary><see cref="Check{TOp}(int, TOp)"/>, keeping the tensors the call used alive through it.</summary>
+    public static void Check<TOp>(int status, TOp operation, object owner, object? other = null) where TOp : struct, Enum
     {
-        GC.KeepAlive(owner);
-        GC.KeepAlive(other);
-        return Check(status, operation);
-    }
-
-    /// <summary><see cref="Check{TOp}(int, TOp)"/>, keeping <paramref name="owner"/> alive through the call.</summary>
-    public static void Check<TOp>(int status, TOp operation, object owner) where TOp : struct, Enum
-    {
-        GC.KeepAlive(owner);
+        KeepAlive(owner, other);
         Check(status, operation);
     }
 
-    /// <summary><see cref="Check{TOp}(int, TOp)"/>, keeping both tensors alive through the call.</summary>
-    public static void Check<TOp>(int status, TOp operation, object owner, object other) where TOp : struct, Enum
+    /// <summary><see cref="Wrap(nint, string)"/>, keeping the tensors the call used alive through it.</summary>
+    public static Tensor Wrap(nint handle, string operation, object owner, object? other = null)
+    {
+        KeepAlive(owner, other);
+        return Wrap(handle, operation);
+    }
+
+    /// <summary><see cref="Wrap{TOp}(nint, TOp)"/>, keeping the tensors the call used alive through it.</summary>
+    public static Tensor Wrap<TOp>(nint handle, TOp operation, object owner, object? other = null) where TOp : struct, Enum
+    {
+        KeepAlive(owner, other);
+        return Wrap(handle, operation);
+    }
+
+    private static void KeepAlive(object owner, object? other)
     {
         GC.KeepAlive(owner);
         GC.KeepAlive(other);
-        Check(status, operation);
-    }
-
-    /// <summary><see cref="Wrap(nint, string)"/>, keeping <paramref name="owner"/> alive through the call.</summary>
-    public static Tensor Wrap(nint handle, string operation, object owner)
-    {
-        GC.KeepAlive(owner);
-        return Wrap(handle, operation);
-    }
-
-    /// <summary><see cref="Wrap(nint, string)"/>, keeping both tensors alive through the call.</summary>
-    public static Tensor Wrap(nint handle, string operation, object owner, object other)
-    {
-        GC.KeepAlive(owner);
-        GC.KeepAlive(other);
-        return Wrap(handle, operation);
-    }
-
-    /// <summary><see cref="Wrap{TOp}(nint, TOp)"/>, keeping <paramref name="owner"/> alive through the call.</summary>
-    public static Tensor Wrap<TOp>(nint handle, TOp operation, object owner) where TOp : struct, Enum
-    {
-        GC.KeepAlive(owner);
-        return Wrap(handle, operation);
-    }
-
-    /// <summary><see cref="Wrap{TOp}(nint, TOp)"/>, keeping both tensors alive through the call.</summary>
-    public static Tensor Wrap<TOp>(nint handle, TOp operation, object owner, object other) where TOp : struct, Enum
-    {
-        GC.KeepAlive(owner);
-        GC.KeepAlive(other);
-        return Wrap(handle, operation);
     }
 
     /// <summary>Wraps a handle that may legitimately be null (e.g. an absent gradient).</summary>

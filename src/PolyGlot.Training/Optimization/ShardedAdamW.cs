@@ -35,15 +35,14 @@ internal sealed class ShardedAdamW : IDisposable
         for (var i = 0; i < _parameters.Length; i++)
             _offsets[i + 1] = _offsets[i] + _parameters[i].NumEl;
         _shardLength = (_offsets[^1] + parallel.WorldSize - 1) / parallel.WorldSize;
-        _pieces = PiecesOfThisRank();
         using (new NoGradScope())
         {
             _gradShard = Tensor.Zeros([_shardLength], _parameters[0].DType, _parameters[0].Device).Keep();
         }
-        var pieceGroups = _pieces.GroupBy(p => decays[p.Parameter])
-            .Select(g => new ParameterGroup(g.Select(p => p.Values).ToList(), g.Key)).ToList();
-        _adamw = new AdamW(pieceGroups, lr, beta1, beta2, eps);
-        _pieces = pieceGroups.SelectMany(g => g.Parameters).Select(t => _pieces.First(p => ReferenceEquals(p.Values, t))).ToArray();
+        // Pieces in AdamW's order (grouped by weight decay), so that its k-th moment is piece k's.
+        var byDecay = PiecesOfThisRank().GroupBy(p => decays[p.Parameter]).ToList();
+        _pieces = byDecay.SelectMany(g => g).ToArray();
+        _adamw = new AdamW(byDecay.Select(g => new ParameterGroup(g.Select(p => p.Values).ToList(), g.Key)).ToList(), lr, beta1, beta2, eps);
     }
 
     /// <summary>The learning rate of the next update.</summary>

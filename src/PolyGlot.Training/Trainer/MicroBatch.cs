@@ -32,6 +32,9 @@ internal sealed class MicroBatch
     /// <summary>Target language ids of the rows last loaded, row-major; -1 for an ignored target.</summary>
     public ReadOnlySpan<int> TargetLanguages => _languages;
 
+    /// <summary>Targets of the rows last loaded that are predicted (not ignored at a document start).</summary>
+    public int PredictedTargets { get; private set; }
+
     /// <summary>
     /// Loads rows <c>[first, first + rows)</c> of <paramref name="batch"/>; returns (B, T) int64 inputs
     /// and targets, the (B·T) int64 language ids of the targets, and the document layout when the
@@ -40,6 +43,7 @@ internal sealed class MicroBatch
     public (Tensor Inputs, Tensor Targets, Tensor TargetLanguages, DocumentLayout? Documents) Load(Batch batch, int first, Device device)
     {
         var boundaries = batch.SegmentIds is not null && batch.PositionIds is not null;
+        PredictedTargets = _rows * _seqLen;
         for (var r = 0; r < _rows; r++)
         {
             var start = (first + r) * batch.RowLength;
@@ -62,6 +66,7 @@ internal sealed class MicroBatch
                     _targets[i] = TransformerModel.IgnoreIndex;
                     _languages[i] = -1;
                     _targetLanguages[i] = 0;   // any valid id: an ignored target's loss is 0
+                    PredictedTargets--;
                 }
             }
         }

@@ -154,14 +154,12 @@ public sealed class TrainingRun : IDisposable
         _state.ConsecutiveSkipped = _guard.ConsecutiveSkipped;
         _state.LossWindow = _guard.Window.ToList();
         _state.ElapsedSeconds += seconds;
-        var shares = StepReporting.GroupShares(batch, _plan);
         if (IsMainRank)
-            Report(batch, result, shares, tokensBefore, seconds, meter);
+            Report(batch, result, tokensBefore, seconds, meter);
         return result;
     }
 
-    private void Report(Batch batch, StepResult result, IReadOnlyDictionary<string, double> shares, long tokensBefore, double seconds,
-        ThroughputMeter meter)
+    private void Report(Batch batch, StepResult result, long tokensBefore, double seconds, ThroughputMeter meter)
     {
         var metrics = StepReporting.Metrics(_state, batch, result, _plan, tokensBefore, seconds, meter,
             _model.Device.IsCuda ? _options.PeakFlopsPerSecond : null, _model.Config, _config.Data.SeqLen);
@@ -172,7 +170,7 @@ public sealed class TrainingRun : IDisposable
             GuardVerdict.Spike => $"skipped: loss {result.Loss:F4} > {_config.Guard.SpikeFactor} x recent mean {_guard.WindowMean:F4}",
             _ => null,
         };
-        _observer.OnStep(new StepReport(metrics, _config.TotalSteps, shares, note));
+        _observer.OnStep(new StepReport(metrics, _config.TotalSteps, StepReporting.GroupShares(batch, _plan), note));
     }
 
     private void MaybeEvaluate(long last)

@@ -69,9 +69,7 @@ internal sealed class TrainingStep : IDisposable
             var detached = tokenLosses.Detach();
             lossSum.AddInPlace(detached.To(DType.Float64).Sum());
             _window.Add(detached, languages, _micro.TargetLanguages);
-            foreach (var id in _micro.TargetLanguages)
-                if (id >= 0)
-                    predicted++;
+            predicted += _micro.PredictedTargets;
         }
         // (loss sum, stop votes, predicted targets) of this rank, then of all ranks.
         var shared = Tensor.Cat([lossSum, Tensor.FromArray([stopRequested ? 1.0 : 0.0, predicted], 2).To(_model.Device)]);
