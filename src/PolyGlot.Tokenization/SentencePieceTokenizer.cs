@@ -10,7 +10,7 @@ namespace PolyGlot.Tokenization;
 /// A loaded SentencePiece model: encode (single and batched, parallel over cores), decode and
 /// vocabulary access. Encoding is thread-safe; the model is released on <see cref="Dispose"/>.
 /// </summary>
-public sealed unsafe class SentencePieceTokenizer : IDisposable
+public sealed unsafe class SentencePieceTokenizer : ITokenizer
 {
     // Batches smaller than this are encoded on the calling thread: splitting them costs more
     // in scheduling than the parallel encode saves.

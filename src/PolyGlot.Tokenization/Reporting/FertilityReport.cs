@@ -57,7 +57,7 @@ public sealed record FertilityReport(string Tokenizer, int VocabSize, IReadOnlyL
     };
 
     /// <summary>Measures <paramref name="monolingual"/> per language and <paramref name="parallel"/> per set and language.</summary>
-    public static FertilityReport Compute(SentencePieceTokenizer tokenizer, IReadOnlyList<LanguageText> monolingual,
+    public static FertilityReport Compute(ITokenizer tokenizer, IReadOnlyList<LanguageText> monolingual,
         IReadOnlyList<ParallelText> parallel)
     {
         var languages = monolingual.OrderBy(l => l.Language, StringComparer.Ordinal)
@@ -86,7 +86,7 @@ public sealed record FertilityReport(string Tokenizer, int VocabSize, IReadOnlyL
         }),
     }, Json);
 
-    private static LanguageFertility Measure(SentencePieceTokenizer tokenizer, string language, List<string> documents)
+    private static LanguageFertility Measure(ITokenizer tokenizer, string language, List<string> documents)
     {
         long bytes = 0, characters = 0, words = 0;
         foreach (var document in documents)
@@ -98,6 +98,6 @@ public sealed record FertilityReport(string Tokenizer, int VocabSize, IReadOnlyL
         return new LanguageFertility(language, documents.Count, bytes, characters, words, CountTokens(tokenizer, documents));
     }
 
-    private static long CountTokens(SentencePieceTokenizer tokenizer, List<string> texts) =>
+    private static long CountTokens(ITokenizer tokenizer, List<string> texts) =>
         tokenizer.EncodeBatch(texts).Sum(ids => (long)ids.Length);
 }

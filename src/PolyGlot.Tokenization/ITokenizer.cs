@@ -1,0 +1,29 @@
+namespace PolyGlot.Tokenization;
+
+/// <summary>
+/// What preparing shards, evaluating, scoring and generating need from a tokenizer, whatever its
+/// format: a SentencePiece model trained here, or a tokenizer that came with an imported model.
+/// </summary>
+public interface ITokenizer : IDisposable
+{
+    /// <summary>Path of the file this tokenizer was loaded from.</summary>
+    string ModelPath { get; }
+
+    /// <summary>Number of ids in the vocabulary (the embedding rows a model needs).</summary>
+    int VocabSize { get; }
+
+    /// <summary>Reserved ids of this tokenizer (-1 where it lacks one).</summary>
+    SpecialTokens Special { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the tokenizer file, as recorded in shard manifests.</summary>
+    string ComputeSha256();
+
+    /// <summary>Encodes one text into token ids (no special tokens added).</summary>
+    int[] Encode(string text);
+
+    /// <summary>Encodes many texts, spread over up to <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores). Result i belongs to text i.</summary>
+    int[][] EncodeBatch(IReadOnlyList<string> texts, int maxDegreeOfParallelism = -1);
+
+    /// <summary>Decodes ids back to text.</summary>
+    string Decode(ReadOnlySpan<int> ids);
+}
