@@ -14,7 +14,7 @@ namespace PolyGlot.Model;
 /// SwiGLU MLP, no biases, final RMSNorm, untied head). Parameters are float32 master weights owned
 /// by the model; activations belong to the caller's dispose scope.
 /// </summary>
-public sealed class TransformerModel : IDisposable
+public sealed partial class TransformerModel : IDisposable
 {
     /// <summary>Targets equal to this id contribute nothing to the loss (PyTorch's default ignore index).</summary>
     public const long IgnoreIndex = -100;
@@ -120,6 +120,16 @@ public sealed class TransformerModel : IDisposable
     /// <exception cref="ArgumentException">T exceeds <c>max_seq_len</c>.</exception>
     public Tensor HiddenStates(Tensor inputIds, DocumentLayout? documents = null)
     {
+        var (x, rotary, mask) = Embed(inputIds, documents);  // (B, T, C)
+        foreach (var layer in _layers)
+            x = layer.Forward(x, rotary, mask, Precision, Training);
+        return Precision.ToCompute(_finalNorm.Forward(x));  // (B, T, C)
+    }
+
+    // The residual stream's start (token + learned position embeddings, dropout) with what every
+    // block needs: rotary tables and the document mask.
+    private (Tensor X, (Tensor, Tensor)? Rotary, Tensor? Mask) Embed(Tensor inputIds, DocumentLayout? documents)
+    {
         var T = inputIds.Size(1);
         if (T > Config.MaxSeqLen)
             throw new ArgumentException(
@@ -130,9 +140,7 @@ public sealed class TransformerModel : IDisposable
             x = x + (documents is null ? _positions.Narrow(0, 0, T) : Functional.Embedding(_positions, documents.Positions));  // (T, C) or (B, T, C)
         if (Training && Config.Dropout > 0)
             x = Functional.Dropout(x, Config.Dropout, training: true);
-        foreach (var layer in _layers)
-            x = layer.Forward(x, rotary, mask, Precision, Training);
-        return Precision.ToCompute(_finalNorm.Forward(x));  // (B, T, C)
+        return (x, rotary, mask);
     }
 
     /// <summary>
@@ -191,9 +199,12 @@ public sealed class TransformerModel : IDisposable
             ? null
             : (Precision.ToCompute(Functional.Embedding(_cos, positions).Unsqueeze(1)), Precision.ToCompute(Functional.Embedding(_sin!, positions).Unsqueeze(1)));
 
-    private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction, DocumentLayout? documents = null)
+    private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction, DocumentLayout? documents = null) =>
+        CrossEntropyOfHidden(HiddenStates(inputIds, documents), targets, reduction);
+
+    // hidden: (B, T, C) after the final norm.
+    private Tensor CrossEntropyOfHidden(Tensor hidden, Tensor targets, Reduction reduction)
     {
-        var hidden = HiddenStates(inputIds, documents);
         var flatTargets = targets.Reshape(-1);  // (B·T)
         if (LossChunkPositions > 0)
             return Functional.ChunkedCrossEntropy(hidden.Reshape(-1, Config.DModel), HeadWeight, flatTargets,  // (B·T, C)

@@ -5,7 +5,10 @@ namespace PolyGlot.Cli.Commands;
 
 /// <summary>
 /// The cases of <c>polyglot bench ops</c>, each mirrored one for one in
-/// scripts/reference/torch_bench_ops.py (same names, shapes, iterations and models).
+/// scripts/reference/torch_bench_ops.py (same names, shapes, iterations and models). The two step
+/// cases are written op for op like their Python twins on purpose: they measure what the bridge
+/// adds to the same sequence of kernels, not PolyGlot's trainer (that is <c>bench train</c>,
+/// which times <c>TrainingStep</c> itself).
 /// </summary>
 internal static class BenchOpsCases
 {

@@ -3,20 +3,24 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PolyGlot.Data.Loading;
 using PolyGlot.Model;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Model.Layers;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Guards;
 using PolyGlot.Training.Metrics;
 using PolyGlot.Training.Optimization;
+using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
 
 /// <summary>
-/// <c>polyglot bench train --config FILE</c>: times full training steps (forward, backward over the
-/// micro-batches, clipping, AdamW) of a run configuration's model on random tokens, then the same
+/// <c>polyglot bench train --config FILE</c>: times the trainer's own step (<see cref="TrainingStep"/>:
+/// forward and backward over the micro-batches, the step's one device read, clipping, the loss
+/// guard, AdamW) of a run configuration's model on random tokens, then the same
 /// model's step in PyTorch eager (scripts/reference/model_reference.py) in the same run, and prints
 /// tokens/s, step time, MFU on CUDA and the C#/PyTorch step-time ratio. C# and PyTorch are timed
 /// in alternating rounds and each side's fastest round counts, so that load from other processes
@@ -39,21 +43,26 @@ internal static class BenchTrainCommand
         };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads on both sides (default: libtorch's)" };
         var python = new Option<string>("--python") { Description = "Python with PyTorch; 'none' skips the comparison", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var checkpointing = new Option<bool?>("--activation-checkpointing")
+        {
+            Description = "Override training.activation_checkpointing of the config (true/false) to compare time and peak memory",
+        };
         var perNode = new Option<int?>("--nproc-per-node")
         {
             Description = "Instead: train the config for real as 1 process and as N local ranks, and print tokens/s and scaling efficiency",
         };
         var command = new Command("train", "Training step time and tokens/s of a config's model on synthetic data, against PyTorch eager.");
-        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, perNode })
+        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, checkpointing, perNode })
             command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run("bench train", () => parse.GetValue(perNode) is { } ranks
             ? BenchTrainScaling.Run(parse.GetValue(config)!, ranks, parse.GetValue(steps), parse.GetValue(warmup))
             : Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(accumulation),
-                parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!))));
+                parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!, parse.GetValue(checkpointing)))));
         return command;
     }
 
-    private sealed record Settings(string Config, int Steps, int Warmup, int Accumulation, int Rounds, int? Threads, string Python);
+    private sealed record Settings(string Config, int Steps, int Warmup, int Accumulation, int Rounds, int? Threads, string Python,
+        bool? ActivationCheckpointing);
 
     // PeakFlops: the MFU denominator (DevicePeakFlops); null on the CPU or for a GPU the table does not know.
     private sealed record Shape(ModelConfig Model, int MicroBatch, int SeqLen, int Accumulation, Device Device, ComputePrecision Precision, double? PeakFlops)
@@ -68,35 +77,68 @@ internal static class BenchTrainCommand
         if (settings.Threads is { } count)
             TorchRuntime.Threads = count;
         var run = RunConfig.Load(settings.Config);
+        if (settings.ActivationCheckpointing is { } recompute)
+            run.Training.ActivationCheckpointing = recompute;
         var device = run.Training.Device == "cpu" || !Cuda.IsAvailable ? Device.Cpu : Device.Cuda(0);
         var precision = device.IsCuda ? ComputePrecision.Parse(run.Precision.Compute) : ComputePrecision.Float32;
         var peak = DevicePeakFlops.ForDevice(device, run.Precision.Compute, run.Training.PeakTflops);
         var shape = new Shape(run.Model, run.Training.MicroBatchSize, run.Data.SeqLen, settings.Accumulation, device, precision, peak);
         Serilog.Log.Information("bench train: {Name} ({Layout}, {Parameters:N0} parameters), {Micro} x {SeqLen} tokens x {Accumulation} micro-batches, " +
-            "{Device} {DType}, libtorch {Version}, {Threads} thread(s)", run.Name, run.Model.Layout, ModelSize.Of(run.Model).Total,
-            shape.MicroBatch, shape.SeqLen, shape.Accumulation, device.ToString(), precision.DType.ToString(), TorchRuntime.Version, TorchRuntime.Threads);
-        using var model = TransformerModel.Create(shape.Model, shape.Device, seed: 1234);
+            "{Device} {DType}, activation checkpointing {Checkpointing}, libtorch {Version}, {Threads} thread(s)", run.Name, run.Model.Layout, ModelSize.Of(run.Model).Total,
+            shape.MicroBatch, shape.SeqLen, shape.Accumulation, device.ToString(), precision.DType.ToString(),
+            run.Training.ActivationCheckpointing ? "on" : "off", TorchRuntime.Version, TorchRuntime.Threads);
+        using var model = TrainingModel.Create(run, shape.Device);
         model.Precision = shape.Precision;
         using var optimizer = new TrainingOptimizer(model.Parameters, run.Optimizer);
+        using var step = new TrainingStep(model, optimizer, new LossGuard(run.Guard), shape.MicroBatch, shape.Accumulation, shape.SeqLen, languages: 1);
+        var tokens = RandomTokens(shape);
         double csharp = double.MaxValue, python = double.MaxValue;
         for (var round = 0; round < settings.Rounds; round++)
         {
-            csharp = Math.Min(csharp, TimeCSharp(model, optimizer, shape, settings, warmup: round == 0 ? settings.Warmup : 0));
+            csharp = Math.Min(csharp, TimeCSharp(step, tokens, run.Optimizer.Lr, shape, settings, warmup: round == 0 ? settings.Warmup : 0));
             if (settings.Python != "none")
                 python = Math.Min(python, TimePython(shape, settings));
         }
         Print(shape, csharp, settings.Python == "none" ? null : python);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"C#      peak memory of one step {PeakStepBytes(step, tokens, run.Optimizer.Lr, shape) / 1e6:N1} MB ({(shape.Device.IsCuda ? "CUDA allocator" : "libtorch CPU allocations on the stepping thread")}, beyond the weights)"));
         return 0;
     }
 
-    // Median step time of one round.
-    private static double TimeCSharp(TransformerModel model, TrainingOptimizer optimizer, Shape shape, Settings settings, int warmup)
+    // Bytes allocated at the peak of one more step, above what was allocated before it (weights,
+    // optimizer state): activations, gradients and temporaries.
+    private static long PeakStepBytes(TrainingStep step, int[] tokens, double learningRate, Shape shape)
+    {
+        if (shape.Device.IsCuda)
+        {
+            Cuda.Synchronize();
+            var before = Cuda.MemoryStats(Math.Max(shape.Device.Index, 0)).Allocated;
+            Cuda.ResetPeakMemory(Math.Max(shape.Device.Index, 0));
+            RunStep(step, tokens, learningRate, shape);
+            return Cuda.MemoryStats(Math.Max(shape.Device.Index, 0)).PeakAllocated - before;
+        }
+        using var memory = CpuMemoryTracker.Start();
+        RunStep(step, tokens, learningRate, shape);
+        return memory.PeakBytes;
+    }
+
+    private static void RunStep(TrainingStep step, int[] tokens, double learningRate, Shape shape)
+    {
+        using (var batch = Batch.OfTokens(tokens, shape.MicroBatch * shape.Accumulation, shape.SeqLen + 1, "random"))
+            step.Run(batch, learningRate);
+        if (shape.Device.IsCuda)
+            Cuda.Synchronize();  // the step's read waits for backward, not for the optimizer's kernels
+    }
+
+    // Median step time of one round: the trainer's own step (TrainingStep: micro-batches, the one
+    // device read, clipping, guard, AdamW) on the same random tokens every step.
+    private static double TimeCSharp(TrainingStep step, int[] tokens, double learningRate, Shape shape, Settings settings, int warmup)
     {
         var samples = new double[settings.Steps];
         for (var i = -warmup; i < settings.Steps; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            Step(model, optimizer, shape);
+            RunStep(step, tokens, learningRate, shape);
             if (i >= 0)
                 samples[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
@@ -104,21 +146,13 @@ internal static class BenchTrainCommand
         return samples[samples.Length / 2];
     }
 
-    private static void Step(TransformerModel model, TrainingOptimizer optimizer, Shape shape)
+    private static int[] RandomTokens(Shape shape)
     {
-        using var scope = DisposeScope.Enter();
-        for (var m = 0; m < shape.Accumulation; m++)
-        {
-            using var micro = DisposeScope.Enter();
-            var tokens = Tensor.RandInt(0, shape.Model.VocabSize, [shape.MicroBatch, shape.SeqLen + 1], device: shape.Device);
-            var loss = model.Loss(tokens.Narrow(1, 0, shape.SeqLen), tokens.Narrow(1, 1, shape.SeqLen));  // (B, T) each
-            loss.Div(shape.Accumulation).Backward();
-        }
-        optimizer.ClipGradients();
-        optimizer.Step();
-        optimizer.ZeroGrad();
-        if (shape.Device.IsCuda)
-            Cuda.Synchronize();
+        var random = new Random(1234);
+        var tokens = new int[shape.MicroBatch * shape.Accumulation * (shape.SeqLen + 1)];
+        for (var i = 0; i < tokens.Length; i++)
+            tokens[i] = random.Next(shape.Model.VocabSize);
+        return tokens;
     }
 
     private static double TimePython(Shape shape, Settings settings)

@@ -79,5 +79,22 @@ public sealed class Batch : IDisposable
         release?.Invoke(this);
     }
 
+    /// <summary>
+    /// A batch of the given <paramref name="tokens"/> (<paramref name="rows"/> x
+    /// <paramref name="rowLength"/>, row-major) in one language and one source, without document
+    /// boundaries: what a benchmark or a program that brings its own tokens trains on.
+    /// </summary>
+    /// <exception cref="ArgumentException">The token count is not rows x rowLength.</exception>
+    public static Batch OfTokens(int[] tokens, int rows, int rowLength, string language)
+    {
+        if (rows < 1 || rowLength < 2 || tokens.Length != (long)rows * rowLength)
+            throw new ArgumentException($"{tokens.Length} tokens do not fill {rows} rows of {rowLength} (rows >= 1, row length >= 2).", nameof(tokens));
+        var batch = new Batch(rows, rowLength, languages: 1, documentBoundaries: false, sources: 1) { Languages = [language] };
+        tokens.CopyTo(batch.Tokens, 0);
+        batch.TokensPerLanguage[0] = tokens.Length;
+        batch.GlobalRowsPerSource[0] = rows;
+        return batch;
+    }
+
     internal void OnDispose(Action<Batch>? release) => _release = release;
 }

@@ -25,6 +25,12 @@ public sealed class TrainingConfig : IValidatedConfig
     /// </summary>
     public int LossChunkTokens { get; set; }
 
+    /// <summary>
+    /// Recompute each transformer block in backward instead of keeping its activations: memory
+    /// for about one more forward pass of compute; gradients unchanged.
+    /// </summary>
+    public bool ActivationCheckpointing { get; set; }
+
     /// <summary>Multi-process settings: backend, gradient buckets, ZeRO stage, timeouts.</summary>
     public DistributedConfig Distributed { get; set; } = new();
 

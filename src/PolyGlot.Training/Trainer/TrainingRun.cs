@@ -51,9 +51,7 @@ public sealed class TrainingRun : IDisposable
         _parallel = options.Parallel;
         _geometry = config.Batch(worldSize: _parallel?.WorldSize ?? 1);
         _schedule = config.Schedule.Build(config.Optimizer.Lr, _geometry.TokensPerStep);
-        _model = TransformerModel.Create(config.Model, options.Device, (ulong)config.Training.Seed);
-        _model.Precision = ComputePrecision.Parse(config.Precision.Compute);
-        _model.LossChunkPositions = config.Training.LossChunkTokens;
+        _model = TrainingModel.Create(config, options.Device);
         var shardOver = config.Training.Distributed.Zero == 1 ? _parallel : null;
         _optimizer = new TrainingOptimizer(_model.Parameters, config.Optimizer, shardOver);
         _guard = new LossGuard(config.Guard);

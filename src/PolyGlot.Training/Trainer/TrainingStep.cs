@@ -18,8 +18,10 @@ namespace PolyGlot.Training.Trainer;
 /// The step waits for the device once: it reads the loss, the gradient norm and the stop flag
 /// together (the guard needs the first two). Per-language loss sums stay on the device in a
 /// <see cref="LanguageLossWindow"/> until a logging step asks for them.
+/// Public so that a benchmark (<c>polyglot bench train</c>) or a program times the very step the
+/// trainer runs.
 /// </summary>
-internal sealed class TrainingStep : IDisposable
+public sealed class TrainingStep : IDisposable
 {
     private readonly TransformerModel _model;
     private readonly TrainingOptimizer _optimizer;
@@ -29,6 +31,11 @@ internal sealed class TrainingStep : IDisposable
     private readonly LanguageLossWindow _window;
     private readonly int _microRows, _accumulation;
 
+    /// <summary>
+    /// A step for <paramref name="model"/> over batches of <paramref name="microRows"/> x
+    /// <paramref name="accumulation"/> rows of <paramref name="seqLen"/> + 1 tokens in up to
+    /// <paramref name="languages"/> languages; with <paramref name="parallel"/>, one rank's step.
+    /// </summary>
     public TrainingStep(TransformerModel model, TrainingOptimizer optimizer, LossGuard guard, int microRows, int accumulation, int seqLen,
         int languages, DataParallel? parallel = null)
     {
@@ -61,12 +68,11 @@ internal sealed class TrainingStep : IDisposable
         {
             using var micro = DisposeScope.Enter();
             var (inputs, targets, languages, documents) = _micro.Load(batch, m * _microRows, _model.Device);
-            var tokenLosses = _model.TokenLosses(inputs, targets, documents);  // (B·T)
-            if (injectNonFinite)
-                tokenLosses = tokenLosses.Mul(double.NaN);
-            tokenLosses.Sum().Div(batchTokens).Backward();
+            // An injected fault makes the loss and every gradient NaN, as a diverging step would.
+            var detached = _model.BackwardTokenLosses(inputs, targets, injectNonFinite ? double.NaN : batchTokens, documents);  // (B·T)
             using var noGrad = new NoGradScope();
-            var detached = tokenLosses.Detach();
+            if (injectNonFinite)
+                detached = detached.Mul(double.NaN);
             lossSum.AddInPlace(detached.To(DType.Float64).Sum());
             _window.Add(detached, languages, _micro.TargetLanguages);
             predicted += _micro.PredictedTargets;
@@ -92,5 +98,6 @@ internal sealed class TrainingStep : IDisposable
         return new StepResult(loss, perLanguage, norm, learningRate, verdict, stop);
     }
 
+    /// <summary>Frees the per-language sums kept on the device.</summary>
     public void Dispose() => _window.Dispose();
 }
