@@ -186,6 +186,24 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void LossesAreThoseOfThePlainRun_When_ActivationsAreRecomputed()
+    {
+        // Given two runs with dropout that differ only in training.activation_checkpointing
+        using var plain = new TrainerHarness(totalSteps: 6, dropout: 0.1);
+        using var recomputed = new TrainerHarness(totalSteps: 6, dropout: 0.1);
+        recomputed.Config.Training.ActivationCheckpointing = true;
+
+        // When both train
+        var expected = plain.Train().Losses;
+        var actual = recomputed.Train().Losses;
+
+        // Then every step's loss is the same (same kernels, same dropout masks)
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 * Math.Abs(expected[i]), $"step {i + 1}: {actual[i]:R} vs {expected[i]:R}");
+    }
+
+    [Fact]
     public void DocumentStartsAreNotPredicted_When_DocumentBoundariesAreOn()
     {
         // Given the learnable corpus, whose tokens are determined except at document starts, with
