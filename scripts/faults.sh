@@ -266,8 +266,8 @@ signals() {
     wait "$pid"; rc=$?
     local ms=$((($(date +%s%N) - sent) / 1000000))
     ((ms > worst)) && worst=$ms
-    # metrics.jsonl numbers steps from 0: its step k is the (k+1)-th, whose checkpoint is step-(k+1).
-    local last; last=$(python3 -c "import json,sys; print(1 + max(r['step'] for r in map(json.loads, open(sys.argv[1])) if r.get('kind') == 'train'))" "$run/metrics.jsonl")
+    # metrics.jsonl numbers steps from 1, as the log and the checkpoint names do.
+    local last; last=$(python3 -c "import json,sys; print(max(r['step'] for r in map(json.loads, open(sys.argv[1])) if r.get('kind') == 'train'))" "$run/metrics.jsonl")
     local ckpt; ckpt=$(printf '%s/checkpoints/step-%06d' "$run" "$last")
     if ((rc == 0)) && [[ -f $ckpt/COMPLETE ]] && (cd "$ckpt" && sha256sum -c --quiet checksums.sha256 > /dev/null); then
       passed=$((passed + 1))

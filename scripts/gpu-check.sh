@@ -202,7 +202,7 @@ def train_rows(path):
     for line in open(path, encoding="utf-8"):
         row = json.loads(line)
         if row.get("kind") == "train":
-            rows[row["step"] + 1] = row  # metrics count steps from 0; the log from 1
+            rows[row["step"]] = row  # metrics count steps from 1, as the log does
     return rows
 straight, resumed = train_rows(straight_path), train_rows(resumed_path)
 after = range(half + 1, steps + 1)

@@ -67,7 +67,7 @@ internal static partial class BenchTrainScaling
             if (json["kind"]!.GetValue<string>() != "train")
                 continue;
             var consumed = json["tokens_consumed"]!.GetValue<long>();
-            if (json["step"]!.GetValue<long>() >= warmup && previousTokens is { } before)
+            if (json["step"]!.GetValue<long>() > warmup && previousTokens is { } before)
             {
                 tokens += consumed - before;
                 seconds += json["step_seconds"]!.GetValue<double>();

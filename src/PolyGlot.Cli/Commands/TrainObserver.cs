@@ -36,10 +36,10 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
         else
             Serilog.Log.Information("train: starting at step {First} of {Total}", start.FirstStep, start.TotalSteps);
         _events?.Dispose();
-        // The trainer resumes after step FirstStep - 1 (1-based), i.e. 0-based step FirstStep - 2.
+        // The trainer resumes after step FirstStep - 1.
         _events = RunEventsWriter.Open(Path.Combine(config.Logging.RunDir, RunEventsWriter.FileName),
-            start.ResumedFrom is null ? null : start.FirstStep - 2);
-        _events.Start(start.FirstStep - 2, start.ResumedFrom, start.Parameters, start.TotalSteps, DateTime.UtcNow);
+            start.ResumedFrom is null ? null : start.FirstStep - 1);
+        _events.Start(start.FirstStep - 1, start.ResumedFrom, start.Parameters, start.TotalSteps, DateTime.UtcNow);
         Serilog.Log.Information("train: {Parameters:N0} parameters; {Geometry}; stopping after step {Last}",
             start.Parameters, start.Geometry, start.LastStep);
     }
@@ -47,7 +47,7 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
     public void OnStep(StepReport report)
     {
         var metrics = report.Metrics;
-        var step = metrics.Step + 1;
+        var step = metrics.Step;
         _first ??= (step, metrics.Loss);
         _last = (step, metrics.Loss);
         Display?.Report(metrics);
@@ -65,14 +65,14 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
     {
         var languages = string.Join(", ", metrics.LossPerLanguage.Select(p =>
             string.Create(C, $"{p.Key} {p.Value:F3} ({metrics.BitsPerBytePerLanguage[p.Key]:F3} bpb)")));
-        Serilog.Log.Information("eval after step {Step}: loss {Loss:F4}; per language: {Languages}", metrics.Step + 1, metrics.Loss, languages);
+        Serilog.Log.Information("eval after step {Step}: loss {Loss:F4}; per language: {Languages}", metrics.Step, metrics.Loss, languages);
         RefreshReport();
     }
 
     public void OnCheckpoint(long step, string directory)
     {
         Serilog.Log.Information("train: checkpoint after step {Step}: {Directory}", step, directory);
-        _events?.Checkpoint(step - 1, directory, DateTime.UtcNow);
+        _events?.Checkpoint(step, directory, DateTime.UtcNow);
     }
 
     public void OnWarning(string message) => Serilog.Log.Warning("train: {Message}", message);
@@ -82,7 +82,7 @@ internal sealed class TrainObserver(RunConfig config) : ITrainingObserver
     {
         if (_events is not null)
         {
-            _events.End(outcome.Step - 1, outcome.End.ToString(), DateTime.UtcNow);
+            _events.End(outcome.Step, outcome.End.ToString(), DateTime.UtcNow);
             _events.Dispose();
             _events = null;
             RefreshReport();

@@ -7,8 +7,8 @@ namespace PolyGlot.Training.Metrics;
 /// hold: each start or resume, the share of every step's sequences drawn from each data group
 /// (the curriculum's realised mix, next to the scheduled one in metrics.jsonl), each checkpoint
 /// and the end of an invocation, each with a UTC time so that a report can tell wall time.
-/// Every line's <c>step</c> is, as in metrics.jsonl, the 0-based index of the last step trained
-/// when the event happened (-1 before the first). Lines are handed to the OS as written.
+/// Every line's <c>step</c> is, as in metrics.jsonl and the log, the number of the last step
+/// trained when the event happened, counted from 1 (0 before the first). Lines are handed to the OS as written.
 /// </summary>
 public sealed class RunEventsWriter : IDisposable
 {

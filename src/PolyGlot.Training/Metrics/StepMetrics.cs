@@ -6,7 +6,7 @@ public sealed class StepMetrics
     /// <summary>Always <c>train</c>; tells train lines from eval lines.</summary>
     public string Kind => "train";
 
-    /// <summary>The step (0-based) these figures belong to.</summary>
+    /// <summary>The step these figures belong to, counted from 1 as in the log and the checkpoint names.</summary>
     public long Step { get; init; }
 
     /// <summary>Mean loss over the global batch (null when not finite).</summary>
@@ -49,7 +49,7 @@ public sealed class EvalMetrics
     /// <summary>Always <c>eval</c>.</summary>
     public string Kind => "eval";
 
-    /// <summary>The step after which the evaluation ran.</summary>
+    /// <summary>The step (counted from 1) after which the evaluation ran.</summary>
     public long Step { get; init; }
 
     /// <summary>Mean held-out loss over all languages (per token).</summary>

@@ -53,9 +53,9 @@ internal sealed class ReportCharts
             yield return ("Model FLOPs utilisation on the GPU (6N + 12·L·d·T FLOPs per token over the device's peak).", PerRun("MFU", "MFU (%)", s => s.Mfu * 100, log: false, raw: false));
     }
 
-    // Train step s (0-based) is drawn at x = s + 1: the number of steps done, the same axis as
-    // evaluations and checkpoints "after step s".
-    private static double X(long step) => step + 1;
+    // Step s is drawn at x = s: the number of steps done, the same axis as evaluations and
+    // checkpoints "after step s".
+    private static double X(long step) => step;
 
     private static long? TokensPerStep(RunHistory run) =>
         run.Config is { } c ? (long)c.Data.GlobalBatchSize * c.Data.SeqLen : null;
@@ -147,15 +147,15 @@ internal sealed class ReportCharts
             switch (m.Kind)
             {
                 case MarkerKind.Checkpoint:
-                    yield return new ChartMarker(X(m.Step), "checkpoint" + suffix, Palette.Checkpoint, "3 3", $"{m.Detail} after step {m.Step + 1}{suffix}");
+                    yield return new ChartMarker(X(m.Step), "checkpoint" + suffix, Palette.Checkpoint, "3 3", $"{m.Detail} after step {m.Step}{suffix}");
                     break;
                 case MarkerKind.Resume:
-                    yield return new ChartMarker(X(m.Step), "resume" + suffix, Palette.Resume, null, $"{m.Detail} at step {m.Step + 1}{suffix}");
+                    yield return new ChartMarker(X(m.Step), "resume" + suffix, Palette.Resume, null, $"{m.Detail} after step {m.Step}{suffix}");
                     break;
             }
         }
         foreach (var s in run.Steps.Where(s => s.Skipped))
-            yield return new ChartMarker(X(s.Step), "skipped step" + suffix, Palette.Skipped, "1 2", $"step {s.Step + 1} skipped by the loss guard{suffix}");
+            yield return new ChartMarker(X(s.Step), "skipped step" + suffix, Palette.Skipped, "1 2", $"step {s.Step} skipped by the loss guard{suffix}");
     }
 
     // The scheduled shares change where a stage starts: at once for a step change (one marker),
@@ -172,9 +172,9 @@ internal sealed class ReportCharts
             var end = i;
             while (Changes(end + 1))
                 end++;
-            yield return Boundary(steps[i].Step, end == i ? "next stage starts" : "ramp to the next stage starts");
+            yield return Boundary(steps[i].Step - 1, end == i ? "next stage starts" : "ramp to the next stage starts");
             if (end > i)
-                yield return Boundary(steps[end].Step + 1, "ramp ends");
+                yield return Boundary(steps[end].Step, "ramp ends");
         }
     }
 

@@ -41,7 +41,7 @@ internal static class ReportHeader
         var checkpoints = run.Markers.Count(m => m.Kind == MarkerKind.Checkpoint);
         Row(html, "events", string.Create(C, $"{skipped} skipped step(s), {checkpoints} checkpoint(s), {resumes} resume(s)"));
         if (run.Evals.Count > 0 && run.Evals[^1] is { } eval)
-            Row(html, "last evaluation", string.Create(C, $"after step {eval.Step + 1}: held-out loss {eval.Loss:F3}"));
+            Row(html, "last evaluation", string.Create(C, $"after step {eval.Step}: held-out loss {eval.Loss:F3}"));
         html.Append("</table>");
         if (last is { TokensPerLanguage.Count: > 0 })
             AppendTokens(html, last, run.Evals.Count > 0 ? run.Evals[^1] : null);

@@ -6,7 +6,7 @@ namespace PolyGlot.Training.Reporting;
 /// Everything a report shows of one run directory, as read by <see cref="RunHistoryReader"/>:
 /// the steps and evaluations of <c>metrics.jsonl</c>, the realised data mix and the start,
 /// resume, checkpoint and end markers of <c>events.jsonl</c>, the resolved <c>config.yaml</c>,
-/// and notes about whatever could not be read. Steps are 0-based as in the metrics file.
+/// and notes about whatever could not be read. Steps count from 1, as in the metrics file and the log.
 /// </summary>
 public sealed class RunHistory
 {
@@ -54,8 +54,8 @@ public sealed class RunHistory
     /// <summary>Data groups of the curriculum (english, non-english, bilingual), in the metrics' order.</summary>
     public IReadOnlyList<string> Groups => _groups ??= Steps.SelectMany(s => s.ScheduledShares.Keys).Union(Mix.SelectMany(m => m.Realized.Keys)).ToList();
 
-    /// <summary>Steps trained so far (the last step's index + 1).</summary>
-    public long StepsTrained => Steps.Count == 0 ? 0 : Steps[^1].Step + 1;
+    /// <summary>Steps trained so far (the last step's number).</summary>
+    public long StepsTrained => Steps.Count == 0 ? 0 : Steps[^1].Step;
 
     /// <summary>Seconds spent in training steps (the sum of <c>step_seconds</c>), without evaluations and checkpoints.</summary>
     public double StepSeconds => Steps.Sum(s => double.IsFinite(s.StepSeconds) ? s.StepSeconds : 0);
@@ -91,5 +91,5 @@ public enum MarkerKind
     End,
 }
 
-/// <summary>An event after step <paramref name="Step"/> (0-based; -1 before the first step).</summary>
+/// <summary>An event after step <paramref name="Step"/> (counted from 1; 0 before the first step).</summary>
 public sealed record RunMarker(long Step, MarkerKind Kind, string Detail, DateTime? Time);

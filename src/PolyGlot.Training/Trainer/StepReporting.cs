@@ -17,7 +17,7 @@ internal static class StepReporting
         var total = weights.Sum();
         return new StepMetrics
         {
-            Step = state.Step - 1,   // 0-based index of the step just trained
+            Step = state.Step,   // the step just trained, counted from 1 as in the log
             Loss = result.Loss,
             LossPerLanguage = result.Losses?.MeanPerLanguage(batch.Languages) ?? new Dictionary<string, double>(),
             Lr = result.LearningRate,

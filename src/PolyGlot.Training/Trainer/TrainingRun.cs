@@ -102,7 +102,7 @@ public sealed class TrainingRun : IDisposable
         using var loader = new DataLoader(_plan, _reader, _resumedData, _parallel?.Rank ?? 0, _geometry.WorldSize,
             prefetchBatches: _config.Data.PrefetchBatches);
         using var metrics = IsMainRank
-            ? MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step - 1)
+            ? MetricsWriter.Open(Path.Combine(_options.RunDirectory, MetricsWriter.FileName), resumedAfterStep: _state.Step)
             : null;
         _metrics = metrics;
         using var step = new TrainingStep(_model, _optimizer, _guard, _geometry.MicroBatchSize, _geometry.Accumulation, _config.Data.SeqLen,
@@ -176,7 +176,7 @@ public sealed class TrainingRun : IDisposable
         var every = _config.Eval.EverySteps;
         if (_evaluator is null || !IsMainRank || every <= 0 || (_state.Step % every != 0 && _state.Step != last))
             return;
-        var metrics = _evaluator.Evaluate(_model, _state.Step - 1);
+        var metrics = _evaluator.Evaluate(_model, _state.Step);
         _metrics?.Write(metrics);
         _observer.OnEval(metrics);
     }

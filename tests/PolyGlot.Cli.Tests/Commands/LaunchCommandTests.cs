@@ -332,7 +332,7 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
                 $"step {step}: loss {actual[step]:R} vs {loss:R} (relative {Math.Abs(actual[step] - loss) / loss:E2})");
     }
 
-    /// <summary>The logged losses (by 0-based step) and the final tokens per language of a run directory.</summary>
+    /// <summary>The logged losses (by step, counted from 1) and the final tokens per language of a run directory.</summary>
     internal sealed record Metrics(IReadOnlyDictionary<long, double> Losses, IReadOnlyDictionary<string, long> FinalTokensPerLanguage)
     {
         public static Metrics Read(string runDir)

@@ -8,7 +8,7 @@ public sealed class ReportCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    // A run directory written by the trainer's own metrics writer: steps 0..count-1 over two languages.
+    // A run directory written by the trainer's own metrics writer: steps 1..count over two languages.
     private string WriteRun(string name, int count, double lossScale = 1)
     {
         var runDir = _dir.File(name);
@@ -16,7 +16,7 @@ public sealed class ReportCommandTests : IDisposable
         for (var s = 0; s < count; s++)
             writer.Write(new StepMetrics
             {
-                Step = s,
+                Step = s + 1,
                 Loss = lossScale * (3 + 5.0 / (1 + s)),
                 LossPerLanguage = new Dictionary<string, double> { ["en"] = lossScale * (3 + 5.0 / (1 + s)), ["sw"] = lossScale * (4 + 5.0 / (1 + s)) },
                 Lr = 1e-3,

@@ -40,7 +40,7 @@ public sealed class TrainObserverTests : IDisposable
         var events = File.ReadAllLines(_dir.File("runs/tiny/events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["start", "step", "step", "checkpoint", "step", "step", "checkpoint", "end"],
             events.Select(e => e.GetProperty("kind").GetString()));
-        Assert.Equal([-1L, 0, 1, 1, 2, 3, 3, 3], events.Select(e => e.GetProperty("step").GetInt64()));
+        Assert.Equal([0L, 1, 2, 2, 3, 4, 4, 4], events.Select(e => e.GetProperty("step").GetInt64()));
         Assert.Equal(1.0, events[1].GetProperty("realized_group_shares").GetProperty("english").GetDouble());
 
         // And the report was drawn after each of the two evaluations and at the end, the last time complete

@@ -34,14 +34,14 @@ public sealed class RunEventsWriterTests : IDisposable
     {
         using (var events = RunEventsWriter.Open(EventsPath, resumedAfterStep: null))
         {
-            events.Start(-1, null, 10, 100, DateTime.UtcNow);
-            for (var s = 0; s < 6; s++)
+            events.Start(0, null, 10, 100, DateTime.UtcNow);
+            for (var s = 1; s <= 6; s++)
                 events.Step(s, Shares, DateTime.UtcNow);
-            events.Checkpoint(3, "c/step-000004", DateTime.UtcNow);
+            events.Checkpoint(4, "c/step-000004", DateTime.UtcNow);
         }
 
-        using (var events = RunEventsWriter.Open(EventsPath, resumedAfterStep: 3))
-            events.Start(3, "c/step-000004", 10, 100, DateTime.UtcNow);
+        using (var events = RunEventsWriter.Open(EventsPath, resumedAfterStep: 4))
+            events.Start(4, "c/step-000004", 10, 100, DateTime.UtcNow);
 
         Assert.Equal(["start", "step", "step", "step", "step", "checkpoint", "start"], Lines().Select(l => l.GetProperty("kind").GetString()));
         Assert.Equal("c/step-000004", Lines()[^1].GetProperty("resumed_from").GetString());
@@ -54,7 +54,7 @@ public sealed class RunEventsWriterTests : IDisposable
             events.Step(5, Shares, DateTime.UtcNow);
 
         using (var events = RunEventsWriter.Open(EventsPath, resumedAfterStep: null))
-            events.Start(-1, null, 10, 100, DateTime.UtcNow);
+            events.Start(0, null, 10, 100, DateTime.UtcNow);
 
         Assert.Equal("start", Assert.Single(Lines()).GetProperty("kind").GetString());
     }

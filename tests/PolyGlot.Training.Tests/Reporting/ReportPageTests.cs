@@ -93,7 +93,7 @@ public sealed partial class ReportPageTests : IDisposable
     [Fact]
     public void MarksTheStageBoundaryAndSkippedStep_When_SharesChangeAndGuardSkipped()
     {
-        // RunDirectory switches to the final stage at step 240 and skips step 77
+        // RunDirectory switches to the final stage after step 240 and skips step 78
         _a.WriteSteps(0, 300, ["en", "de"]);
 
         var charts = Charts(Render(_a));

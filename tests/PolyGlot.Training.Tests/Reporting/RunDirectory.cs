@@ -21,14 +21,14 @@ internal sealed class RunDirectory : IDisposable
     public static string[] Languages(int count) =>
         new[] { "en", "de", "fr", "ru", "ja", "zh", "ko", "el", "es", "it", "pt", "nl", "pl", "tr", "ar", "hi", "vi", "th", "id", "sv" }[..count];
 
-    /// <summary>Writes steps [<paramref name="from"/>, <paramref name="to"/>) with an evaluation every <paramref name="evalEvery"/> steps.</summary>
+    /// <summary>Writes the steps after <paramref name="from"/> up to <paramref name="to"/> (counted from 1), with an evaluation every <paramref name="evalEvery"/> steps.</summary>
     public void WriteSteps(long from, long to, IReadOnlyList<string> languages, int evalEvery = 50, long? resumedAfter = null, double lossScale = 1)
     {
-        using var writer = MetricsWriter.Open(MetricsPath, resumedAfter ?? (from == 0 ? -1 : from - 1));
-        for (var s = from; s < to; s++)
+        using var writer = MetricsWriter.Open(MetricsPath, resumedAfter ?? from);
+        for (var s = from + 1; s <= to; s++)
         {
             writer.Write(Step(s, languages, lossScale));
-            if ((s + 1) % evalEvery == 0)
+            if (s % evalEvery == 0)
                 writer.Write(new EvalMetrics
                 {
                     Step = s,
@@ -44,15 +44,15 @@ internal sealed class RunDirectory : IDisposable
         Step = s,
         Loss = Loss(s, 0, lossScale),
         LossPerLanguage = languages.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => Loss(s, p.i, lossScale)),
-        Lr = 3e-3 * Math.Min(1, (s + 1) / 30.0),
+        Lr = 3e-3 * Math.Min(1, s / 30.0),
         GradNorm = 1.0 / (1 + s * 0.01),
         TokensPerSecond = 4000 + s,
-        CurriculumShares = s < 240
+        CurriculumShares = s <= 240
             ? new Dictionary<string, double> { ["english"] = 0.65, ["non-english"] = 0.30, ["bilingual"] = 0.05 }
             : new Dictionary<string, double> { ["english"] = 0.30, ["non-english"] = 0.60, ["bilingual"] = 0.10 },
-        TokensPerLanguage = languages.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => (s + 1) * 2048L / (p.i + 1)),
-        TokensConsumed = (s + 1) * 2048,
-        Skipped = s == 77,
+        TokensPerLanguage = languages.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => s * 2048L / (p.i + 1)),
+        TokensConsumed = s * 2048,
+        Skipped = s == 78,
         StepSeconds = 0.5,
     };
 

@@ -14,14 +14,14 @@ public sealed class RunHistoryReaderTests : IDisposable
     {
         // Given 40 steps and a last line cut off mid-write by a crash
         _run.WriteSteps(0, 40, RunDirectory.Languages(3), evalEvery: 20);
-        File.AppendAllText(_run.MetricsPath, "{\"kind\":\"train\",\"step\":40,\"loss\":3.1,\"loss_per_lan");
+        File.AppendAllText(_run.MetricsPath, "{\"kind\":\"train\",\"step\":41,\"loss\":3.1,\"loss_per_lan");
 
         // When the run is read
         var history = RunHistoryReader.Read(_run.Path);
 
         // Then the 40 steps and 2 evaluations are there, and a note names the torn line
-        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), history.Steps.Select(s => s.Step));
-        Assert.Equal([19L, 39], history.Evals.Select(e => e.Step));
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), history.Steps.Select(s => s.Step));
+        Assert.Equal([20L, 40], history.Evals.Select(e => e.Step));
         Assert.Contains(history.Notes, n => n.Contains("last line of metrics.jsonl is incomplete", StringComparison.Ordinal));
     }
 
@@ -62,30 +62,30 @@ public sealed class RunHistoryReaderTests : IDisposable
     [Fact]
     public void ReadsResumeCheckpointsAndWallTime_When_EventsRecordTwoInvocations()
     {
-        // Given a first invocation of steps 0..9 with a checkpoint after step 10 (1-based) that
-        // took 20 s, then a resume that took 5 s more
+        // Given a first invocation of steps 1..12 with a checkpoint after step 10 that took 20 s,
+        // then a resume that took 5 s more
         var t0 = new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
         using (var events = RunEventsWriter.Open(_run.EventsPath, resumedAfterStep: null))
         {
-            events.Start(-1, null, 1234, 20, t0);
-            for (var s = 0; s < 12; s++)
-                events.Step(s, new Dictionary<string, double> { ["english"] = 0.5, ["non-english"] = 0.5 }, t0.AddSeconds(s + 1));
-            events.Checkpoint(9, "runs/x/checkpoints/step-000010", t0.AddSeconds(20));
+            events.Start(0, null, 1234, 20, t0);
+            for (var s = 1; s <= 12; s++)
+                events.Step(s, new Dictionary<string, double> { ["english"] = 0.5, ["non-english"] = 0.5 }, t0.AddSeconds(s));
+            events.Checkpoint(10, "runs/x/checkpoints/step-000010", t0.AddSeconds(20));
         }
-        using (var events = RunEventsWriter.Open(_run.EventsPath, resumedAfterStep: 9))
+        using (var events = RunEventsWriter.Open(_run.EventsPath, resumedAfterStep: 10))
         {
-            events.Start(9, "runs/x/checkpoints/step-000010", 1234, 20, t0.AddHours(1));
-            events.Step(10, new Dictionary<string, double> { ["english"] = 1.0, ["non-english"] = 0.0 }, t0.AddHours(1).AddSeconds(5));
+            events.Start(10, "runs/x/checkpoints/step-000010", 1234, 20, t0.AddHours(1));
+            events.Step(11, new Dictionary<string, double> { ["english"] = 1.0, ["non-english"] = 0.0 }, t0.AddHours(1).AddSeconds(5));
         }
 
         // When read
         var history = RunHistoryReader.Read(_run.Path);
 
-        // Then steps 10 and 11 of the first invocation are gone, and the hour between runs is not counted
-        Assert.Equal(Enumerable.Range(0, 11).Select(i => (long)i), history.Mix.Select(m => m.Step));
+        // Then steps 11 and 12 of the first invocation are gone, and the hour between runs is not counted
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), history.Mix.Select(m => m.Step));
         Assert.Equal(1.0, history.Mix[^1].Realized["english"]);
         Assert.Equal([MarkerKind.Start, MarkerKind.Checkpoint, MarkerKind.Resume], history.Markers.Select(m => m.Kind));
-        Assert.Equal(9, history.Markers.Single(m => m.Kind == MarkerKind.Resume).Step);
+        Assert.Equal(10, history.Markers.Single(m => m.Kind == MarkerKind.Resume).Step);
         Assert.Equal(TimeSpan.FromSeconds(25), history.WallTime);
         Assert.Equal(1234, history.Parameters);
         Assert.Equal(20, history.TotalSteps);
@@ -102,7 +102,7 @@ public sealed class RunHistoryReaderTests : IDisposable
         var history = RunHistoryReader.Read(_run.Path);
 
         var marker = Assert.Single(history.Markers);
-        Assert.Equal((MarkerKind.Checkpoint, 99L), (marker.Kind, marker.Step));
+        Assert.Equal((MarkerKind.Checkpoint, 100L), (marker.Kind, marker.Step));
         Assert.Null(history.WallTime);
     }
 
@@ -111,7 +111,7 @@ public sealed class RunHistoryReaderTests : IDisposable
     {
         // Given a run without a curriculum, whose metrics carry tokens^alpha weights
         using (var writer = MetricsWriter.Open(_run.MetricsPath))
-            writer.Write(new StepMetrics { Step = 0, Loss = 3, CurriculumShares = new Dictionary<string, double> { ["english"] = 16.5, ["non-english"] = 5.5 } });
+            writer.Write(new StepMetrics { Step = 1, Loss = 3, CurriculumShares = new Dictionary<string, double> { ["english"] = 16.5, ["non-english"] = 5.5 } });
 
         var shares = Assert.Single(RunHistoryReader.Read(_run.Path).Steps).ScheduledShares;
 

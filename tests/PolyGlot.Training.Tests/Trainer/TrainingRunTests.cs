@@ -107,10 +107,10 @@ public sealed class TrainingRunTests
         harness.Train(maxSteps: 3);
         harness.Train();
 
-        // Then metrics.jsonl holds steps 0..7 (0-based) once each, with curriculum shares, and per-language
-        // losses on the logging steps: the first, the last of each invocation (3 and 8, 1-based)
+        // Then metrics.jsonl holds steps 1..8 once each, with curriculum shares, and per-language
+        // losses on the logging steps: the first, the last of each invocation (3 and 8)
         var lines = File.ReadAllLines(Path.Combine(harness.RunDirectory, MetricsWriter.FileName));
-        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"\"step\":{i},"), lines.Select(l => l[l.IndexOf("\"step\"", StringComparison.Ordinal)..(l.IndexOf(',', l.IndexOf("\"step\"", StringComparison.Ordinal)) + 1)]));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"\"step\":{i},"), lines.Select(l => l[l.IndexOf("\"step\"", StringComparison.Ordinal)..(l.IndexOf(',', l.IndexOf("\"step\"", StringComparison.Ordinal)) + 1)]));
         Assert.Equal([0, 2, 7], Enumerable.Range(0, 8).Where(i => lines[i].Contains("\"loss_per_language\":{\"de\":", StringComparison.Ordinal)));
         Assert.All(lines.Where((_, i) => i is not (0 or 2 or 7)), l => Assert.Contains("\"loss_per_language\":{}", l));
         Assert.All(lines, l => Assert.Contains("\"curriculum_shares\":{\"english\":0.5,\"non-english\":0.5}", l));
