@@ -37,12 +37,6 @@ public sealed class MixingPlan
     /// <summary>Number of groups.</summary>
     public int GroupCount { get; }
 
-    /// <summary>Number of sources.</summary>
-    public int SourceCount => _groupOfSource.Length;
-
-    /// <summary>The fraction of its group's weight that source <paramref name="source"/> receives.</summary>
-    public double ShareInGroup(int source) => _shareInGroup[source];
-
     /// <summary>Real-valued per-source shares for the given group weights (normalized to sum to 1).</summary>
     public double[] SourceWeights(ReadOnlySpan<double> groupWeights)
     {
