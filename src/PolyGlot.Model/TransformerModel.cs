@@ -1,5 +1,6 @@
 using PolyGlot.Model.Configuration;
 using PolyGlot.Model.Layers;
+using PolyGlot.Model.Layouts;
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Runtime;
@@ -21,10 +22,10 @@ public sealed partial class TransformerModel : IDisposable
 
     private readonly ParameterTable _table;
     private readonly Tensor _tokens;
-    private readonly Tensor? _positions, _head;
+    private readonly Tensor? _head;
+    private readonly IPositionEncoding _positions;
     private readonly TransformerBlock[] _layers;
     private readonly Norm _finalNorm;
-    private readonly Tensor? _cos, _sin;
     private long _lossChunkPositions;
 
     private TransformerModel(ModelConfig config, Device device, DType dtype)
@@ -38,18 +39,13 @@ public sealed partial class TransformerModel : IDisposable
         // stream's variance does not grow with depth (GPT-2 paper, section 2.3; Megatron-LM's
         // scaled_init_method_normal, which PolyLM trained with).
         var residualStd = std / Math.Sqrt(2.0 * config.NLayers);
+        var layout = ModelLayout.Of(config);
         _tokens = _table.Normal("embed.tokens.weight", ParameterKind.Embedding, std, v, d);
-        if (!config.IsLlama)
-            _positions = _table.Normal("embed.positions.weight", ParameterKind.Embedding, std, config.MaxSeqLen, d);
-        _layers = Enumerable.Range(0, config.NLayers).Select(i => new TransformerBlock(_table, i, config, std, residualStd)).ToArray();
-        _finalNorm = new Norm(_table, "final_norm", d, config.IsLlama, config.NormEps);
+        _positions = layout.CreatePositions(_table, std, dtype, device);
+        _layers = Enumerable.Range(0, config.NLayers).Select(i => new TransformerBlock(_table, i, config, layout, std, residualStd)).ToArray();
+        _finalNorm = layout.CreateNorm(_table, "final_norm");
         if (!config.TiedEmbeddings)
             _head = _table.Normal("head.weight", ParameterKind.Matrix, std, v, d);
-        if (config.IsLlama)
-        {
-            var (cos, sin) = Functional.RotaryTables(config.MaxSeqLen, config.HeadDim, config.RopeTheta, dtype, device);
-            (_cos, _sin) = (cos.Keep(), sin.Keep());   // (T_max, D)
-        }
     }
 
     /// <summary>The shape the model was built from.</summary>
@@ -134,10 +130,9 @@ public sealed partial class TransformerModel : IDisposable
         if (T > Config.MaxSeqLen)
             throw new ArgumentException(
                 $"The input holds {T} positions, but the model was built for model.max_seq_len = {Config.MaxSeqLen}.", nameof(inputIds));
-        var x = Functional.Embedding(_tokens, inputIds);  // (B, T, C)
-        var (rotary, mask) = documents is null ? (RotaryFromStart(T), null) : (RotaryAt(documents.Positions), documents.AttentionMask(Precision.DType));
-        if (_positions is not null)
-            x = x + (documents is null ? _positions.Narrow(0, 0, T) : Functional.Embedding(_positions, documents.Positions));  // (T, C) or (B, T, C)
+        var x = _positions.AddTo(Functional.Embedding(_tokens, inputIds), 0, documents?.Positions);  // (B, T, C)
+        var rotary = _positions.Rotary(0, T, documents?.Positions, Precision);
+        var mask = documents?.AttentionMask(Precision.DType);
         if (Training && Config.Dropout > 0)
             x = Functional.Dropout(x, Config.Dropout, training: true);
         return (x, rotary, mask);
@@ -156,12 +151,8 @@ public sealed partial class TransformerModel : IDisposable
         if (offset + n > Config.MaxSeqLen)
             throw new ArgumentException(
                 $"The cache holds {offset} positions; {n} more exceed model.max_seq_len = {Config.MaxSeqLen}.", nameof(inputIds));
-        var x = Functional.Embedding(_tokens, inputIds);  // (B, n, C)
-        if (_positions is not null)
-            x = x + _positions.Narrow(0, offset, n);  // (n, C)
-        (Tensor, Tensor)? rotary = _cos is null
-            ? null
-            : (Precision.ToCompute(_cos.Narrow(0, offset, n)), Precision.ToCompute(_sin!.Narrow(0, offset, n)));  // (n, D)
+        var x = _positions.AddTo(Functional.Embedding(_tokens, inputIds), offset, null);  // (B, n, C)
+        var rotary = _positions.Rotary(offset, n, null, Precision);
         for (var i = 0; i < _layers.Length; i++)
             x = _layers[i].Forward(x, rotary, null, Precision, training: false, cache.Layer(i));
         cache.Length = offset + n;
@@ -183,21 +174,11 @@ public sealed partial class TransformerModel : IDisposable
     public void Dispose()
     {
         _table.Dispose();
-        _cos?.Dispose();
-        _sin?.Dispose();
+        _positions.Dispose();
     }
 
     // The head: the untied head or the token embedding, (V, C) in the compute dtype.
     private Tensor HeadWeight => Precision.ToCompute(_head ?? _tokens);
-
-    // Rotary cos and sin for positions 0..T-1, (T, D); or for the given (B, T) positions, (B, 1, T, D).
-    private (Tensor, Tensor)? RotaryFromStart(long T) =>
-        _cos is null ? null : (Precision.ToCompute(_cos.Narrow(0, 0, T)), Precision.ToCompute(_sin!.Narrow(0, 0, T)));
-
-    private (Tensor, Tensor)? RotaryAt(Tensor positions) =>
-        _cos is null
-            ? null
-            : (Precision.ToCompute(Functional.Embedding(_cos, positions).Unsqueeze(1)), Precision.ToCompute(Functional.Embedding(_sin!, positions).Unsqueeze(1)));
 
     private Tensor CrossEntropy(Tensor inputIds, Tensor targets, Reduction reduction, DocumentLayout? documents = null) =>
         CrossEntropyOfHidden(HiddenStates(inputIds, documents), targets, reduction);

@@ -15,9 +15,8 @@ internal sealed class Attention
     private readonly int _heads, _kvHeads, _headDim;
     private readonly double _dropout;
 
-    public Attention(ParameterTable table, string name, ModelConfig config, double std, double residualStd)
+    public Attention(ParameterTable table, string name, ModelConfig config, bool bias, double std, double residualStd)
     {
-        var bias = !config.IsLlama;
         long d = config.DModel, kv = (long)config.KvHeads * config.HeadDim;
         _wq = new Linear(table, $"{name}.wq", d, d, bias, std);
         _wk = new Linear(table, $"{name}.wk", d, kv, bias, std);

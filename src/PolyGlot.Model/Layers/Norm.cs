@@ -13,17 +13,19 @@ internal sealed class Norm
     private readonly Tensor? _bias;
     private readonly double _eps;
 
-    public Norm(ParameterTable table, string name, long dim, bool rms, double eps)
+    private Norm(ParameterTable table, string name, long dim, bool shift, double eps)
     {
         _weight = table.Constant($"{name}.weight", ParameterKind.Norm, 1, dim);
-        _bias = rms ? null : table.Constant($"{name}.bias", ParameterKind.Norm, 0, dim);
+        _bias = shift ? table.Constant($"{name}.bias", ParameterKind.Norm, 0, dim) : null;
         _eps = eps;
     }
 
-    /// <summary>
-    /// LayerNorm: (x - mean) / sqrt(var + eps) · w + b (biased variance, PyTorch's LayerNorm);
-    /// RMSNorm: x / sqrt(mean(x²) + eps) · w (Zhang and Sennrich 2019, as Llama).
-    /// </summary>
+    /// <summary>LayerNorm: (x - mean) / sqrt(var + eps) · w + b (biased variance, PyTorch's LayerNorm).</summary>
+    public static Norm Layer(ParameterTable table, string name, long dim, double eps) => new(table, name, dim, shift: true, eps);
+
+    /// <summary>RMSNorm: x / sqrt(mean(x²) + eps) · w (Zhang and Sennrich 2019, as Llama).</summary>
+    public static Norm Rms(ParameterTable table, string name, long dim, double eps) => new(table, name, dim, shift: false, eps);
+
     public Tensor Forward(Tensor x) =>
         _bias is null ? Functional.RmsNorm(x, _weight, _eps) : Functional.LayerNorm(x, _weight, _bias, _eps);
 }

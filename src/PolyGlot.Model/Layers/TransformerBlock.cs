@@ -1,4 +1,5 @@
 using PolyGlot.Model.Configuration;
+using PolyGlot.Model.Layouts;
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
 
@@ -12,16 +13,16 @@ internal sealed class TransformerBlock
 {
     private readonly Norm _attnNorm, _mlpNorm;
     private readonly Attention _attn;
-    private readonly Mlp _mlp;
+    private readonly IFeedForward _mlp;
     private readonly double _dropout;
 
-    public TransformerBlock(ParameterTable table, int index, ModelConfig config, double std, double residualStd)
+    public TransformerBlock(ParameterTable table, int index, ModelConfig config, ModelLayout layout, double std, double residualStd)
     {
         var name = $"layers.{index}";
-        _attnNorm = new Norm(table, $"{name}.attn_norm", config.DModel, config.IsLlama, config.NormEps);
-        _attn = new Attention(table, $"{name}.attn", config, std, residualStd);
-        _mlpNorm = new Norm(table, $"{name}.mlp_norm", config.DModel, config.IsLlama, config.NormEps);
-        _mlp = new Mlp(table, $"{name}.mlp", config, std, residualStd);
+        _attnNorm = layout.CreateNorm(table, $"{name}.attn_norm");
+        _attn = new Attention(table, $"{name}.attn", config, layout.ProjectionBiases, std, residualStd);
+        _mlpNorm = layout.CreateNorm(table, $"{name}.mlp_norm");
+        _mlp = layout.CreateFeedForward(table, $"{name}.mlp", std, residualStd);
         _dropout = config.Dropout;
     }
 
