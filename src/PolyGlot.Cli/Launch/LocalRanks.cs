@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 
 namespace PolyGlot.Cli.Launch;
 
@@ -35,9 +34,11 @@ internal static class LocalRanks
     public static (string Executable, string[] Prefix) SelfInvocation()
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
-        var assembly = Assembly.GetEntryAssembly()?.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" && !string.IsNullOrEmpty(assembly)
-            ? (process, [assembly])
+        // Under `dotnet polyglot.dll` the first argument is the .dll; a single-file build has no
+        // assembly location to ask for (Assembly.Location is empty there).
+        var entry = Environment.GetCommandLineArgs()[0];
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? (process, [entry])
             : (process, []);
     }
 
