@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PolyGlot.TestSupport;
 
-namespace PolyGlot.Tokenization.Tests.HuggingFace;
+namespace PolyGlot.TestSupport;
 
 /// <summary>
 /// Hugging Face's <c>tokenizers</c> (the npm package, the Rust core's Node binding, installed by
-/// scripts/setup.sh) run through interop/hf-tokenizers-encode.mjs on a tokenizer.json.
+/// scripts/setup.sh) run through tests/PolyGlot.Tokenization.Tests/interop/hf-tokenizers-encode.mjs
+/// on a tokenizer.json.
 /// </summary>
-internal static class HfTokenizers
+public static class HfTokenizers
 {
     private static readonly string Interop = RepositoryPaths.Combine("tests", "PolyGlot.Tokenization.Tests", "interop");
 
