@@ -33,6 +33,8 @@ public static class HfExporter
         var target = FullPath(outDir);
         RequireWritable(target, options.Force);
         using var tokenizer = LoadTokenizer(tokenizerPath, model.Config);
+        // Checked before the weights are written, so that a tokenizer it refuses costs no export time.
+        var hasTokenizerJson = HfTokenizerJson.Supports(tokenizer);
         var map = NameMapFor(model.Config.Layout);
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
@@ -42,7 +44,6 @@ public static class HfExporter
             var files = weightFiles.ToList();
             File.Copy(tokenizer.ModelPath, Path.Combine(temp, HfFolderFiles.TokenizerModel));
             files.Add(HfFolderFiles.TokenizerModel);
-            var hasTokenizerJson = HfTokenizerJson.Supports(tokenizer);
             if (hasTokenizerJson)
             {
                 HfTokenizerJson.Write(tokenizer, Path.Combine(temp, HfTokenizerJson.FileName), HfFolderFiles.ContextTokenId(tokenizer.Special));

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolyGlot.Common.IO;
@@ -19,7 +20,8 @@ public static class HfFolderFiles
     /// <summary>The SentencePiece model, as LlamaTokenizer expects it.</summary>
     public const string TokenizerModel = "tokenizer.model";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping keeps "</s>" readable instead of "\u003C/s\u003E"; the files are JSON, not HTML.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Writes config.json, generation_config.json, tokenizer_config.json and special_tokens_map.json;

@@ -74,6 +74,28 @@ public sealed class HfContextTokenTests(ExportFixture fixture)
         Assert.Equal(fixture.Tokenizer.Special.EosId, ReadInt(folder, "config.json", "eos_token_id"));
     }
 
+    [Fact]
+    public void SentencePieceTokenizerSelectedWithContextBos_When_TokenizerIsUnigram()
+    {
+        // Given a model whose tokenizer is a unigram SentencePiece model (no BPE merges to write)
+        var unigram = fixture.TrainTokenizer("unigram");
+        var config = fixture.PolyLm();
+        using (var tokenizer = PolyGlot.Tokenization.SentencePieceTokenizer.Load(unigram))
+            config.VocabSize = tokenizer.VocabSize;
+        using var model = ExportFixture.RandomModel(config);
+
+        // When it is exported
+        var result = HfExporter.Export(model, unigram, fixture.NewDirectory("unigram"));
+
+        // Then there is no tokenizer.json; LlamaTokenizer over tokenizer.model adds </s> as bos
+        Assert.DoesNotContain("tokenizer.json", result.Files);
+        Assert.False(File.Exists(Path.Combine(result.Directory, "tokenizer.json")));
+        var tokenizerConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(result.Directory, "tokenizer_config.json")))!;
+        Assert.Equal("LlamaTokenizer", tokenizerConfig["tokenizer_class"]!.GetValue<string>());
+        Assert.Equal("</s>", tokenizerConfig["bos_token"]!.GetValue<string>());
+        Assert.Equal(fixture.Tokenizer.Special.EosId, ReadInt(result.Directory, "config.json", "bos_token_id"));
+    }
+
     private void AssertEqualsScore(PolyGlot.Model.TransformerModel model, string text, int[] sequence, float[][] reference)
     {
         var score = TextScore.Of(model, fixture.Tokenizer, text);
