@@ -40,7 +40,7 @@ public static class HfFolderFiles
                 ["eos_token_id"] = special.EosId,
                 ["pad_token_id"] = special.PadId,
             },
-            ["tokenizer_config.json"] = TokenizerJson(config, hasTokenizerJson),
+            ["tokenizer_config.json"] = TokenizerConfigJson(config, hasTokenizerJson),
             ["special_tokens_map.json"] = SpecialTokensJson(),
         };
         foreach (var (name, json) in files)
@@ -74,7 +74,7 @@ public static class HfFolderFiles
     /// with <c>&lt;/s&gt;</c> as the bos it adds. <c>legacy: true</c> keeps LlamaTokenizer from
     /// altering how text after special tokens is split.
     /// </summary>
-    private static JsonObject TokenizerJson(ModelConfig config, bool hasTokenizerJson)
+    private static JsonObject TokenizerConfigJson(ModelConfig config, bool hasTokenizerJson)
     {
         var json = new JsonObject
         {
