@@ -2,6 +2,7 @@ using System.Diagnostics;
 using PolyGlot.Model;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Tokenization;
+using PolyGlot.Tokenization.HuggingFace;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Serialization;
 
@@ -9,8 +10,8 @@ namespace PolyGlot.Training.Export;
 
 /// <summary>
 /// Writes a Hugging Face model folder from a model and its SentencePiece tokenizer: config.json,
-/// model.safetensors (or shards with an index), tokenizer.model, tokenizer_config.json,
-/// special_tokens_map.json and generation_config.json. The folder is written under a temporary
+/// model.safetensors (or shards with an index), tokenizer.json (BPE models), tokenizer.model,
+/// tokenizer_config.json, special_tokens_map.json and generation_config.json. The folder is written under a temporary
 /// name beside the target and renamed into place when complete, so a failed export never leaves a
 /// half-written folder under the requested name.
 /// </summary>
@@ -32,6 +33,8 @@ public static class HfExporter
         var target = FullPath(outDir);
         RequireWritable(target, options.Force);
         using var tokenizer = LoadTokenizer(tokenizerPath, model.Config);
+        // Checked before the weights are written, so that a tokenizer it refuses costs no export time.
+        var hasTokenizerJson = HfTokenizerJson.Supports(tokenizer);
         var map = NameMapFor(model.Config.Layout);
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
@@ -41,7 +44,12 @@ public static class HfExporter
             var files = weightFiles.ToList();
             File.Copy(tokenizer.ModelPath, Path.Combine(temp, HfFolderFiles.TokenizerModel));
             files.Add(HfFolderFiles.TokenizerModel);
-            files.AddRange(HfFolderFiles.WriteJson(temp, model.Config, map, tokenizer.Special, options.TorchDTypeName));
+            if (hasTokenizerJson)
+            {
+                HfTokenizerJson.Write(tokenizer, Path.Combine(temp, HfTokenizerJson.FileName), HfFolderFiles.ContextTokenId(tokenizer.Special));
+                files.Add(HfTokenizerJson.FileName);
+            }
+            files.AddRange(HfFolderFiles.WriteJson(temp, model.Config, map, tokenizer.Special, options.TorchDTypeName, hasTokenizerJson));
             Publish(temp, target);
             return new HfExportResult(target, map.Architecture, files, bytes, weightSeconds);
         }

@@ -41,9 +41,7 @@ public sealed class ExportFixture : IDisposable
     public ExportFixture()
     {
         Root = Directory.CreateTempSubdirectory("pg-export-").FullName;
-        var corpus = Languages.Select(l => new LanguageText(l, () => ReadLines(l).Take(300))).ToList();
-        var config = new TokenizerTrainingConfig { VocabSize = 1500, CharacterCoverage = 0.98, MaxSentences = 1800, Threads = 2 };
-        TokenizerPath = TokenizerTrainer.Train(config, corpus, Path.Combine(Root, "tok")).ModelPath;
+        TokenizerPath = TrainTokenizer("bpe");
         Tokenizer = SentencePieceTokenizer.Load(TokenizerPath);
     }
 
@@ -86,6 +84,14 @@ public sealed class ExportFixture : IDisposable
 
     /// <summary>Token ids of <see cref="Texts"/>, each after the end-of-document token, as scored.</summary>
     public List<int[]> TextIds() => Texts.Select(t => new[] { Tokenizer.Special.EosId }.Concat(Tokenizer.Encode(t)).ToArray()).ToList();
+
+    /// <summary>Trains a 1,500-piece tokenizer of <paramref name="modelType"/> (bpe, unigram) on the six languages; returns its path.</summary>
+    public string TrainTokenizer(string modelType)
+    {
+        var corpus = Languages.Select(l => new LanguageText(l, () => ReadLines(l).Take(300))).ToList();
+        var config = new TokenizerTrainingConfig { VocabSize = 1500, CharacterCoverage = 0.98, MaxSentences = 1800, Threads = 2, ModelType = modelType };
+        return TokenizerTrainer.Train(config, corpus, NewDirectory("tok-" + modelType)).ModelPath;
+    }
 
     public string NewDirectory(string name) => Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
 
