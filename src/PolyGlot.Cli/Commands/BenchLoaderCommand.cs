@@ -68,7 +68,7 @@ internal static class BenchLoaderCommand
     {
         var config = new DataConfig
         {
-            Sources = [new DataSourceConfig { Name = "bench", Path = root }],
+            Sources = [new PreparedSourceConfig { Name = "bench", Path = root }],
             SeqLen = settings.SeqLen,
             GlobalBatchSize = settings.Batch,
             DocumentBoundaries = settings.DocumentBoundaries,

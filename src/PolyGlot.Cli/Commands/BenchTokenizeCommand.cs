@@ -141,8 +141,8 @@ internal static class BenchTokenizeCommand
 
     private static Measurement RunPrepare(SentencePieceTokenizer tokenizer, string inputPath, string output, int threads, long bytes)
     {
-        var config = new PrepareConfig { Tokenizer = tokenizer.ModelPath, Output = output, Threads = threads, ShardTokens = 4_000_000 };
-        var source = new SourceConfig { Name = "bench", Path = inputPath, Lang = "mul" };
+        var config = new ShardPreparationConfig { Tokenizer = tokenizer.ModelPath, Output = output, Threads = threads, ShardTokens = 4_000_000 };
+        var source = new CorpusSourceConfig { Name = "bench", Path = inputPath, Lang = "mul" };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         new ShardPreparer(config, tokenizer).Prepare(source);

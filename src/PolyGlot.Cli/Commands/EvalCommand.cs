@@ -71,7 +71,7 @@ internal static class EvalCommand
 
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 
-    private static SourceConfig ParseSource(string spec)
+    private static CorpusSourceConfig ParseSource(string spec)
     {
         var equals = spec.IndexOf('=');
         if (equals <= 0 || equals == spec.Length - 1)
@@ -82,6 +82,6 @@ internal static class EvalCommand
         var format = path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? CorpusFormats.Parquet
             : path.Contains(".jsonl", StringComparison.OrdinalIgnoreCase) ? CorpusFormats.Jsonl
             : CorpusFormats.Text;
-        return new SourceConfig { Name = language, Path = path, Format = format, Lang = language };
+        return new CorpusSourceConfig { Name = language, Path = path, Format = format, Lang = language };
     }
 }

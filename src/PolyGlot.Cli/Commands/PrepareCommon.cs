@@ -15,7 +15,7 @@ internal static class PrepareCommon
     /// Throws, naming the source, when a source's file or pattern matches nothing: checked before
     /// any output directory is created, so a typo leaves nothing behind.
     /// </summary>
-    public static void CheckInputs(IEnumerable<SourceConfig> sources)
+    public static void CheckInputs(IEnumerable<CorpusSourceConfig> sources)
     {
         foreach (var source in sources)
             _ = CorpusReader.ResolveFiles(source);

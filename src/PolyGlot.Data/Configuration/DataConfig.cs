@@ -10,12 +10,12 @@ namespace PolyGlot.Data.Configuration;
 /// </summary>
 public sealed class DataConfig : IValidatedConfig
 {
-    /// <summary>The groups a source falls into by default (see <see cref="DataSourceConfig.Group"/>).</summary>
+    /// <summary>The groups a source falls into by default (see <see cref="PreparedSourceConfig.Group"/>).</summary>
     public static IReadOnlyList<string> DefaultGroups { get; } =
         [PolyLmPreset.English, PolyLmPreset.NonEnglish, PolyLmPreset.Bilingual];
 
     /// <summary>The prepared sources.</summary>
-    public List<DataSourceConfig> Sources { get; set; } = [];
+    public List<PreparedSourceConfig> Sources { get; set; } = [];
 
     /// <summary>Optional per-group settings.</summary>
     public List<DataGroupConfig> Groups { get; set; } = [];

@@ -5,13 +5,13 @@ namespace PolyGlot.Data.Corpus;
 
 /// <summary>
 /// Reads the documents (monolingual sources) or translation pairs (bilingual sources) of a
-/// <see cref="SourceConfig"/>, streaming, file by file in name order. Bad input stops the read
+/// <see cref="CorpusSourceConfig"/>, streaming, file by file in name order. Bad input stops the read
 /// with a <see cref="CorpusFormatException"/> naming the file and line or row.
 /// </summary>
 public static class CorpusReader
 {
-    /// <summary>The files a source's <see cref="SourceConfig.Path"/> names, in ordinal name order.</summary>
-    public static IReadOnlyList<string> ResolveFiles(SourceConfig source)
+    /// <summary>The files a source's <see cref="CorpusSourceConfig.Path"/> names, in ordinal name order.</summary>
+    public static IReadOnlyList<string> ResolveFiles(CorpusSourceConfig source)
     {
         var directory = Path.GetDirectoryName(source.Path) is { Length: > 0 } d ? d : ".";
         var pattern = Path.GetFileName(source.Path);
@@ -28,7 +28,7 @@ public static class CorpusReader
     }
 
     /// <summary>The documents of a monolingual source.</summary>
-    public static IEnumerable<CorpusDocument> ReadDocuments(SourceConfig source)
+    public static IEnumerable<CorpusDocument> ReadDocuments(CorpusSourceConfig source)
     {
         if (source.IsBilingual)
             throw new ArgumentException($"Source '{source.Name}' is bilingual; read it with {nameof(ReadPairs)}.", nameof(source));
@@ -54,7 +54,7 @@ public static class CorpusReader
     }
 
     /// <summary>The translation pairs of a bilingual source.</summary>
-    public static IEnumerable<BilingualPair> ReadPairs(SourceConfig source)
+    public static IEnumerable<BilingualPair> ReadPairs(CorpusSourceConfig source)
     {
         if (!source.IsBilingual)
             throw new ArgumentException($"Source '{source.Name}' is monolingual; read it with {nameof(ReadDocuments)}.", nameof(source));
@@ -72,14 +72,14 @@ public static class CorpusReader
         }
     }
 
-    private static IEnumerable<CorpusDocument> ReadTextLines(string file, SourceConfig source)
+    private static IEnumerable<CorpusDocument> ReadTextLines(string file, CorpusSourceConfig source)
     {
         foreach (var (number, text) in Utf8LineReader.ReadLines(file))
             if (!string.IsNullOrWhiteSpace(text))
                 yield return new CorpusDocument(text, source.Lang!, $"{file}:{number}");
     }
 
-    private static IEnumerable<CorpusDocument> ReadParagraphs(string file, SourceConfig source)
+    private static IEnumerable<CorpusDocument> ReadParagraphs(string file, CorpusSourceConfig source)
     {
         var lines = new StringBuilder();
         long first = 0;
@@ -102,7 +102,7 @@ public static class CorpusReader
             yield return new CorpusDocument(lines.ToString(), source.Lang!, $"{file}:{first}");
     }
 
-    private static IEnumerable<CorpusDocument> ReadJsonl(string file, SourceConfig source)
+    private static IEnumerable<CorpusDocument> ReadJsonl(string file, CorpusSourceConfig source)
     {
         foreach (var (number, line) in Utf8LineReader.ReadLines(file))
         {
@@ -117,7 +117,7 @@ public static class CorpusReader
         }
     }
 
-    private static IEnumerable<BilingualPair> ReadTsvPairs(string file, SourceConfig source)
+    private static IEnumerable<BilingualPair> ReadTsvPairs(string file, CorpusSourceConfig source)
     {
         foreach (var (number, line) in Utf8LineReader.ReadLines(file))
         {
@@ -132,7 +132,7 @@ public static class CorpusReader
         }
     }
 
-    private static IEnumerable<BilingualPair> ReadJsonlPairs(string file, SourceConfig source)
+    private static IEnumerable<BilingualPair> ReadJsonlPairs(string file, CorpusSourceConfig source)
     {
         foreach (var (number, line) in Utf8LineReader.ReadLines(file))
         {

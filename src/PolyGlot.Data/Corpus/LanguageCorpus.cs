@@ -10,7 +10,7 @@ namespace PolyGlot.Data.Corpus;
 public static class LanguageCorpus
 {
     /// <summary>One <see cref="LanguageText"/> per language found in <paramref name="sources"/>, in ordinal language order.</summary>
-    public static IReadOnlyList<LanguageText> ByLanguage(IReadOnlyList<SourceConfig> sources)
+    public static IReadOnlyList<LanguageText> ByLanguage(IReadOnlyList<CorpusSourceConfig> sources)
     {
         var languagesBySource = sources.ToDictionary(s => s, LanguagesOf);
         return languagesBySource.Values.SelectMany(l => l).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
@@ -23,7 +23,7 @@ public static class LanguageCorpus
     /// Parallel text for the premium report: every pair of a bilingual source with English on one
     /// side, grouped by (source, other language). Pairs without English are not comparable and are skipped.
     /// </summary>
-    public static IReadOnlyList<ParallelText> EnglishParallel(IReadOnlyList<SourceConfig> sources, string english = "en") =>
+    public static IReadOnlyList<ParallelText> EnglishParallel(IReadOnlyList<CorpusSourceConfig> sources, string english = "en") =>
         sources.Where(s => s.IsBilingual)
             .SelectMany(s => CorpusReader.ReadPairs(s).Select(p => (Source: s.Name, Pair: p)))
             .Select(x => x.Pair.SourceLanguage == english
@@ -36,7 +36,7 @@ public static class LanguageCorpus
             .Select(g => new ParallelText(g.Key.Source, g.Key.Language, g.Select(x => (x.English, x.Other)).ToList()))
             .ToList();
 
-    private static HashSet<string> LanguagesOf(SourceConfig source)
+    private static HashSet<string> LanguagesOf(CorpusSourceConfig source)
     {
         if (!source.IsBilingual)
             return source.LangField is null
@@ -47,7 +47,7 @@ public static class LanguageCorpus
         return CorpusReader.ReadPairs(source).SelectMany(p => new[] { p.SourceLanguage, p.TargetLanguage }).ToHashSet(StringComparer.Ordinal);
     }
 
-    private static IEnumerable<string> DocumentsIn(IEnumerable<SourceConfig> sources, string language)
+    private static IEnumerable<string> DocumentsIn(IEnumerable<CorpusSourceConfig> sources, string language)
     {
         foreach (var source in sources)
         {

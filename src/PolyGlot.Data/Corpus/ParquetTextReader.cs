@@ -14,7 +14,7 @@ internal static class ParquetTextReader
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static IEnumerable<CorpusDocument> Read(string file, SourceConfig source)
+    public static IEnumerable<CorpusDocument> Read(string file, CorpusSourceConfig source)
     {
         var reader = Open(file);
         var textColumn = RequireStringColumn(reader, source.TextField, "text_field");
@@ -24,7 +24,7 @@ internal static class ParquetTextReader
         return ReadRows(reader, textColumn, langColumn, source);
     }
 
-    private static IEnumerable<CorpusDocument> ReadRows(ParquetReader reader, string textColumn, string? langColumn, SourceConfig source)
+    private static IEnumerable<CorpusDocument> ReadRows(ParquetReader reader, string textColumn, string? langColumn, CorpusSourceConfig source)
     {
         using (reader)
         {

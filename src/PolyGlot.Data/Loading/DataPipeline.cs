@@ -75,7 +75,7 @@ public static class DataPipeline
     /// monolingual directory with several languages and no filter, one source per language, so
     /// that languages are mixed (and temperature-sampled) individually.
     /// </summary>
-    private static IEnumerable<ResolvedSource> Expand(DataSourceConfig source, string directory, string? subdirectory, int index)
+    private static IEnumerable<ResolvedSource> Expand(PreparedSourceConfig source, string directory, string? subdirectory, int index)
     {
         var shards = ShardDirectory.ListShards(directory, verifyHashes: false, out var manifest);
         var name = subdirectory is null ? source.Name : $"{source.Name}/{subdirectory}";
@@ -90,7 +90,7 @@ public static class DataPipeline
         yield return new ResolvedSource(Create(name, source, manifest, shards, source.Languages is null ? null : kept), kept, sha, index);
     }
 
-    private static LoaderSource Create(string name, DataSourceConfig source, ShardManifest manifest, IReadOnlyList<string> shards,
+    private static LoaderSource Create(string name, PreparedSourceConfig source, ShardManifest manifest, IReadOnlyList<string> shards,
         IReadOnlyList<string>? filter)
     {
         var tokens = filter is null
@@ -100,7 +100,7 @@ public static class DataPipeline
         return new LoaderSource(name, group, shards, filter?.ToHashSet(StringComparer.Ordinal), tokens);
     }
 
-    private static void CheckFilter(DataSourceConfig source, List<ResolvedSource> found, string key, ConfigErrors errors)
+    private static void CheckFilter(PreparedSourceConfig source, List<ResolvedSource> found, string key, ConfigErrors errors)
     {
         var present = found.SelectMany(r => r.Languages).ToHashSet(StringComparer.Ordinal);
         foreach (var language in source.Languages ?? [])

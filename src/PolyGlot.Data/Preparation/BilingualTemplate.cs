@@ -11,7 +11,7 @@ public sealed class BilingualTemplate
 {
     private readonly List<(string? Literal, string? Placeholder)> _parts = [];
 
-    /// <summary>Parses <paramref name="template"/>; see <see cref="PrepareConfig.TemplatePlaceholders"/>.</summary>
+    /// <summary>Parses <paramref name="template"/>; see <see cref="ShardPreparationConfig.TemplatePlaceholders"/>.</summary>
     public BilingualTemplate(string template)
     {
         Text = template;
@@ -21,7 +21,7 @@ public sealed class BilingualTemplate
             var open = template.IndexOf('{', position);
             var close = open < 0 ? -1 : template.IndexOf('}', open);
             var name = close < 0 ? null : template[(open + 1)..close];
-            if (name is null || !PrepareConfig.TemplatePlaceholders.Contains(name))
+            if (name is null || !ShardPreparationConfig.TemplatePlaceholders.Contains(name))
             {
                 var end = open < 0 ? template.Length : open + 1;
                 _parts.Add((template[position..end], null));

@@ -12,13 +12,13 @@ namespace PolyGlot.Data.Preparation;
 public sealed class DataPreparationConfig : IValidatedConfig
 {
     /// <summary>The corpus sources (monolingual and bilingual).</summary>
-    public List<SourceConfig> Sources { get; set; } = [];
+    public List<CorpusSourceConfig> Sources { get; set; } = [];
 
     /// <summary>Tokenizer training settings.</summary>
     public TokenizerTrainingConfig Tokenizer { get; set; } = new();
 
     /// <summary>Shard preparation settings.</summary>
-    public PrepareConfig Prepare { get; set; } = new();
+    public ShardPreparationConfig Prepare { get; set; } = new();
 
     /// <summary>Evaluation text of the fertility report.</summary>
     public FertilityReportConfig Report { get; set; } = new();
@@ -36,11 +36,11 @@ public sealed class DataPreparationConfig : IValidatedConfig
     }
 
     /// <summary>The sources named in <paramref name="names"/> (all of them when it is empty), in config order.</summary>
-    public IReadOnlyList<SourceConfig> Select(IReadOnlyCollection<string> names) =>
+    public IReadOnlyList<CorpusSourceConfig> Select(IReadOnlyCollection<string> names) =>
         names.Count == 0 ? Sources : Sources.Where(s => names.Contains(s.Name)).ToList();
 
     /// <summary>Validates a source list: each source, and names unique.</summary>
-    public static void ValidateSources(List<SourceConfig> sources, ConfigErrors errors, string path)
+    public static void ValidateSources(List<CorpusSourceConfig> sources, ConfigErrors errors, string path)
     {
         for (var i = 0; i < sources.Count; i++)
             sources[i].Validate(errors, ConfigPath.Index(path, i));
@@ -59,7 +59,7 @@ public sealed class DataPreparationConfig : IValidatedConfig
 public sealed class FertilityReportConfig : IValidatedConfig
 {
     /// <summary>Monolingual sources give tokens per byte/char/word; bilingual sources with English on one side give the premium.</summary>
-    public List<SourceConfig> Sources { get; set; } = [];
+    public List<CorpusSourceConfig> Sources { get; set; } = [];
 
     /// <inheritdoc />
     public void Validate(ConfigErrors errors, string path) =>

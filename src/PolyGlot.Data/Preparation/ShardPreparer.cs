@@ -39,13 +39,13 @@ public enum PrepareOutcome
 /// </summary>
 public sealed class ShardPreparer
 {
-    private readonly PrepareConfig _config;
+    private readonly ShardPreparationConfig _config;
     private readonly SentencePieceTokenizer _tokenizer;
     private readonly TokenizerFingerprint _fingerprint;
     private readonly BilingualTemplate _template;
 
     /// <summary>Creates a preparer for <paramref name="config"/> with a loaded tokenizer.</summary>
-    public ShardPreparer(PrepareConfig config, SentencePieceTokenizer tokenizer)
+    public ShardPreparer(ShardPreparationConfig config, SentencePieceTokenizer tokenizer)
     {
         if (tokenizer.Special.EosId < 0)
             throw new TokenizerException($"{tokenizer.ModelPath} has no eos token; shards need one to separate documents.");
@@ -69,10 +69,10 @@ public sealed class ShardPreparer
     public bool Force { get; init; }
 
     /// <summary>The directory of <paramref name="source"/> under the output root.</summary>
-    public string DirectoryFor(SourceConfig source) => Path.Combine(_config.Output, source.Name);
+    public string DirectoryFor(CorpusSourceConfig source) => Path.Combine(_config.Output, source.Name);
 
     /// <summary>Prepares one source (or confirms it is up to date) and returns what was done.</summary>
-    public PrepareOutcome Prepare(SourceConfig source)
+    public PrepareOutcome Prepare(CorpusSourceConfig source)
     {
         var directory = DirectoryFor(source);
         // The settings hash resolves the source's files: a missing source fails here, before any
@@ -93,7 +93,7 @@ public sealed class ShardPreparer
         }
     }
 
-    private PrepareOutcome Prepare(SourceConfig source, string directory, string settingsHash)
+    private PrepareOutcome Prepare(CorpusSourceConfig source, string directory, string settingsHash)
     {
         if (File.Exists(Path.Combine(directory, ShardManifest.FileName)))
         {
@@ -115,7 +115,7 @@ public sealed class ShardPreparer
         return resumed ? PrepareOutcome.Resumed : PrepareOutcome.Prepared;
     }
 
-    private void Run(SourceConfig source, string directory, PrepareProgress progress)
+    private void Run(CorpusSourceConfig source, string directory, PrepareProgress progress)
     {
         var clock = Stopwatch.StartNew();
         var skip = progress.Shards.Sum(s => s.Documents);
@@ -185,7 +185,7 @@ public sealed class ShardPreparer
             yield return batch;
     }
 
-    private void WriteManifest(SourceConfig source, string directory, PrepareProgress progress)
+    private void WriteManifest(CorpusSourceConfig source, string directory, PrepareProgress progress)
     {
         var tokensPerLanguage = Sum(progress.Shards.Select(s => s.TokensPerLanguage));
         new ShardManifest
@@ -255,7 +255,7 @@ public sealed class ShardPreparer
             : $"its manifest records settings {manifestSettings}, the current settings are {settingsHash}";
 
     // Everything that changes the shard bytes: the source, template, direction, shard size, tokenizer.
-    private string SettingsHash(SourceConfig source)
+    private string SettingsHash(CorpusSourceConfig source)
     {
         var settings = JsonSerializer.SerializeToUtf8Bytes(new
         {

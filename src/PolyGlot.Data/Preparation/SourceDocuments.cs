@@ -14,7 +14,7 @@ public static class SourceDocuments
     /// Monolingual sources: their documents. Bilingual sources: each pair formatted by the template,
     /// source → target, then (with <paramref name="bothDirections"/>) target → source.
     /// </summary>
-    public static IEnumerable<ShardDocument> Read(SourceConfig source, BilingualTemplate template, bool bothDirections)
+    public static IEnumerable<ShardDocument> Read(CorpusSourceConfig source, BilingualTemplate template, bool bothDirections)
     {
         if (!source.IsBilingual)
         {

@@ -18,7 +18,7 @@ public sealed class EvalConfig : IValidatedConfig
     /// tokenized at evaluation time so that bits per byte can divide by the text's UTF-8 bytes.
     /// Loss and bits per byte are reported per language.
     /// </summary>
-    public List<SourceConfig> Sources { get; set; } = [];
+    public List<CorpusSourceConfig> Sources { get; set; } = [];
 
     /// <inheritdoc />
     public void Validate(ConfigErrors errors, string path)

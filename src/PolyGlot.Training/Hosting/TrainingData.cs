@@ -93,7 +93,7 @@ public static class TrainingData
     }
 
     // A source whose file or pattern matches nothing fails here, naming it, before any output exists.
-    private static void CheckInputs(IEnumerable<SourceConfig> sources)
+    private static void CheckInputs(IEnumerable<CorpusSourceConfig> sources)
     {
         foreach (var source in sources)
             _ = CorpusReader.ResolveFiles(source);

@@ -19,7 +19,7 @@ public sealed class CorpusReaderTests : IDisposable
         return path;
     }
 
-    private static SourceConfig Source(string path, string format = CorpusFormats.Text, string? lang = "de") =>
+    private static CorpusSourceConfig Source(string path, string format = CorpusFormats.Text, string? lang = "de") =>
         new() { Name = "s", Path = path, Format = format, Lang = lang };
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class CorpusReaderTests : IDisposable
     public void PairsCarryBothLanguages_When_ATsvSourceIsRead()
     {
         var path = Write("en-de.tsv", "Open the file\tÖffnen Sie die Datei\n");
-        var source = new SourceConfig { Name = "p", Path = path, Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de" };
+        var source = new CorpusSourceConfig { Name = "p", Path = path, Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de" };
         var pair = Assert.Single(CorpusReader.ReadPairs(source));
         Assert.Equal(("Open the file", "en", "Öffnen Sie die Datei", "de"), (pair.SourceText, pair.SourceLanguage, pair.TargetText, pair.TargetLanguage));
     }
@@ -130,7 +130,7 @@ public sealed class CorpusReaderTests : IDisposable
     public void ErrorNamesFileAndLine_When_ATsvLineHasNoTab()
     {
         var path = Write("en-de.tsv", "a\tb\nnur eine Spalte\n");
-        var source = new SourceConfig { Name = "p", Path = path, Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de" };
+        var source = new CorpusSourceConfig { Name = "p", Path = path, Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de" };
         var error = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadPairs(source).ToList());
         Assert.Equal("line 2", error.Position);
         Assert.Contains("2 tab-separated columns", error.Message);
@@ -140,7 +140,7 @@ public sealed class CorpusReaderTests : IDisposable
     public void PairLanguagesComeFromTheRow_When_JsonlPairsHaveLanguageFields()
     {
         var path = Write("pairs.jsonl", "{\"src\":\"Hi\",\"tgt\":\"Salut\",\"sl\":\"en\",\"tl\":\"fr\"}\n");
-        var source = new SourceConfig { Name = "p", Path = path, Format = CorpusFormats.JsonlPairs, SrcLangField = "sl", TgtLangField = "tl" };
+        var source = new CorpusSourceConfig { Name = "p", Path = path, Format = CorpusFormats.JsonlPairs, SrcLangField = "sl", TgtLangField = "tl" };
         var pair = Assert.Single(CorpusReader.ReadPairs(source));
         Assert.Equal(("en", "fr"), (pair.SourceLanguage, pair.TargetLanguage));
     }

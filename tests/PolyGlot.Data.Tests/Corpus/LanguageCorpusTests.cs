@@ -19,7 +19,7 @@ public sealed class LanguageCorpusTests : IDisposable
     public void EachLanguageGathersItsDocumentsFromEverySource_When_SourcesAreRegrouped()
     {
         // Given a German text source, a JSONL source with languages per row, and en-de pairs
-        var sources = new List<SourceConfig>
+        var sources = new List<CorpusSourceConfig>
         {
             new() { Name = "de", Path = Write("de.txt", "Hallo\n"), Lang = "de" },
             new() { Name = "mixed", Path = Write("m.jsonl", "{\"text\":\"Bonjour\",\"lang\":\"fr\"}\n{\"text\":\"Tschüss\",\"lang\":\"de\"}\n"),
@@ -40,7 +40,7 @@ public sealed class LanguageCorpusTests : IDisposable
     [Fact]
     public void EnglishSideComesFirst_When_EnglishIsTheTargetOfAPair()
     {
-        var sources = new List<SourceConfig>
+        var sources = new List<CorpusSourceConfig>
         {
             new() { Name = "de-en", Path = Write("p.tsv", "Hallo\tHello\n"), Format = CorpusFormats.TsvPairs, SrcLang = "de", TgtLang = "en" },
             new() { Name = "de-fr", Path = Write("q.tsv", "Hallo\tSalut\n"), Format = CorpusFormats.TsvPairs, SrcLang = "de", TgtLang = "fr" },

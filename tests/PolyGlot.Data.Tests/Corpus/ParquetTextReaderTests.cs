@@ -20,7 +20,7 @@ public sealed class ParquetTextReaderTests : IDisposable
         return path;
     }
 
-    private static SourceConfig Source(string path) =>
+    private static CorpusSourceConfig Source(string path) =>
         new() { Name = "p", Path = path, Format = CorpusFormats.Parquet, Lang = "de", LangField = "lang" };
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class SourceConfigTests
     public void ErrorsNameTheKey_When_AMonolingualSourceHasNoLanguage()
     {
         var errors = new ConfigErrors();
-        new SourceConfig { Name = "wiki", Path = "x.txt" }.Validate(errors, "sources[0]");
+        new CorpusSourceConfig { Name = "wiki", Path = "x.txt" }.Validate(errors, "sources[0]");
         Assert.Contains(errors.All, e => e.Key == "sources[0].lang");
     }
 
@@ -17,7 +17,7 @@ public sealed class SourceConfigTests
     public void ErrorsNameTheKey_When_TheFormatIsUnknown()
     {
         var errors = new ConfigErrors();
-        new SourceConfig { Name = "wiki", Path = "x.csv", Format = "csv", Lang = "en" }.Validate(errors, "sources[1]");
+        new CorpusSourceConfig { Name = "wiki", Path = "x.csv", Format = "csv", Lang = "en" }.Validate(errors, "sources[1]");
         var error = Assert.Single(errors.All);
         Assert.Equal("sources[1].format", error.Key);
     }
@@ -26,7 +26,7 @@ public sealed class SourceConfigTests
     public void ErrorsNameTheKey_When_TheNameCannotBeADirectory()
     {
         var errors = new ConfigErrors();
-        new SourceConfig { Name = "../up", Path = "x.txt", Lang = "en" }.Validate(errors, "s");
+        new CorpusSourceConfig { Name = "../up", Path = "x.txt", Lang = "en" }.Validate(errors, "s");
         Assert.Equal("s.name", Assert.Single(errors.All).Key);
     }
 }

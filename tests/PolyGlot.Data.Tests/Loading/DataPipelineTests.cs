@@ -143,7 +143,7 @@ public sealed class DataPipelineTests : IDisposable
     {
         _dirs.Write("other", SourceKinds.Monolingual, new Dictionary<string, long> { ["en"] = 10 }, tokenizer: "cc33");
         var config = Config();
-        config.Sources.Add(new DataSourceConfig { Name = "other", Path = "other" });
+        config.Sources.Add(new PreparedSourceConfig { Name = "other", Path = "other" });
 
         var problem = Assert.Single(Assert.Throws<ConfigException>(() => DataPipeline.Resolve(config, 100, _dirs.Root)).Errors);
 

@@ -30,7 +30,7 @@ public sealed class BilingualTemplateTests
     public void ConfigRejectsTheTemplate_When_ItLacksTheTargetText()
     {
         var errors = new ConfigErrors();
-        new PrepareConfig { Template = "{src_text} {src_lang}" }.Validate(errors, "prepare");
+        new ShardPreparationConfig { Template = "{src_text} {src_lang}" }.Validate(errors, "prepare");
         Assert.Contains(errors.All, e => e.Key == "prepare.template" && e.Rule.Contains("{tgt_text}"));
     }
 
@@ -38,7 +38,7 @@ public sealed class BilingualTemplateTests
     public void ConfigRejectsTheTemplate_When_ItUsesAnUnknownPlaceholder()
     {
         var errors = new ConfigErrors();
-        new PrepareConfig { Template = "{src_text} {tgt_txt} {tgt_text}" }.Validate(errors, "prepare");
+        new ShardPreparationConfig { Template = "{src_text} {tgt_txt} {tgt_text}" }.Validate(errors, "prepare");
         Assert.Contains(errors.All, e => e.Key == "prepare.template" && e.Rule.Contains("{tgt_txt}"));
     }
 }

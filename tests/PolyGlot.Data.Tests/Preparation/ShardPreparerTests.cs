@@ -12,18 +12,18 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private SourceConfig MonoSource() => new()
+    private CorpusSourceConfig MonoSource() => new()
     {
         Name = "demo-de", Path = Path.Combine(DemoFiles.Root, "mono", "gnome", "de.txt.gz"), Lang = "de",
     };
 
-    private SourceConfig PairSource() => new()
+    private CorpusSourceConfig PairSource() => new()
     {
         Name = "demo-en-de", Path = Path.Combine(DemoFiles.Root, "heldout", "pairs", "gnome.en-de.tsv.gz"),
         Format = CorpusFormats.TsvPairs, SrcLang = "en", TgtLang = "de",
     };
 
-    private PrepareConfig Config(string output) => new()
+    private ShardPreparationConfig Config(string output) => new()
     {
         Tokenizer = tokenizers.First.ModelPath, Output = Path.Combine(_dir, output), ShardTokens = 20_000, Threads = 2, BatchBytes = 64 * 1024,
     };
@@ -187,7 +187,7 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
         // Given a text file whose third line is Latin-1
         var path = Path.Combine(_dir, "bad.txt");
         File.WriteAllBytes(path, [.. "eins\nzwei\n"u8, 0x4D, 0xFC, 0x6E, 0x0A]);
-        var source = new SourceConfig { Name = "bad", Path = path, Lang = "de" };
+        var source = new CorpusSourceConfig { Name = "bad", Path = path, Lang = "de" };
         var preparer = new ShardPreparer(Config("out"), tokenizers.First);
 
         // When it is prepared, then the error names the file and line, and the source is not finished

@@ -31,7 +31,7 @@ public sealed class DemoRunTests : IDisposable
         var tokenizerPath = TrainTokenizer(sources);
         using (var tokenizer = SentencePieceTokenizer.Load(tokenizerPath))
         {
-            var preparer = new ShardPreparer(new PrepareConfig { Tokenizer = tokenizerPath, Output = Shards, ShardTokens = 50_000 }, tokenizer);
+            var preparer = new ShardPreparer(new ShardPreparationConfig { Tokenizer = tokenizerPath, Output = Shards, ShardTokens = 50_000 }, tokenizer);
             foreach (var source in sources)
                 preparer.Prepare(source);
         }
@@ -69,14 +69,14 @@ public sealed class DemoRunTests : IDisposable
 
     private string Shards => Path.Combine(_root, "shards");
 
-    private static List<SourceConfig> Sources()
+    private static List<CorpusSourceConfig> Sources()
     {
         var corpus = RepositoryPaths.Combine("data", "demo-corpus");
-        SourceConfig Mono(string lang) => new() { Name = $"gnome-{lang}", Path = Path.Combine(corpus, "mono", "gnome", $"{lang}.txt.gz"), Lang = lang };
+        CorpusSourceConfig Mono(string lang) => new() { Name = $"gnome-{lang}", Path = Path.Combine(corpus, "mono", "gnome", $"{lang}.txt.gz"), Lang = lang };
         return
         [
             Mono("en"), Mono("de"), Mono("fr"), Mono("ja"),
-            new SourceConfig
+            new CorpusSourceConfig
             {
                 Name = "gnome-en-de", Path = Path.Combine(corpus, "pairs", "gnome.en-de.tsv.gz"), Format = CorpusFormats.TsvPairs,
                 SrcLang = "en", TgtLang = "de",
@@ -84,7 +84,7 @@ public sealed class DemoRunTests : IDisposable
         ];
     }
 
-    private string TrainTokenizer(List<SourceConfig> sources)
+    private string TrainTokenizer(List<CorpusSourceConfig> sources)
     {
         var settings = new TokenizerTrainingConfig { VocabSize = 1000, MaxSentences = 6000, Output = Path.Combine(_root, "tokenizer") };
         var summary = TokenizerTrainer.Train(settings, LanguageCorpus.ByLanguage(sources.Where(s => !s.IsBilingual).ToList()), settings.Output);
@@ -98,7 +98,7 @@ public sealed class DemoRunTests : IDisposable
         Data =
         {
             SeqLen = 64, GlobalBatchSize = 8, Seed = 3,
-            Sources = [new DataSourceConfig { Name = "demo", Path = Shards }],
+            Sources = [new PreparedSourceConfig { Name = "demo", Path = Shards }],
             Curriculum = new CurriculumConfig { Preset = PolyLmPreset.Name },
         },
         Optimizer = { Lr = 3e-3, WeightDecay = 1e-4 },

@@ -6,7 +6,7 @@ namespace PolyGlot.Data.Corpus;
 /// One corpus source in a data config: where its files are, their format, and how the language
 /// of each document is known (declared for the source, or read from a field).
 /// </summary>
-public sealed class SourceConfig : IValidatedConfig
+public sealed class CorpusSourceConfig : IValidatedConfig
 {
     /// <summary>Supported values of <see cref="Format"/>.</summary>
     public static readonly IReadOnlyList<string> Formats = [CorpusFormats.Text, CorpusFormats.Jsonl, CorpusFormats.Parquet,
@@ -75,7 +75,7 @@ public sealed class SourceConfig : IValidatedConfig
     }
 }
 
-/// <summary>Values of <see cref="SourceConfig.Format"/>.</summary>
+/// <summary>Values of <see cref="CorpusSourceConfig.Format"/>.</summary>
 public static class CorpusFormats
 {
     /// <summary>Plain UTF-8 text.</summary>

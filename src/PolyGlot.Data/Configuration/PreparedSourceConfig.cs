@@ -3,7 +3,7 @@ using PolyGlot.Common.Configuration;
 namespace PolyGlot.Data.Configuration;
 
 /// <summary>One entry of <c>data.sources</c>: a prepared source directory, or some of its languages.</summary>
-public sealed class DataSourceConfig
+public sealed class PreparedSourceConfig
 {
     /// <summary>Unique name of the source in this run (the key of its data state and metrics).</summary>
     public string Name { get; set; } = "";

@@ -7,7 +7,7 @@ namespace PolyGlot.Data.Preparation;
 /// Settings of <c>polyglot prepare</c> (the <c>prepare:</c> section of a data config): which
 /// tokenizer, where the shards go, how large they are, and how translation pairs become documents.
 /// </summary>
-public sealed partial class PrepareConfig : IValidatedConfig
+public sealed partial class ShardPreparationConfig : IValidatedConfig
 {
     /// <summary>Placeholders a bilingual template may use.</summary>
     public static readonly IReadOnlyList<string> TemplatePlaceholders = ["src_text", "tgt_text", "src_lang", "tgt_lang"];

@@ -1,0 +1,20 @@
+namespace PolyGlot.Training.Checkpointing;
+
+/// <summary>The checkpoint's manifest, <c>checkpoint.json</c>.</summary>
+public sealed class CheckpointManifest
+{
+    /// <summary>The layout version this code writes.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Layout version.</summary>
+    public int Version { get; set; } = CurrentVersion;
+
+    /// <summary>The step the checkpoint was taken after.</summary>
+    public long Step { get; set; }
+
+    /// <summary>When it was written (UTC).</summary>
+    public DateTime CreatedUtc { get; set; }
+
+    /// <summary>What a resuming run must match.</summary>
+    public CheckpointCompatibility Compatibility { get; set; } = new();
+}
