@@ -16,16 +16,22 @@ internal static class PrepareCommand
         var sources = new Option<string[]>("--source") { Description = "Prepare only these sources (repeatable); default: prepare.sources or all" };
         var threads = new Option<int?>("--threads") { Description = "Override prepare.threads (0 = all cores)" };
         var force = new Option<bool>("--force") { Description = "Redo sources whose existing shards were made with other settings or another tokenizer" };
+        var tokenizerPath = new Option<string?>("--tokenizer") { Description = "Override prepare.tokenizer (.model), e.g. one trained with tokenizer train --vocab-size" };
+        var output = new Option<string?>("--out") { Description = "Override prepare.output (directory)" };
         var command = new Command("prepare", "Tokenize the sources in parallel into Parquet token shards with a manifest per source (resumable).");
         command.Options.Add(config);
         command.Options.Add(sources);
         command.Options.Add(threads);
         command.Options.Add(force);
+        command.Options.Add(tokenizerPath);
+        command.Options.Add(output);
         command.SetAction(parse => CommandErrors.Run("prepare", () =>
         {
             var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
             data.Prepare.Threads = parse.GetValue(threads) ?? data.Prepare.Threads;
-            // The override skipped the config's validation; check it by the same rule.
+            data.Prepare.Tokenizer = parse.GetValue(tokenizerPath) ?? data.Prepare.Tokenizer;
+            data.Prepare.Output = parse.GetValue(output) ?? data.Prepare.Output;
+            // The overrides skipped the config's validation; check it by the same rule.
             var errors = new Common.Configuration.ConfigErrors();
             data.Prepare.Validate(errors, "prepare");
             errors.ThrowIfAny("command line");

@@ -63,22 +63,27 @@ internal static class TokenizerCommand
         var config = ConfigOption();
         var model = new Option<string?>("--tokenizer") { Description = "Tokenizer .model to measure (default: prepare.tokenizer of the config)" };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file" };
+        var compare = new Option<string?>("--compare") { Description = TokenizerComparisonView.OptionDescription };
         var command = new Command("report", "Tokens per byte, character and word per language, and the premium over English on parallel text.");
         command.Options.Add(config);
         command.Options.Add(model);
         command.Options.Add(json);
+        command.Options.Add(compare);
         command.SetAction(parse => CommandErrors.Run("tokenizer report", () =>
         {
             var data = PrepareCommon.LoadConfig(parse.GetValue(config)!);
             using var tokenizer = SentencePieceTokenizer.Load(parse.GetValue(model) ?? data.Prepare.Tokenizer);
             var sources = data.Report.Sources.Count > 0 ? data.Report.Sources : data.Sources;
-            var report = FertilityReport.Compute(tokenizer,
-                LanguageCorpus.ByLanguage(sources.Where(s => !s.IsBilingual).ToList()),
-                LanguageCorpus.EnglishParallel(sources));
+            var monolingual = LanguageCorpus.ByLanguage(sources.Where(s => !s.IsBilingual).ToList());
+            var parallel = LanguageCorpus.EnglishParallel(sources);
+            var report = FertilityReport.Compute(tokenizer, monolingual, parallel);
             Render(report);
+            var comparison = parse.GetValue(compare) is { } reference
+                ? TokenizerComparisonView.Show(report, reference, monolingual, parallel, Render)
+                : null;
             if (parse.GetValue(json) is { } jsonPath)
             {
-                AtomicFile.WriteAllText(jsonPath, report.ToJson());
+                AtomicFile.WriteAllText(jsonPath, comparison?.ToJson() ?? report.ToJson());
                 Serilog.Log.Information("tokenizer report: wrote {Path}", jsonPath);
             }
             return 0;

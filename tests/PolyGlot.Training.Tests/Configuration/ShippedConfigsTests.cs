@@ -35,11 +35,13 @@ public sealed class ShippedConfigsTests
             Assert.Fail($"{file} is neither a run config (model:) nor a data preparation config (prepare:); teach this test its type");
     }
 
-    [Fact]
-    public void ReadsWhatItsPreparationBuilds_When_Demo()
+    [Theory]
+    [InlineData("demo.yaml")]
+    [InlineData("polylm-small.yaml")]
+    public void ReadsWhatItsPreparationBuilds_When_BuiltFromTheRepository(string file)
     {
-        // Given the demo run and the repository root as the base of its relative paths
-        var config = RunConfig.Load(RepoConfigs.File("demo.yaml"));
+        // Given a run built from a data config of the repository, and the repository root as the base of its relative paths
+        var config = RunConfig.Load(RepoConfigs.File(file));
 
         // When its preparation file is loaded and cross-checked
         var preparation = config.LoadPreparation(Path.GetDirectoryName(RepoConfigs.Directory)!);
