@@ -97,7 +97,10 @@ internal static class HfTokenizerJson
     private static Normalizer? Normalizer(JsonNode? normalizer, string path) => normalizer?["type"]?.GetValue<string>() switch
     {
         null => null,
-        "NFC" => NfcNormalizer.Instance,
+        "NFC" when NfcNormalizer.Available => NfcNormalizer.Instance,
+        "NFC" => throw new TokenizerException(
+            $"{path}: normalizer.type is NFC, but this build runs with invariant globalization (no ICU), where .NET cannot compose "
+            + "Unicode; encoding without it would give other ids than the tokenizer's. Run with DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=0 and ICU installed."),
         var other => throw Refuse(path, "normalizer.type", $"'{other}' (supported: none, NFC)"),
     };
 
