@@ -104,14 +104,17 @@ internal static class HfTokenizerJson
         var other => throw Refuse(path, "normalizer.type", $"'{other}' (supported: none, NFC)"),
     };
 
-    /// <summary>Special ids: from tokenizer_config.json beside the file when it names them, else the usual end-of-text names.</summary>
+    /// <summary>
+    /// Special ids: the token tokenizer_config.json beside the file names, when the vocabulary has
+    /// it; otherwise (no such file, or one written for another tokenizer) the usual end-of-text names.
+    /// </summary>
     private static SpecialTokens Special(string path, Dictionary<string, int> added, Dictionary<string, int> vocab)
     {
         var config = ReadConfig(Path.Combine(Path.GetDirectoryName(path)!, "tokenizer_config.json"));
         int Id(string key, IEnumerable<string> fallback)
         {
             var name = TokenName(config?[key]);
-            foreach (var candidate in name is null ? fallback : [name])
+            foreach (var candidate in name is null ? fallback : fallback.Prepend(name))
             {
                 if (added.TryGetValue(candidate, out var id) || vocab.TryGetValue(candidate, out id))
                     return id;

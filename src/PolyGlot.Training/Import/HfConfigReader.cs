@@ -59,7 +59,7 @@ public static class HfConfigReader
 
     private static ModelConfig Llama(Keys keys)
     {
-        keys.Refuse("rope_scaling", v => v is null, "rope scaling (linear, dynamic, yarn, llama3) is not implemented; only plain rotary positions import");
+        keys.Refuse("rope_scaling", PlainRotary, "rope scaling (linear, dynamic, yarn, llama3) is not implemented; only plain rotary positions import");
         keys.Refuse("attention_bias", v => v is null || !v.GetValue<bool>(), "Llama attention biases are not part of the llama layout");
         keys.Refuse("mlp_bias", v => v is null || !v.GetValue<bool>(), "Llama MLP biases are not part of the llama layout");
         keys.Refuse("hidden_act", v => v is null || v.GetValue<string>() == "silu", "the llama layout's MLP is SwiGLU with silu");
@@ -108,6 +108,10 @@ public static class HfConfigReader
             Dropout = keys.OptionalDouble("resid_pdrop") ?? 0,
         };
     }
+
+    /// <summary>No scaling: the key absent or null, or a scaling whose type is <c>default</c> (how newer transformers write plain rotary).</summary>
+    private static bool PlainRotary(JsonNode? scaling) =>
+        scaling is null || (scaling["rope_type"] ?? scaling["type"])?.GetValue<string>() == "default";
 
     /// <summary>Typed access to config.json's keys; every failure names the key.</summary>
     private sealed class Keys(JsonObject json, string path)

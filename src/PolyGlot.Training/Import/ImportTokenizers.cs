@@ -94,6 +94,12 @@ internal sealed class ImportTokenizers : IDisposable
         if (Used.VocabSize < Base.VocabSize)
             throw new ImportException(Used.ModelPath,
                 $"--tokenizer has {Used.VocabSize} ids, fewer than the model's tokenizer ({Base.VocabSize}); an extension only adds ids");
+        // New ids must get new rows; on a vocabulary padded beyond its tokenizer they would land on
+        // the padding rows, which hold no trained meaning.
+        if (Used.VocabSize > Base.VocabSize && config.VocabSize != Base.VocabSize)
+            throw new ImportException(Used.ModelPath,
+                $"config.json's vocab_size {config.VocabSize} differs from the model's tokenizer ({Base.VocabSize} ids); "
+                + "extending a vocabulary with padding rows is not supported");
     }
 
     private static ITokenizer Load(string path)
