@@ -26,4 +26,7 @@ public interface ITokenizer : IDisposable
 
     /// <summary>Decodes ids back to text.</summary>
     string Decode(ReadOnlySpan<int> ids);
+
+    /// <summary>The vocabulary entry of <paramref name="id"/> as the tokenizer stores it (e.g. <c>▁the</c>, <c>Ġthe</c>).</summary>
+    string IdToPiece(int id);
 }

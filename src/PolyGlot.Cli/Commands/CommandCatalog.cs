@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return ReportCommand.Create();
         yield return BenchCommand.Create();
         yield return ExportCommand.Create();
+        yield return ImportCommand.Create();
         yield return GenerateCommand.Create();
         yield return EvalCommand.Create();
         yield return ScoreCommand.Create();

@@ -6,6 +6,7 @@ using PolyGlot.Tokenization;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Export;
+using PolyGlot.Training.Import;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -41,6 +42,6 @@ internal static class CommandErrors
     /// <summary>Exceptions whose message tells the user what is wrong and what to do.</summary>
     public static bool IsUserError(Exception e) =>
         e is ConfigException or CorpusFormatException or TokenizerException or ParquetException
-            or CheckpointException or ExportException or TrainingDivergedException or DistributedException
+            or CheckpointException or ExportException or ImportException or TrainingDivergedException or DistributedException
             or InvalidDataException or IOException or UnauthorizedAccessException or JsonException or ArgumentException;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolyGlot.Common.Configuration;
 using PolyGlot.Tokenization;
+using PolyGlot.Tokenization.Imported;
 using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Export;
 using PolyGlot.Training.Inference;
@@ -18,7 +19,7 @@ internal static class ExportCommandSupport
 
     public static Option<string?> TokenizerOption() => new("--tokenizer")
     {
-        Description = "SentencePiece .model file (default: tokenizer.path of the checkpoint's config)",
+        Description = "Tokenizer file: SentencePiece .model, tokenizer.json or .tiktoken (default: tokenizer.path of the checkpoint's config)",
     };
 
     /// <summary>
@@ -43,18 +44,18 @@ internal static class ExportCommandSupport
         return CheckpointModel.Load(directory);
     }
 
-    public static SentencePieceTokenizer LoadTokenizer(CheckpointModel model, string? overridePath)
+    public static ITokenizer LoadTokenizer(CheckpointModel model, string? overridePath)
     {
         var path = overridePath ?? model.TokenizerPath;
         if (!File.Exists(path))
             throw new ArgumentException(
                 $"The tokenizer model {path} does not exist (from {(overridePath is null ? "the checkpoint's config, tokenizer.path" : "--tokenizer")}); " +
                 "run from the directory training ran in, or pass --tokenizer FILE.");
-        var tokenizer = SentencePieceTokenizer.Load(path);
-        if (tokenizer.VocabSize != model.Model.Config.VocabSize)
+        var tokenizer = TokenizerLoader.Load(path);
+        if (tokenizer.VocabSize > model.Model.Config.VocabSize)
         {
             tokenizer.Dispose();
-            throw new ArgumentException($"The tokenizer {path} has {tokenizer.VocabSize} pieces but the model's vocab_size is {model.Model.Config.VocabSize}; pass the tokenizer it was trained with.");
+            throw new ArgumentException($"The tokenizer {path} has {tokenizer.VocabSize} ids but the model's vocab_size is only {model.Model.Config.VocabSize}; pass the tokenizer it was trained with.");
         }
         return tokenizer;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using PolyGlot.Data.Preparation;
 using PolyGlot.Tokenization;
+using PolyGlot.Tokenization.Imported;
 
 namespace PolyGlot.Cli.Commands;
 
@@ -40,7 +41,7 @@ internal static class PrepareCommand
             if (unknown.Count > 0)
                 throw new InvalidDataException($"--source names unknown source(s): {string.Join(", ", unknown)}");
             PrepareCommon.CheckInputs(data.Select(names));
-            using var tokenizer = SentencePieceTokenizer.Load(data.Prepare.Tokenizer);
+            using var tokenizer = TokenizerLoader.Load(data.Prepare.Tokenizer);
             using var outputLock = PrepareCommon.Lock(data.Prepare.Output, "polyglot prepare");
             var lastReport = Stopwatch.StartNew();
             var preparer = new ShardPreparer(data.Prepare, tokenizer)

@@ -16,6 +16,7 @@ internal static class TokenizerCommand
         var command = new Command("tokenizer", "Train a SentencePiece tokenizer and report its fertility per language.");
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateReport());
+        command.Subcommands.Add(TokenizerExtendCommand.Create());
         return command;
     }
 

@@ -1,6 +1,7 @@
 using PolyGlot.Cli.Progress;
 using PolyGlot.Data.Loading;
 using PolyGlot.Tokenization;
+using PolyGlot.Tokenization.Imported;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Checkpointing;
@@ -38,10 +39,11 @@ internal sealed class TrainSession : IDisposable
     /// </summary>
     public static TrainSession Prepare(RunConfig config, string resume, long? maxSteps, int? threads, Device device, DataParallel? parallel)
     {
-        using var tokenizer = SentencePieceTokenizer.Load(config.Tokenizer.Path);
-        if (tokenizer.VocabSize != config.Model.VocabSize)
+        using var tokenizer = TokenizerLoader.Load(config.Tokenizer.Path);
+        // Imported models may carry more rows than their tokenizer has ids (vocabularies padded to a multiple of 64 or 128).
+        if (tokenizer.VocabSize > config.Model.VocabSize)
             throw new ArgumentException(
-                $"model.vocab_size = {config.Model.VocabSize}: must equal the tokenizer's vocabulary ({tokenizer.VocabSize} pieces in {config.Tokenizer.Path}).");
+                $"model.vocab_size = {config.Model.VocabSize}: must be at least the tokenizer's vocabulary ({tokenizer.VocabSize} ids in {config.Tokenizer.Path}).");
         var sha = tokenizer.ComputeSha256();
         config.Data.CheckTokenizer(sha);
         var plan = DataPipeline.Resolve(config.Data, config.TotalSteps);
@@ -118,7 +120,7 @@ internal sealed class TrainSession : IDisposable
 
     public void Dispose() => _stop.Dispose();
 
-    private static Evaluator? BuildEvaluator(RunConfig config, SentencePieceTokenizer tokenizer)
+    private static Evaluator? BuildEvaluator(RunConfig config, ITokenizer tokenizer)
     {
         if (config.Eval.EverySteps <= 0)
             return null;

@@ -40,12 +40,12 @@ public enum PrepareOutcome
 public sealed class ShardPreparer
 {
     private readonly ShardPreparationConfig _config;
-    private readonly SentencePieceTokenizer _tokenizer;
+    private readonly ITokenizer _tokenizer;
     private readonly TokenizerFingerprint _fingerprint;
     private readonly BilingualTemplate _template;
 
     /// <summary>Creates a preparer for <paramref name="config"/> with a loaded tokenizer.</summary>
-    public ShardPreparer(ShardPreparationConfig config, SentencePieceTokenizer tokenizer)
+    public ShardPreparer(ShardPreparationConfig config, ITokenizer tokenizer)
     {
         if (tokenizer.Special.EosId < 0)
             throw new TokenizerException($"{tokenizer.ModelPath} has no eos token; shards need one to separate documents.");

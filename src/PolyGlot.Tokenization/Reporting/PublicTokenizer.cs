@@ -88,6 +88,11 @@ public sealed partial class PublicTokenizer : ITokenizer
     public string Decode(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids.ToArray());
 
     /// <inheritdoc />
+    public string IdToPiece(int id) => id >= 0 && id < VocabSize
+        ? _tokenizer.Decode([id])
+        : throw new TokenizerException($"Id {id} is outside the vocabulary of {ModelPath} ({VocabSize} ids).");
+
+    /// <inheritdoc />
     public void Dispose()
     {
         // Microsoft.ML.Tokenizers holds managed memory only.

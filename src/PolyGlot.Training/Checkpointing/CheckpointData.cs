@@ -30,6 +30,12 @@ public sealed class CheckpointData
     /// <summary>The resolved run configuration (YAML).</summary>
     public required string ConfigYaml { get; init; }
 
+    /// <summary>
+    /// Only the model weights are meaningful (an imported model): a run resuming from it starts
+    /// from step 0 with a fresh optimizer and data state.
+    /// </summary>
+    public bool WeightsOnly { get; init; }
+
     /// <summary>What a resume must match.</summary>
     public required CheckpointCompatibility Compatibility { get; init; }
 

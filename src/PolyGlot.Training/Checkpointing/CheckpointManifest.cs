@@ -15,6 +15,12 @@ public sealed class CheckpointManifest
     /// <summary>When it was written (UTC).</summary>
     public DateTime CreatedUtc { get; set; }
 
+    /// <summary>
+    /// The checkpoint holds model weights only (written by <c>polyglot import</c>): resuming from it
+    /// takes the weights and starts at step 0 with a fresh optimizer, data and RNG state.
+    /// </summary>
+    public bool WeightsOnly { get; set; }
+
     /// <summary>What a resuming run must match.</summary>
     public CheckpointCompatibility Compatibility { get; set; } = new();
 }

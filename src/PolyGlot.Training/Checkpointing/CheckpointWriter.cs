@@ -52,7 +52,7 @@ internal static class CheckpointWriter
 
     private static List<(string File, string Sha256)> WriteFiles(string dir, CheckpointData data)
     {
-        var manifest = new CheckpointManifest { Step = data.Step, CreatedUtc = DateTime.UtcNow, Compatibility = data.Compatibility };
+        var manifest = new CheckpointManifest { Step = data.Step, CreatedUtc = DateTime.UtcNow, Compatibility = data.Compatibility, WeightsOnly = data.WeightsOnly };
         var metadata = new Dictionary<string, string>(data.TensorMetadata) { ["format"] = "pt" };
         return
         [

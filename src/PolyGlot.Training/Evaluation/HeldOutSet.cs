@@ -29,7 +29,7 @@ public sealed class HeldOutSet
     /// <paramref name="seqLen"/> + 1 tokens or its text ends.
     /// </summary>
     /// <exception cref="InvalidDataException">A source is bilingual, or a language has too little text for one row; the message names it.</exception>
-    public static HeldOutSet FromSources(IReadOnlyList<CorpusSourceConfig> sources, SentencePieceTokenizer tokenizer, int seqLen, int maxRows)
+    public static HeldOutSet FromSources(IReadOnlyList<CorpusSourceConfig> sources, ITokenizer tokenizer, int seqLen, int maxRows)
     {
         var byLanguage = new SortedDictionary<string, LanguageStream>(StringComparer.Ordinal);
         foreach (var source in sources)

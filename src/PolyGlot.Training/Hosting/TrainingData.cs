@@ -7,6 +7,7 @@ using PolyGlot.Data.Corpus;
 using PolyGlot.Data.Preparation;
 using PolyGlot.Data.Shards;
 using PolyGlot.Tokenization;
+using PolyGlot.Tokenization.Imported;
 using PolyGlot.Tokenization.Training;
 using PolyGlot.Training.Configuration;
 
@@ -70,7 +71,7 @@ public static class TrainingData
             + $"running prepare from {file} into {preparation.Prepare.Output} (reused next time)");
         CheckInputs(preparation.Select(preparation.Prepare.Sources));
         using var guard = DirectoryLock.Acquire(preparation.Prepare.Output, "polyglot train", log);
-        using var tokenizer = SentencePieceTokenizer.Load(preparation.Prepare.Tokenizer);
+        using var tokenizer = TokenizerLoader.Load(preparation.Prepare.Tokenizer);
         var lastReport = Stopwatch.StartNew();
         var preparer = new ShardPreparer(preparation.Prepare, tokenizer)
         {

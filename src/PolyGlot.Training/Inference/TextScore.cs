@@ -25,7 +25,7 @@ public sealed record TextScore(IReadOnlyList<int> TokenIds, IReadOnlyList<string
 
     /// <summary>Encodes and scores <paramref name="text"/>.</summary>
     /// <exception cref="ArgumentException">The text is empty, or too long for the model.</exception>
-    public static TextScore Of(TransformerModel model, SentencePieceTokenizer tokenizer, string text)
+    public static TextScore Of(TransformerModel model, ITokenizer tokenizer, string text)
     {
         if (string.IsNullOrEmpty(text))
             throw new ArgumentException("The text to score is empty; pass some text (--text \"...\").", nameof(text));

@@ -34,21 +34,25 @@ internal static class CheckpointBridge
     /// <summary>Overwrites parameters, optimizer state and generators from <paramref name="checkpoint"/>; returns its data state.</summary>
     public static DataState Restore(Checkpoint checkpoint, TransformerModel model, TrainingOptimizer optimizer)
     {
-        using (var weights = checkpoint.OpenModel())
-        using (new NoGradScope())
-        {
-            foreach (var parameter in model.Parameters)
-            {
-                if (!weights.Contains(parameter.Name))
-                    throw new CheckpointException(checkpoint.Directory, $"{CheckpointFiles.Model} holds no tensor '{parameter.Name}'");
-                weights.CopyInto(parameter.Name, parameter.Tensor);
-            }
-        }
+        RestoreWeights(checkpoint, model);
         using (var state = checkpoint.OpenOptimizer())
             optimizer.Restore(state);
         Rng.SetState(checkpoint.Rng.TorchCpu);
         if (model.Device.IsCuda && checkpoint.Rng.TorchCuda.Count > 0)
             Rng.SetState(checkpoint.Rng.TorchCuda[0], model.Device);
         return DataState.FromJson(checkpoint.DataStateJson, Path.Combine(checkpoint.Directory, CheckpointFiles.Data));
+    }
+
+    /// <summary>Overwrites the parameters from <paramref name="checkpoint"/>'s model tensors.</summary>
+    public static void RestoreWeights(Checkpoint checkpoint, TransformerModel model)
+    {
+        using var weights = checkpoint.OpenModel();
+        using var noGrad = new NoGradScope();
+        foreach (var parameter in model.Parameters)
+        {
+            if (!weights.Contains(parameter.Name))
+                throw new CheckpointException(checkpoint.Directory, $"{CheckpointFiles.Model} holds no tensor '{parameter.Name}'");
+            weights.CopyInto(parameter.Name, parameter.Tensor);
+        }
     }
 }

@@ -235,6 +235,13 @@ public sealed class TrainingRun : IDisposable
         if (checkpoint is null)
             return;
         checkpoint.EnsureResumableBy(_compatibility);
+        if (checkpoint.Manifest.WeightsOnly)
+        {
+            CheckpointBridge.RestoreWeights(checkpoint, _model);
+            _observer.OnWarning($"starting from the weights of {checkpoint.Directory} (an imported model, weights only): "
+                                + "fresh optimizer, data and RNG state, from step 1; later restarts resume from this run's own checkpoints with --resume auto");
+            return;
+        }
         _resumedData = CheckpointBridge.Restore(checkpoint, _model, _optimizer);
         _plan.CheckCompatible(_resumedData);
         _state = checkpoint.Trainer;

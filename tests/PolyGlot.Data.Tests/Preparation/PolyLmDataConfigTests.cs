@@ -61,7 +61,7 @@ public sealed class PolyLmDataConfigTests
         Assert.True(overlap.Count == 0, "held-out text in training: " + string.Join(" | ", overlap));
     }
 
-    private static IEnumerable<string> Texts(SourceConfig source) => source.IsBilingual
+    private static IEnumerable<string> Texts(CorpusSourceConfig source) => source.IsBilingual
         ? CorpusReader.ReadPairs(source).SelectMany(p => new[] { p.SourceText, p.TargetText })
         : CorpusReader.ReadDocuments(source).Select(d => d.Text);
 

@@ -1,0 +1,49 @@
+using Microsoft.ML.Tokenizers;
+
+namespace PolyGlot.Tokenization.Imported;
+
+/// <summary>
+/// A tiktoken rank file (base64 token bytes and rank per line) loaded with Microsoft.ML.Tokenizers.
+/// The file holds only ranks: the split pattern and the special tokens belong to the encoding,
+/// so the file's name must be the encoding's (<c>o200k_base.tiktoken</c>, <c>cl100k_base.tiktoken</c>, ...);
+/// the library supplies those for the model that uses the encoding.
+/// </summary>
+internal static class TiktokenFile
+{
+    /// <summary>Encoding name -> a model name the library associates with it.</summary>
+    private static readonly Dictionary<string, string> ModelOf = new(StringComparer.Ordinal)
+    {
+        ["o200k_base"] = "gpt-4o",
+        ["cl100k_base"] = "gpt-4",
+        ["p50k_base"] = "text-davinci-003",
+        ["r50k_base"] = "davinci",
+    };
+
+    public static ByteLevelBpeTokenizer Load(string path)
+    {
+        var encoding = Path.GetFileNameWithoutExtension(path);
+        if (!ModelOf.TryGetValue(encoding, out var model))
+            throw new TokenizerException(
+                $"{path}: a .tiktoken file is named for its encoding, which fixes the split pattern and special tokens; '{encoding}' is not one of {string.Join(", ", ModelOf.Keys)}. Rename the file to its encoding's name.");
+        TiktokenTokenizer tokenizer;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            tokenizer = TiktokenTokenizer.CreateForModel(model, stream);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new TokenizerException($"{path} is not a tiktoken rank file ({e.Message}).", e);
+        }
+        var special = tokenizer.SpecialTokens ?? new Dictionary<string, int>();
+        var vocabSize = Math.Max(MaxRank(path), special.Count == 0 ? 0 : special.Values.Max()) + 1;
+        var eos = special.TryGetValue("<|endoftext|>", out var id) ? id : -1;
+        return new ByteLevelBpeTokenizer(tokenizer, i => i >= 0 && i < vocabSize ? tokenizer.Decode([i]) : null, path, vocabSize,
+            new SpecialTokens(PadId: -1, BosId: -1, EosId: eos, UnkId: -1));
+    }
+
+    // The library keeps its rank table to itself; the largest rank is read from the file's second column.
+    private static int MaxRank(string path) => File.ReadLines(path)
+        .Where(line => line.Length > 0)
+        .Max(line => int.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture));
+}
