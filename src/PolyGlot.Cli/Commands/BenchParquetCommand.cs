@@ -63,8 +63,11 @@ internal static class BenchParquetCommand
             Console.WriteLine($"data: {tokens:N0} tokens in {batches.Sum(b => b.Langs.Length):N0} documents, {codec}, median of {rounds} rounds, 1 thread each");
             var baseline = Path.Combine(folder, Layouts[0].File);
             var ourWrite = Median(Enumerable.Range(0, rounds).Select(_ => WriteShard(baseline, batches, codec, Layouts[0])).ToArray());
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            WriteShard(baseline, batches, codec, Layouts[0]);
+            var writeAllocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             var duckWrite = BenchParquetPeers.Write(baseline, Path.Combine(folder, "duckdb-written.parquet"), rounds, codecName.ToLowerInvariant());
-            PrintWrite(tokens, ourWrite, duckWrite);
+            PrintWrite(tokens, ourWrite, writeAllocated, duckWrite);
             var results = new List<(Layout Layout, ReadResult Ours, Timing Duck)>();
             foreach (var layout in Layouts)
             {
@@ -169,10 +172,10 @@ internal static class BenchParquetCommand
         return (tokens, sum);
     }
 
-    private static void PrintWrite(long tokens, Timing ours, Timing duck)
+    private static void PrintWrite(long tokens, Timing ours, long allocated, Timing duck)
     {
         Console.WriteLine($"{"writer (1 MiB pages)",-26} {"wall s",8} {"CPU s",7} {"M tokens/s",11}");
-        Console.WriteLine($"{"PolyGlot.Parquet",-26} {ours.Seconds,8:F3} {ours.CpuSeconds,7:F3} {tokens / ours.Seconds / 1e6,11:F1}");
+        Console.WriteLine($"{"PolyGlot.Parquet",-26} {ours.Seconds,8:F3} {ours.CpuSeconds,7:F3} {tokens / ours.Seconds / 1e6,11:F1}   ({allocated / 1e6:F1} MB allocated per write)");
         Console.WriteLine($"{"DuckDB (COPY from memory)",-26} {duck.Seconds,8:F3} {duck.CpuSeconds,7:F3} {tokens / duck.Seconds / 1e6,11:F1}");
         Console.WriteLine($"write ratio (ours / DuckDB): {duck.Seconds / ours.Seconds:F2}x");
         Console.WriteLine();

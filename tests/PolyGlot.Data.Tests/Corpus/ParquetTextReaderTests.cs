@@ -94,6 +94,24 @@ public sealed class ParquetTextReaderTests : IDisposable
         Assert.All(documents, d => Assert.Equal("de", d.Language));
     }
 
+    [Fact]
+    public void TextInsideAStructIsRead_When_TextFieldNamesTheDottedPath()
+    {
+        // Given a DuckDB file whose text is a field of a struct, beside a list of structs
+        var path = Path.Combine(_dir, "struct-text.parquet");
+        var expected = DuckDb.Query(
+            $"COPY (SELECT {{'body': 'Körper ' || i, 'n': i}} AS doc, [{{'a': i}}] AS spans FROM range(300) t(i)) TO {DuckDb.Literal(path)} (FORMAT PARQUET)",
+            $"SELECT doc.body AS body FROM read_parquet({DuckDb.Literal(path)}, file_row_number = true) ORDER BY file_row_number");
+
+        // When text_field names the field by its dotted path
+        var source = Source(path);
+        source.TextField = "doc.body";
+        var documents = CorpusReader.ReadDocuments(source).ToList();
+
+        // Then the field's values are the documents
+        Assert.Equal(expected.Select(r => r.GetProperty("body").GetString()), documents.Select(d => d.Text));
+    }
+
     [Theory]
     [InlineData("MAP {'k': i::VARCHAR}", "cannot be read as text because it is part of a map")]
     [InlineData("[{'role': 'user', 'content': 'q' || i}]", "cannot be read as text because it is a field of a list of structs")]
