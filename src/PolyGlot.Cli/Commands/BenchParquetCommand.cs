@@ -37,21 +37,23 @@ internal static class BenchParquetCommand
         var megabytes = new Option<int>("--mb") { Description = "Size of the token data (int32) in MB", DefaultValueFactory = _ => 64 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per writer and reader; the median is reported", DefaultValueFactory = _ => 5 };
         var codec = new Option<string>("--codec") { Description = "Codec of the shard: zstd, snappy, gzip, lz4_raw, uncompressed", DefaultValueFactory = _ => "zstd" };
+        var level = new Option<int>("--level") { Description = "ZSTD level for both writers (ours and DuckDB's)", DefaultValueFactory = _ => 3 };
         var directory = new Option<string?>("--dir") { Description = "Where to write the shards (default: a temporary folder, removed afterwards)" };
         var command = new Command("parquet", "Token shard write and read speed in three page layouts: PolyGlot.Parquet vs DuckDB, one thread each.");
         command.Options.Add(megabytes);
         command.Options.Add(rounds);
         command.Options.Add(codec);
+        command.Options.Add(level);
         command.Options.Add(directory);
-        command.SetAction(parse => Run(parse.GetValue(megabytes), parse.GetValue(rounds), parse.GetValue(codec)!, parse.GetValue(directory)));
+        command.SetAction(parse => Run(parse.GetValue(megabytes), parse.GetValue(rounds), parse.GetValue(codec)!, parse.GetValue(level), parse.GetValue(directory)));
         return command;
     }
 
-    private static int Run(int megabytes, int rounds, string codecName, string? directory)
+    private static int Run(int megabytes, int rounds, string codecName, int level, string? directory)
     {
-        if (megabytes < 1 || rounds < 1 || !TryParseCodec(codecName, out var codec))
+        if (megabytes < 1 || rounds < 1 || level is < 1 or > 22 || !TryParseCodec(codecName, out var codec))
         {
-            Serilog.Log.Error("bench parquet: --mb and --rounds must be >= 1 and --codec one of zstd, snappy, gzip, lz4_raw, uncompressed (got {Mb}, {Rounds}, {Codec})", megabytes, rounds, codecName);
+            Serilog.Log.Error("bench parquet: --mb and --rounds must be >= 1, --level 1..22 and --codec one of zstd, snappy, gzip, lz4_raw, uncompressed (got {Mb}, {Rounds}, {Level}, {Codec})", megabytes, rounds, level, codecName);
             return 1;
         }
         var folder = directory ?? Path.Combine(Path.GetTempPath(), "pg-bench-parquet-" + Guid.NewGuid().ToString("N"));
@@ -60,19 +62,20 @@ internal static class BenchParquetCommand
         {
             var batches = Generate(megabytes * (1L << 20) / 4);
             var tokens = batches.Sum(b => (long)b.Values.Length);
-            Console.WriteLine($"data: {tokens:N0} tokens in {batches.Sum(b => b.Langs.Length):N0} documents, {codec}, median of {rounds} rounds, 1 thread each");
+            var codecText = codec == CompressionCodec.Zstd ? $"ZSTD level {level}" : codec.ToString().ToUpperInvariant();
+            Console.WriteLine($"data: {tokens:N0} tokens in {batches.Sum(b => b.Langs.Length):N0} documents, {codecText}, median of {rounds} rounds, 1 thread each");
             var baseline = Path.Combine(folder, Layouts[0].File);
-            var ourWrite = Median(Enumerable.Range(0, rounds).Select(_ => WriteShard(baseline, batches, codec, Layouts[0])).ToArray());
+            var ourWrite = Median(Enumerable.Range(0, rounds).Select(_ => WriteShard(baseline, batches, codec, level, Layouts[0])).ToArray());
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-            WriteShard(baseline, batches, codec, Layouts[0]);
+            WriteShard(baseline, batches, codec, level, Layouts[0]);
             var writeAllocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-            var duckWrite = BenchParquetPeers.Write(baseline, Path.Combine(folder, "duckdb-written.parquet"), rounds, codecName.ToLowerInvariant());
+            var duckWrite = BenchParquetPeers.Write(baseline, Path.Combine(folder, "duckdb-written.parquet"), rounds, codecName.ToLowerInvariant(), level);
             PrintWrite(tokens, ourWrite, writeAllocated, duckWrite);
             var results = new List<(Layout Layout, ReadResult Ours, Timing Duck)>();
             foreach (var layout in Layouts)
             {
                 var path = Path.Combine(folder, layout.File);
-                if (layout != Layouts[0]) WriteShard(path, batches, codec, layout);
+                if (layout != Layouts[0]) WriteShard(path, batches, codec, level, layout);
                 var ours = MeasureOurs(path, rounds);
                 var (duckTokens, duckSum, duck) = Read(path, rounds);
                 if (ours.Tokens != tokens || duckTokens != tokens || ours.Sum != duckSum)
@@ -122,10 +125,10 @@ internal static class BenchParquetCommand
         return new Batch(values.ToArray(), offsets, langs);
     }
 
-    private static Timing WriteShard(string path, List<Batch> batches, CompressionCodec codec, Layout layout)
+    private static Timing WriteShard(string path, List<Batch> batches, CompressionCodec codec, int level, Layout layout)
     {
         var schema = new ParquetSchema(ParquetColumn.List("input_ids", PhysicalType.Int32), ParquetColumn.String("lang"));
-        var options = new ParquetWriterOptions { Codec = codec, RowGroupTargetBytes = layout.RowGroupBytes, PageTargetBytes = layout.PageBytes };
+        var options = new ParquetWriterOptions { Codec = codec, CompressionLevel = level, RowGroupTargetBytes = layout.RowGroupBytes, PageTargetBytes = layout.PageBytes };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         using (var writer = new ParquetWriter(path, schema, options))

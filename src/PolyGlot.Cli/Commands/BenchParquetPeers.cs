@@ -25,9 +25,10 @@ internal static class BenchParquetPeers
     }
 
     /// <summary>DuckDB loads <paramref name="source"/> into memory, then writes it to <paramref name="target"/> once per round.</summary>
-    public static Timing Write(string source, string target, int rounds, string codec)
+    public static Timing Write(string source, string target, int rounds, string codec, int zstdLevel)
     {
-        var root = Run("duckdb-write-bench.mjs", source, target, rounds.ToString(CultureInfo.InvariantCulture), codec);
+        var root = Run("duckdb-write-bench.mjs", source, target, rounds.ToString(CultureInfo.InvariantCulture), codec,
+            zstdLevel.ToString(CultureInfo.InvariantCulture));
         return MedianOf(root);
     }
 

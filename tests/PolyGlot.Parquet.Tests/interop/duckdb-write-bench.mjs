@@ -3,14 +3,14 @@
 // output are timed. Prints {"rows": n, "seconds": [round, ...], "cpuSeconds": [round, ...]}.
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [source, target, roundsText = '5', codec = 'zstd'] = process.argv.slice(2);
+const [source, target, roundsText = '5', codec = 'zstd', levelText = '3'] = process.argv.slice(2);
 if (!source || !target) {
-  console.error('usage: node duckdb-write-bench.mjs SOURCE.parquet TARGET.parquet [ROUNDS] [CODEC]');
+  console.error('usage: node duckdb-write-bench.mjs SOURCE.parquet TARGET.parquet [ROUNDS] [CODEC] [ZSTD_LEVEL]');
   process.exit(2);
 }
 const literal = (path) => "'" + path.replaceAll("'", "''") + "'";
-// ZSTD at level 3, the level PolyGlot.Parquet writes by default.
-const level = codec.toLowerCase() === 'zstd' ? ', COMPRESSION_LEVEL 3' : '';
+// ZSTD at the level PolyGlot.Parquet is given (3, its default, unless told otherwise).
+const level = codec.toLowerCase() === 'zstd' ? `, COMPRESSION_LEVEL ${Number(levelText)}` : '';
 const copy = `COPY shard TO ${literal(target)} (FORMAT PARQUET, COMPRESSION ${codec}${level})`;
 try {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
