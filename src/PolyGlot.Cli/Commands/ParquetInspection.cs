@@ -29,7 +29,7 @@ internal static class ParquetInspection
             ? columns
             : reader.Schema.Columns.Where(c => c.UnsupportedReason is null).Select(c => c.Name).Distinct().ToList();
         foreach (var skipped in reader.Schema.Columns.Where(c => c.UnsupportedReason is not null && columns is not { Count: > 0 }).Select(c => c.Name).Distinct())
-            Serilog.Log.Warning("parquet head: column '{Column}' is left out (maps and nested lists are not supported)", skipped);
+            Serilog.Log.Warning("parquet head: column '{Column}' is left out (maps, lists of structs and nested lists are not supported)", skipped);
         foreach (var name in names) reader.GetColumn(name);
         var printed = 0;
         for (var g = 0; g < reader.RowGroupCount && printed < rows; g++)

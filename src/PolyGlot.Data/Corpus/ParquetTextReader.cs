@@ -75,22 +75,30 @@ internal static class ParquetTextReader
     }
 
     // Strings, or plain BYTE_ARRAY without annotation (older writers), whose UTF-8 is then checked per value.
+    // Only this column (and the lang column) is ever read: published datasets carry nested metadata
+    // (structs, maps, lists of structs) that is skipped, whatever its type.
     private static string RequireStringColumn(ParquetReader reader, string name, string key)
     {
-        if (reader.Schema.IndexOf(name) < 0)
-        {
-            reader.Dispose();
-            throw new CorpusFormatException(reader.Path, null,
-                $"no column '{name}'; its columns are {string.Join(", ", reader.Schema.Columns.Select(c => c.Name))}. Set {key} to the column that holds it");
-        }
-        var column = reader.GetColumn(name);
+        var problem = reader.Schema.IndexOf(name) < 0 ? MissingColumn(reader.Schema, name) : NotAString(reader.GetColumn(name));
+        if (problem is null) return name;
+        reader.Dispose();
+        throw new CorpusFormatException(reader.Path, null, $"{problem}. Set {key} to a string column");
+    }
+
+    private static string MissingColumn(ParquetSchema schema, string name)
+    {
+        var fields = schema.Columns.Where(c => c.PathParts.Count > 1 && c.PathParts[0] == name).Select(c => c.Path).ToList();
+        return fields.Count > 0
+            ? $"column '{name}' is a struct (fields {string.Join(", ", fields)}), not a string"
+            : $"no column '{name}'; its columns are {string.Join(", ", schema.Columns.Select(c => c.Name).Distinct())}";
+    }
+
+    private static string? NotAString(ParquetColumn column)
+    {
+        if (column.UnsupportedReason is { } reason) return $"column '{column.Name}' cannot be read as text because {reason}";
         if (column.IsList || column.PhysicalType != PhysicalType.ByteArray || !(column.IsString || column.LogicalType is null && column.ConvertedType is null))
-        {
-            reader.Dispose();
-            throw new CorpusFormatException(reader.Path, null,
-                $"column '{name}' is {Describe(column)}, not a string; set {key} to a string column");
-        }
-        return name;
+            return $"column '{column.Name}' is {Describe(column)}, not a string";
+        return null;
     }
 
     private static string Describe(ParquetColumn column) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using PolyGlot.Parquet.Format;
@@ -80,6 +81,37 @@ public static unsafe class Codecs
         }
     }
 
+    /// <summary>
+    /// Compresses <paramref name="source"/> and appends the result to <paramref name="output"/>: the
+    /// writer's path, which reuses one buffer for every page instead of allocating a result per page.
+    /// </summary>
+    internal static int Compress(CompressionCodec codec, ReadOnlySpan<byte> source, int level, ArrayBufferWriter<byte> output)
+    {
+        try
+        {
+            var written = codec switch
+            {
+                CompressionCodec.Uncompressed => Append(source, output),
+                CompressionCodec.Zstd => ZstdCompress(source, level, output),
+                CompressionCodec.Snappy => SnappyCompress(source, output),
+                CompressionCodec.Lz4Raw => Lz4Compress(source, output),
+                _ => Append(Compress(codec, source, level), output),
+            };
+            output.Advance(written);
+            return written;
+        }
+        catch (DllNotFoundException e)
+        {
+            throw MissingLibrary(codec, e);
+        }
+    }
+
+    private static int Append(ReadOnlySpan<byte> source, ArrayBufferWriter<byte> output)
+    {
+        source.CopyTo(output.GetSpan(source.Length));
+        return source.Length;
+    }
+
     private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         if (source.Length != destination.Length) return source.Length;
@@ -102,15 +134,22 @@ public static unsafe class Codecs
 
     private static byte[] ZstdCompress(ReadOnlySpan<byte> source, int level)
     {
+        var output = new ArrayBufferWriter<byte>();
+        output.Advance(ZstdCompress(source, level, output));
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static int ZstdCompress(ReadOnlySpan<byte> source, int level, ArrayBufferWriter<byte> output)
+    {
         if (t_zstdCompress == 0) t_zstdCompress = NativeCodecs.ZSTD_createCCtx();
-        var output = new byte[(int)NativeCodecs.ZSTD_compressBound((nuint)source.Length)];
+        var destination = output.GetSpan((int)NativeCodecs.ZSTD_compressBound((nuint)source.Length));
         fixed (byte* src = source)
-        fixed (byte* dst = output)
+        fixed (byte* dst = destination)
         {
-            var result = NativeCodecs.ZSTD_compressCCtx(t_zstdCompress, dst, (nuint)output.Length, src, (nuint)source.Length, level);
+            var result = NativeCodecs.ZSTD_compressCCtx(t_zstdCompress, dst, (nuint)destination.Length, src, (nuint)source.Length, level);
             if (NativeCodecs.ZSTD_isError(result) != 0)
                 throw new ParquetException($"ZSTD compression failed: {Marshal.PtrToStringAnsi(NativeCodecs.ZSTD_getErrorName(result))}");
-            return output.AsSpan(0, (int)result).ToArray();
+            return (int)result;
         }
     }
 
@@ -131,14 +170,21 @@ public static unsafe class Codecs
 
     private static byte[] SnappyCompress(ReadOnlySpan<byte> source)
     {
-        var output = new byte[(int)NativeCodecs.snappy_max_compressed_length((nuint)source.Length)];
+        var output = new ArrayBufferWriter<byte>();
+        output.Advance(SnappyCompress(source, output));
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static int SnappyCompress(ReadOnlySpan<byte> source, ArrayBufferWriter<byte> output)
+    {
+        var destination = output.GetSpan((int)NativeCodecs.snappy_max_compressed_length((nuint)source.Length));
         fixed (byte* src = source)
-        fixed (byte* dst = output)
+        fixed (byte* dst = destination)
         {
-            var length = (nuint)output.Length;
+            var length = (nuint)destination.Length;
             var status = NativeCodecs.snappy_compress(src, (nuint)source.Length, dst, &length);
             if (status != 0) throw new ParquetException($"SNAPPY compression failed (status {status})");
-            return output.AsSpan(0, (int)length).ToArray();
+            return (int)length;
         }
     }
 
@@ -155,13 +201,20 @@ public static unsafe class Codecs
 
     private static byte[] Lz4Compress(ReadOnlySpan<byte> source)
     {
-        var output = new byte[NativeCodecs.LZ4_compressBound(source.Length)];
+        var output = new ArrayBufferWriter<byte>();
+        output.Advance(Lz4Compress(source, output));
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static int Lz4Compress(ReadOnlySpan<byte> source, ArrayBufferWriter<byte> output)
+    {
+        var destination = output.GetSpan(NativeCodecs.LZ4_compressBound(source.Length));
         fixed (byte* src = source)
-        fixed (byte* dst = output)
+        fixed (byte* dst = destination)
         {
-            var length = NativeCodecs.LZ4_compress_default(src, dst, source.Length, output.Length);
+            var length = NativeCodecs.LZ4_compress_default(src, dst, source.Length, destination.Length);
             if (length <= 0) throw new ParquetException("LZ4_RAW compression failed");
-            return output.AsSpan(0, length).ToArray();
+            return length;
         }
     }
 

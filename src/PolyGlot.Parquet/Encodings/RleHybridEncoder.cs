@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace PolyGlot.Parquet.Encodings;
 
@@ -8,7 +9,12 @@ namespace PolyGlot.Parquet.Encodings;
 /// </summary>
 internal static class RleHybridEncoder
 {
-    public static void Encode(ReadOnlySpan<int> values, int bitWidth, ArrayBufferWriter<byte> output)
+    public static void Encode(ReadOnlySpan<int> values, int bitWidth, ArrayBufferWriter<byte> output) => Encode<int>(values, bitWidth, output);
+
+    /// <summary>Encodes definition or repetition levels as they are held, one byte each (no widening copy).</summary>
+    public static void EncodeLevels(ReadOnlySpan<byte> levels, int bitWidth, ArrayBufferWriter<byte> output) => Encode<byte>(levels, bitWidth, output);
+
+    private static void Encode<T>(ReadOnlySpan<T> values, int bitWidth, ArrayBufferWriter<byte> output) where T : unmanaged, IBinaryInteger<T>
     {
         var pendingStart = -1;
         var i = 0;
@@ -19,7 +25,7 @@ internal static class RleHybridEncoder
             {
                 if (pendingStart >= 0) FlushPacked(values, pendingStart, i, bitWidth, output);
                 pendingStart = -1;
-                WriteRle(values[i], run, bitWidth, output);
+                WriteRle(int.CreateTruncating(values[i]), run, bitWidth, output);
                 i += run;
                 continue;
             }
@@ -29,21 +35,7 @@ internal static class RleHybridEncoder
         if (pendingStart >= 0) FlushPacked(values, pendingStart, values.Length, bitWidth, output);
     }
 
-    public static void EncodeLevels(ReadOnlySpan<byte> levels, int bitWidth, ArrayBufferWriter<byte> output)
-    {
-        var values = ArrayPool<int>.Shared.Rent(Math.Max(1, levels.Length));
-        try
-        {
-            for (var i = 0; i < levels.Length; i++) values[i] = levels[i];
-            Encode(values.AsSpan(0, levels.Length), bitWidth, output);
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(values);
-        }
-    }
-
-    private static int RunLength(ReadOnlySpan<int> values, int start)
+    private static int RunLength<T>(ReadOnlySpan<T> values, int start) where T : unmanaged, IBinaryInteger<T>
     {
         var rest = values[start..];
         var first = rest[0];
@@ -60,12 +52,13 @@ internal static class RleHybridEncoder
         output.Advance(valueBytes);
     }
 
-    private static void FlushPacked(ReadOnlySpan<int> values, int start, int end, int bitWidth, ArrayBufferWriter<byte> output)
+    private static void FlushPacked<T>(ReadOnlySpan<T> values, int start, int end, int bitWidth, ArrayBufferWriter<byte> output) where T : unmanaged, IBinaryInteger<T>
     {
         var groups = (end - start + 7) / 8;
         WriteVarint(((ulong)groups << 1) | 1, output);
-        var padded = new long[groups * 8];
-        for (var i = start; i < end; i++) padded[i - start] = values[i];
+        var padded = groups <= 64 ? stackalloc long[groups * 8] : new long[groups * 8];
+        padded.Clear();
+        for (var i = start; i < end; i++) padded[i - start] = long.CreateTruncating(values[i]);
         var bytes = groups * bitWidth;
         var span = output.GetSpan(bytes)[..bytes];
         BitUnpacker.Pack(padded, bitWidth, span);

@@ -200,4 +200,15 @@ public sealed class PageHeader
 
     /// <summary>Whether the per-kind header was present.</summary>
     public bool HasKindHeader { get; set; }
+
+    internal void Reset()
+    {
+        Type = default;
+        UncompressedPageSize = CompressedPageSize = NumValues = NumNulls = NumRows = 0;
+        DefinitionLevelsByteLength = RepetitionLevelsByteLength = 0;
+        Encoding = default;
+        DefinitionLevelEncoding = RepetitionLevelEncoding = Encoding.Rle;
+        IsCompressed = true;
+        HasKindHeader = false;
+    }
 }

@@ -28,9 +28,12 @@ internal static class MetadataReader
         return meta;
     }
 
-    public static PageHeader ReadPageHeader(CompactReader r)
+    public static PageHeader ReadPageHeader(CompactReader r) => ReadPageHeader(r, new PageHeader());
+
+    /// <summary>Reads a page header into <paramref name="page"/>, which is reset first (the reader reuses one per chunk).</summary>
+    public static PageHeader ReadPageHeader(CompactReader r, PageHeader page)
     {
-        var page = new PageHeader();
+        page.Reset();
         r.BeginStruct();
         while (r.NextField(out var id, out var t))
         {

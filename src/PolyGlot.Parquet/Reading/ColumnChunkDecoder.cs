@@ -29,10 +29,13 @@ internal sealed class ColumnChunkDecoder
 
     private readonly ColumnData? _reuse;
     private readonly int _chunkLength;
+    private readonly CompactReader _headerReader;
+    private int[] _pageStarts = [];
 
     public ColumnChunkDecoder(ParquetColumn column, ColumnMetaData meta, byte[] chunk, int chunkLength, long rows, ColumnData? reuse)
     {
         _chunkLength = chunkLength;
+        _headerReader = new CompactReader(chunk, 0, chunkLength);
         _reuse = reuse;
         _column = column;
         _meta = meta;
@@ -49,6 +52,8 @@ internal sealed class ColumnChunkDecoder
         finally
         {
             ReturnPageBuffer();
+            ReturnLevelBuffers();
+            ReturnPageStarts();
         }
     }
 
@@ -61,15 +66,19 @@ internal sealed class ColumnChunkDecoder
     private ColumnData DecodePages()
     {
         var pages = ScanPages();
+        var header = new PageHeader();
         if (_rows > int.MaxValue - 1) throw new ParquetFormatException($"row group of {_rows} rows is too large");
         var capacity = (int)_meta.NumValues;
         if (_rows > _meta.NumValues) throw new ParquetFormatException($"row group of {_rows} rows has only {_meta.NumValues} values in this column");
         var oldOffsets = _reuse?.Offsets;
         _output = new ColumnBuilder(_column, capacity, _reuse);
         if (_column.IsList) _output.Data.Offsets = oldOffsets is not null && oldOffsets.Length >= _rows + 1 ? oldOffsets : new int[_rows + 1];
-        foreach (var (header, bodyOffset) in pages)
+        for (var p = 0; p < pages; p++)
         {
-            var body = _chunk.AsSpan(bodyOffset, header.CompressedPageSize);
+            // Headers were checked by the scan; reading the same bytes again gives the same header.
+            _headerReader.MoveTo(_pageStarts[p]);
+            MetadataReader.ReadPageHeader(_headerReader, header);
+            var body = _chunk.AsSpan(_headerReader.Position, header.CompressedPageSize);
             switch (header.Type)
             {
                 case PageType.DictionaryPage: ReadDictionary(header, body); break;
@@ -81,18 +90,22 @@ internal sealed class ColumnChunkDecoder
         return _output.Finish((int)_rows, _slot);
     }
 
-    private List<(PageHeader Header, int BodyOffset)> ScanPages()
+    // Checks every page header against the chunk before anything is sized and records where the
+    // headers start; one reader and one header object serve all pages, so many small pages allocate nothing.
+    private int ScanPages()
     {
-        var pages = new List<(PageHeader, int)>();
+        var pages = 0;
+        var header = new PageHeader();
         var position = 0;
         long values = 0;
         while (values < _meta.NumValues)
         {
             if (position >= _chunkLength)
                 throw new ParquetFormatException($"column chunk ends after {values} of {_meta.NumValues} values");
-            var reader = new CompactReader(_chunk, position, _chunkLength - position);
-            var header = MetadataReader.ReadPageHeader(reader);
-            position = reader.Position;
+            var start = position;
+            _headerReader.MoveTo(position);
+            MetadataReader.ReadPageHeader(_headerReader, header);
+            position = _headerReader.Position;
             if (header.CompressedPageSize < 0 || header.CompressedPageSize > _chunkLength - position)
                 throw new ParquetFormatException($"page of {header.CompressedPageSize} bytes exceeds the column chunk ({_chunkLength - position} bytes left)");
             if (header.UncompressedPageSize < 0 || header.UncompressedPageSize > _meta.TotalUncompressedSize)
@@ -109,10 +122,28 @@ internal sealed class ColumnChunkDecoder
             var maxDictionaryValues = _column.PhysicalType == PhysicalType.Boolean ? header.UncompressedPageSize * 8L : header.UncompressedPageSize;
             if (header.Type == PageType.DictionaryPage && header.NumValues > maxDictionaryValues)
                 throw new ParquetFormatException($"dictionary page claims {header.NumValues} values in {header.UncompressedPageSize} bytes");
-            if (header.Type != PageType.IndexPage) pages.Add((header, position));
+            if (header.Type != PageType.IndexPage) AddPageStart(pages++, start);
             position += header.CompressedPageSize;
         }
         return pages;
+    }
+
+    private void AddPageStart(int index, int start)
+    {
+        if (index == _pageStarts.Length)
+        {
+            var grown = ArrayPool<int>.Shared.Rent(Math.Max(64, index * 2));
+            _pageStarts.AsSpan(0, index).CopyTo(grown);
+            ReturnPageStarts();
+            _pageStarts = grown;
+        }
+        _pageStarts[index] = start;
+    }
+
+    private void ReturnPageStarts()
+    {
+        if (_pageStarts.Length > 0) ArrayPool<int>.Shared.Return(_pageStarts);
+        _pageStarts = [];
     }
 
     private ReadOnlySpan<byte> Decompress(ReadOnlySpan<byte> body, int uncompressedSize)
@@ -192,12 +223,25 @@ internal sealed class ColumnChunkDecoder
         return 4 + length;
     }
 
+    // Pooled like the page buffer: a chunk that is one large page would otherwise allocate three
+    // arrays of its value count on every read.
     private void EnsureLevelBuffers(int n)
     {
         if (_definition.Length >= n) return;
-        _definition = new byte[n];
-        _repetition = new byte[n];
-        _isNull = new bool[n];
+        ReturnLevelBuffers();
+        _definition = ArrayPool<byte>.Shared.Rent(n);
+        _repetition = ArrayPool<byte>.Shared.Rent(n);
+        _isNull = ArrayPool<bool>.Shared.Rent(n);
+    }
+
+    private void ReturnLevelBuffers()
+    {
+        if (_definition.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(_definition);
+        ArrayPool<byte>.Shared.Return(_repetition);
+        ArrayPool<bool>.Shared.Return(_isNull);
+        _definition = _repetition = [];
+        _isNull = [];
     }
 
     private void Assemble(Encoding encoding, ReadOnlySpan<byte> values, int n)

@@ -109,7 +109,9 @@ public sealed class ParquetSchema
         if (parent?.ConvertedType is ConvertedType.Map or ConvertedType.MapKeyValue || parent?.LogicalType?.Kind == LogicalTypeKind.Map ||
             repeated.ConvertedType == ConvertedType.MapKeyValue)
             return "it is part of a map";
-        if (repeated.NumChildren > 1) return "it is a field of a list of structs";
+        // The element of a list is the leaf itself (2-level) or the one node below the repeated one
+        // (3-level); a leaf further down is a field of a struct element.
+        if (repeated.NumChildren > 1 || path.Count - 1 - repeatedIndex > 1) return "it is a field of a list of structs";
         return null;
     }
 

@@ -26,6 +26,16 @@ internal sealed class CompactReader
 
     public int Position { get; private set; }
 
+    /// <summary>Starts reading a new top-level structure at <paramref name="position"/> (one reader serves every page header of a chunk).</summary>
+    public void MoveTo(int position)
+    {
+        if (position < 0 || position > _end) throw new ParquetFormatException($"Thrift position {position} lies outside the buffer");
+        Position = position;
+        _lastFieldIds.Clear();
+        _lastFieldId = 0;
+        _pendingBool = null;
+    }
+
     public int Remaining => _end - Position;
 
     public void BeginStruct()

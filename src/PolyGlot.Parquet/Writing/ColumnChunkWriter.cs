@@ -14,6 +14,7 @@ internal sealed class ColumnChunkWriter
     private readonly ArrayBufferWriter<byte> _levels = new();
     private readonly ArrayBufferWriter<byte> _values = new();
     private readonly ArrayBufferWriter<byte> _scratch = new();
+    private readonly ArrayBufferWriter<byte> _compressed = new();
     private byte[] _repetition = [];
     private byte[] _definition = [];
     private long _uncompressedTotal;
@@ -108,15 +109,14 @@ internal sealed class ColumnChunkWriter
     {
         var levelCount = BuildLevels(data, rowStart, rowEnd);
         var (first, last) = Slots(data, rowStart, rowEnd);
-        _values.ResetWrittenCount();
-        if (dictionary is not null) dictionary.WriteIndices(data, first, last, _values);
-        else ValueEncoder.Encode(data, first, last, encoding, _values);
         var nulls = CountNullLevels(levelCount);
         _levels.ResetWrittenCount();
         if (_options.DataPageV2)
         {
             var repLength = EncodeLevels(_repetition, levelCount, _column.MaxRepetitionLevel, prefix: false);
             var defLength = EncodeLevels(_definition, levelCount, _column.MaxDefinitionLevel, prefix: false);
+            _values.ResetWrittenCount();
+            EncodeValues(data, first, last, encoding, dictionary, _values);
             var header = new PageHeader
             {
                 Type = PageType.DataPageV2, NumValues = levelCount, NumNulls = nulls, NumRows = rowEnd - rowStart, Encoding = encoding,
@@ -127,8 +127,15 @@ internal sealed class ColumnChunkWriter
         }
         EncodeLevels(_repetition, levelCount, _column.MaxRepetitionLevel, prefix: true);
         EncodeLevels(_definition, levelCount, _column.MaxDefinitionLevel, prefix: true);
-        _levels.Write(_values.WrittenSpan);
+        // A v1 page is compressed as one block, so the values go straight after the levels (no copy).
+        EncodeValues(data, first, last, encoding, dictionary, _levels);
         WritePage(output, new PageHeader { Type = PageType.DataPage, NumValues = levelCount, Encoding = encoding }, [], _levels.WrittenSpan);
+    }
+
+    private static void EncodeValues(ColumnData data, int first, int last, Encoding encoding, BinaryDictionary? dictionary, ArrayBufferWriter<byte> output)
+    {
+        if (dictionary is not null) dictionary.WriteIndices(data, first, last, output);
+        else ValueEncoder.Encode(data, first, last, encoding, output);
     }
 
     private int CountNullLevels(int levelCount)
@@ -194,7 +201,9 @@ internal sealed class ColumnChunkWriter
 
     private void WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> uncompressedPrefix, ReadOnlySpan<byte> body)
     {
-        var compressed = Codecs.Compress(_options.Codec, body, _options.CompressionLevel);
+        _compressed.ResetWrittenCount();
+        Codecs.Compress(_options.Codec, body, _options.CompressionLevel, _compressed);
+        var compressed = _compressed.WrittenSpan;
         header.UncompressedPageSize = uncompressedPrefix.Length + body.Length;
         header.CompressedPageSize = uncompressedPrefix.Length + compressed.Length;
         var headerBytes = MetadataWriter.WritePageHeader(header);

@@ -1,9 +1,14 @@
+using System.Buffers;
 using PolyGlot.Parquet.Format;
 using PolyGlot.Parquet.Schema;
 
 namespace PolyGlot.Parquet.Writing;
 
-/// <summary>Joins the batches written for one column of a row group into one <see cref="ColumnData"/>.</summary>
+/// <summary>
+/// Joins the batches written for one column of a row group into one <see cref="ColumnData"/>. The joined
+/// arrays come from the array pools and go back with <see cref="Release"/> once the chunk is written, so a
+/// writer producing shard after shard does not allocate (and zero) a row group's worth of arrays each time.
+/// </summary>
 internal static class ColumnDataConcat
 {
     public static ColumnData Join(ParquetColumn column, IReadOnlyList<ColumnData> batches)
@@ -13,11 +18,12 @@ internal static class ColumnDataConcat
         var slots = batches.Sum(b => (long)b.ValueCount);
         if (slots > Array.MaxLength) throw new InvalidOperationException($"column '{column.Name}': a row group cannot hold {slots} values; lower RowGroupTargetBytes");
         var result = new ColumnData(column) { RowCount = rows, ValueCount = (int)slots };
-        if (batches.Any(b => b.ValueNulls is not null)) result.ValueNulls = new bool[slots];
+        if (batches.Any(b => b.ValueNulls is not null)) result.ValueNulls = RentCleared<bool>((int)slots);
         if (column.IsList)
         {
-            result.Offsets = new int[rows + 1];
-            if (batches.Any(b => b.ListNulls is not null)) result.ListNulls = new bool[rows];
+            result.Offsets = Rent<int>(rows + 1);
+            result.Offsets[0] = 0;
+            if (batches.Any(b => b.ListNulls is not null)) result.ListNulls = RentCleared<bool>(rows);
         }
         int row = 0, slot = 0;
         var byteBatches = column.PhysicalType is PhysicalType.ByteArray or PhysicalType.FixedLenByteArray or PhysicalType.Int96;
@@ -25,8 +31,9 @@ internal static class ColumnDataConcat
         if (totalBytes > Array.MaxLength) throw new InvalidOperationException($"column '{column.Name}': a row group cannot hold {totalBytes} bytes; lower RowGroupTargetBytes");
         if (byteBatches)
         {
-            result.BytesArray = new byte[totalBytes];
-            result.BytesOffsetsArray = new int[slots + 1];
+            result.BytesArray = Rent<byte>((int)totalBytes);
+            result.BytesOffsetsArray = Rent<int>((int)slots + 1);
+            result.BytesOffsetsArray[0] = 0;
         }
         AllocateValues(result, column.PhysicalType, (int)slots);
         foreach (var batch in batches)
@@ -42,12 +49,43 @@ internal static class ColumnDataConcat
     {
         switch (type)
         {
-            case PhysicalType.Int32: result.Int32Array = new int[slots]; break;
-            case PhysicalType.Int64: result.Int64Array = new long[slots]; break;
-            case PhysicalType.Float: result.FloatArray = new float[slots]; break;
-            case PhysicalType.Double: result.DoubleArray = new double[slots]; break;
-            case PhysicalType.Boolean: result.BooleanArray = new bool[slots]; break;
+            case PhysicalType.Int32: result.Int32Array = Rent<int>(slots); break;
+            case PhysicalType.Int64: result.Int64Array = Rent<long>(slots); break;
+            case PhysicalType.Float: result.FloatArray = Rent<float>(slots); break;
+            case PhysicalType.Double: result.DoubleArray = Rent<double>(slots); break;
+            case PhysicalType.Boolean: result.BooleanArray = Rent<bool>(slots); break;
         }
+    }
+
+    /// <summary>Returns the arrays of a <see cref="Join"/> result of several batches to the pools (a single batch is the caller's own).</summary>
+    public static void Release(ColumnData joined, int batchCount)
+    {
+        if (batchCount == 1) return;
+        Return(joined.ValueNulls);
+        Return(joined.ListNulls);
+        Return(joined.Offsets);
+        Return(joined.Int32Array);
+        Return(joined.Int64Array);
+        Return(joined.FloatArray);
+        Return(joined.DoubleArray);
+        Return(joined.BooleanArray);
+        Return(joined.BytesArray);
+        Return(joined.BytesOffsetsArray);
+    }
+
+    // Every slot below the joined counts is written by CopyBatch except null flags, which are cleared.
+    private static T[] Rent<T>(int length) => length == 0 ? [] : ArrayPool<T>.Shared.Rent(length);
+
+    private static T[] RentCleared<T>(int length)
+    {
+        var array = Rent<T>(length);
+        Array.Clear(array, 0, length);
+        return array;
+    }
+
+    private static void Return<T>(T[]? array)
+    {
+        if (array is { Length: > 0 }) ArrayPool<T>.Shared.Return(array);
     }
 
     private static void CopyBatch(ColumnData batch, ColumnData result, int row, int slot, bool bytes)

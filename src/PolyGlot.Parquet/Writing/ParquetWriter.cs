@@ -85,7 +85,15 @@ public sealed class ParquetWriter : IDisposable
         {
             var data = ColumnDataConcat.Join(Schema.Columns[c], _pending[c]);
             group.NumRows = data.RowCount;
-            var chunk = new ColumnChunkWriter(Schema.Columns[c], _options).Write(stream, data);
+            ColumnChunk chunk;
+            try
+            {
+                chunk = new ColumnChunkWriter(Schema.Columns[c], _options).Write(stream, data);
+            }
+            finally
+            {
+                ColumnDataConcat.Release(data, _pending[c].Count);
+            }
             group.Columns.Add(chunk);
             group.TotalByteSize += chunk.MetaData!.TotalUncompressedSize;
             _pending[c].Clear();

@@ -1,3 +1,4 @@
+using System.Numerics;
 using PolyGlot.Parquet.Format;
 using PolyGlot.Parquet.Schema;
 
@@ -17,6 +18,9 @@ internal static class StatisticsBuilder
         var stats = new Statistics { NullCount = CountNulls(data) };
         var (min, max) = data.Column.PhysicalType switch
         {
+            // Token ids are the bulk of what is written: without nulls their bounds are a vector scan.
+            PhysicalType.Int32 when data.ValueNulls is null && data.ValueCount > 0 => Encode(MinMax(data.Int32Array.AsSpan(0, data.ValueCount)), BitConverter.GetBytes),
+            PhysicalType.Int64 when data.ValueNulls is null && data.ValueCount > 0 => Encode(MinMax(data.Int64Array.AsSpan(0, data.ValueCount)), BitConverter.GetBytes),
             PhysicalType.Int32 => Bounds(data, data.Int32Array, (a, b) => a.CompareTo(b), BitConverter.GetBytes),
             PhysicalType.Int64 => Bounds(data, data.Int64Array, (a, b) => a.CompareTo(b), BitConverter.GetBytes),
             PhysicalType.Float => Bounds(data, data.FloatArray, (a, b) => a.CompareTo(b), BitConverter.GetBytes, float.IsNaN),
@@ -57,6 +61,35 @@ internal static class StatisticsBuilder
             if (compare(v, max) > 0) max = v;
         }
         return found ? (encode(min), encode(max)) : (null, null);
+    }
+
+    private static (byte[]?, byte[]?) Encode<T>((T Min, T Max) bounds, Func<T, byte[]> encode) => (encode(bounds.Min), encode(bounds.Max));
+
+    private static (T Min, T Max) MinMax<T>(ReadOnlySpan<T> values) where T : unmanaged, INumber<T>
+    {
+        T min = values[0], max = values[0];
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<T>.Count)
+        {
+            Vector<T> lows = new(values), highs = lows;
+            for (i = Vector<T>.Count; i <= values.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(values[i..]);
+                lows = Vector.Min(lows, v);
+                highs = Vector.Max(highs, v);
+            }
+            for (var k = 0; k < Vector<T>.Count; k++)
+            {
+                min = T.Min(min, lows[k]);
+                max = T.Max(max, highs[k]);
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            min = T.Min(min, values[i]);
+            max = T.Max(max, values[i]);
+        }
+        return (min, max);
     }
 
     private static (byte[]?, byte[]?) BinaryBounds(ColumnData data)

@@ -1,5 +1,6 @@
 // Times DuckDB reading a token shard on one thread: the query sums the length and the values of every
-// input_ids list, so each token is decoded. Prints {"tokens": n, "sum": s, "seconds": [round, ...]}.
+// input_ids list, so each token is decoded. Prints
+// {"tokens": n, "sum": s, "seconds": [round, ...], "cpuSeconds": [round, ...]}.
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [path, roundsText = '5'] = process.argv.slice(2);
@@ -15,12 +16,16 @@ try {
   await connection.run('SET threads = 1');
   let result = (await connection.runAndReadAll(sql)).getRowObjectsJson()[0];
   const seconds = [];
+  const cpuSeconds = [];
   for (let round = 0; round < Number(roundsText); round++) {
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     result = (await connection.runAndReadAll(sql)).getRowObjectsJson()[0];
     seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
+    const used = process.cpuUsage(cpu);
+    cpuSeconds.push((used.user + used.system) / 1e6);
   }
-  process.stdout.write(JSON.stringify({ tokens: result.tokens, sum: result.total, seconds }));
+  process.stdout.write(JSON.stringify({ tokens: result.tokens, sum: result.total, seconds, cpuSeconds }));
 } catch (error) {
   console.error(String(error && error.message ? error.message : error));
   process.exit(1);
