@@ -10,11 +10,27 @@ namespace PolyGlot.Tokenization;
 /// A loaded SentencePiece model: encode (single and batched, parallel over cores), decode and
 /// vocabulary access. Encoding is thread-safe; the model is released on <see cref="Dispose"/>.
 /// </summary>
+/// <remarks>
+/// BPE models trained as <c>polyglot tokenizer train</c> trains them (whitespace-split pieces,
+/// identity normalization, no dummy prefix) are encoded word by word through a bounded cache per
+/// encoding thread: the ids of a text are the ids of its whitespace-led pieces put together, so
+/// only pieces not seen recently go through SentencePiece. The ids are exactly SentencePiece's;
+/// models for which that would not hold are encoded whole (<see cref="PieceCacheOffReason"/>).
+/// </remarks>
 public sealed unsafe class SentencePieceTokenizer : ITokenizer
 {
     // Batches smaller than this are encoded on the calling thread: splitting them costs more
     // in scheduling than the parallel encode saves.
     private const int MinCharsPerParallelChunk = 32 * 1024;
+
+    /// <summary>Piece cache size per encoding thread used by <see cref="Load(string)"/>: 8 MiB holds ~130,000 pieces.</summary>
+    public const long DefaultPieceCacheBytes = 8L << 20;
+
+    /// <summary>Smallest piece cache <see cref="Load(string, long)"/> accepts (other than 0, none).</summary>
+    public const long MinPieceCacheBytes = 64L << 10;
+
+    /// <summary>Largest piece cache <see cref="Load(string, long)"/> accepts.</summary>
+    public const long MaxPieceCacheBytes = 4L << 30;
 
     private readonly SpmHandle _handle;
 
@@ -22,6 +38,8 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     {
         _handle = handle;
         ModelPath = modelPath;
+        var off = Marshal.PtrToStringUTF8(CheckPointer(NativeSpm.CacheOff(Raw), "reading the piece cache state"))!;
+        PieceCacheOffReason = off.Length == 0 ? null : off;
         VocabSize = NativeSpm.Check(NativeSpm.PieceSize(Raw), "reading the vocabulary size");
         Span<int> ids = stackalloc int[4];
         fixed (int* p = ids)
@@ -38,16 +56,29 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// <summary>Reserved ids of this model (-1 where the model lacks one).</summary>
     public SpecialTokens Special { get; }
 
+    /// <summary>Why this model is encoded without the piece cache (e.g. a unigram model), or null when it uses one.</summary>
+    public string? PieceCacheOffReason { get; }
+
     private nint Raw => _handle.DangerousGetHandle();
 
-    /// <summary>Loads a SentencePiece <c>.model</c> file.</summary>
+    /// <summary>Loads a SentencePiece <c>.model</c> file with a piece cache of <see cref="DefaultPieceCacheBytes"/> per encoding thread.</summary>
     /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model.</exception>
-    public static SentencePieceTokenizer Load(string modelPath)
+    public static SentencePieceTokenizer Load(string modelPath) => Load(modelPath, DefaultPieceCacheBytes);
+
+    /// <summary>
+    /// Loads a SentencePiece <c>.model</c> file; each thread that encodes with it keeps a piece cache of
+    /// <paramref name="pieceCacheBytes"/> (0: none, every text goes through SentencePiece whole; otherwise at least 64 KiB).
+    /// </summary>
+    /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model, or the cache size is out of range.</exception>
+    public static SentencePieceTokenizer Load(string modelPath, long pieceCacheBytes)
     {
         if (!File.Exists(modelPath))
             throw new TokenizerException(
                 $"Tokenizer model {modelPath} does not exist; train one with `polyglot tokenizer train` or check the path.");
-        var raw = NativeSpm.Load(modelPath);
+        if (pieceCacheBytes != 0 && pieceCacheBytes is < MinPieceCacheBytes or > MaxPieceCacheBytes)
+            throw new TokenizerException(
+                $"A piece cache of {pieceCacheBytes} bytes is out of range: pass 0 (no cache) or {MinPieceCacheBytes}..{MaxPieceCacheBytes} bytes.");
+        var raw = NativeSpm.Load(modelPath, pieceCacheBytes);
         if (raw == 0)
             throw new TokenizerException(
                 $"{modelPath} is not a SentencePiece model ({Marshal.PtrToStringUTF8(NativeSpm.LastError())}). " +
@@ -129,6 +160,15 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// <summary>What kind of piece <paramref name="id"/> is.</summary>
     public PieceKind KindOf(int id) =>
         (PieceKind)NativeSpm.Check(NativeSpm.PieceFlags(Raw, id), $"looking up piece {id}");
+
+    /// <summary>Totals of the piece caches of every thread that has encoded with this model so far.</summary>
+    public PieceCacheStatistics GetPieceCacheStatistics()
+    {
+        Span<long> stats = stackalloc long[5];
+        fixed (long* p = stats)
+            NativeSpm.Check(NativeSpm.CacheStats(Raw, p), "reading the piece cache statistics");
+        return new PieceCacheStatistics(stats[0], stats[1], stats[2], stats[3], stats[4]);
+    }
 
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();

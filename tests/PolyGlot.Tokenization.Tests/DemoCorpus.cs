@@ -23,7 +23,10 @@ internal static class DemoCorpus
             yield return line;
     }
 
+    /// <summary>Every line of every file of the demo corpus (monolingual, held-out, pairs with their tab, UDHR), in path order.</summary>
+    public static IEnumerable<string> AllLines() =>
+        Directory.GetFiles(Root, "*.gz", SearchOption.AllDirectories).Order(StringComparer.Ordinal).SelectMany(ReadLines);
+
     public static string HeldOutFile(string language) =>
         Directory.GetFiles(Path.Combine(Root, "heldout", "mono"), language + ".txt.gz", SearchOption.AllDirectories).Single();
-
 }

@@ -3,7 +3,7 @@ using System.Text;
 namespace PolyGlot.Tokenization.Tests;
 
 [Collection(TrainedTokenizerCollection.Name)]
-public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained)
+public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained, TokenizerKindsFixture kinds)
 {
     private SentencePieceTokenizer Tokenizer => trained.Tokenizer;
 
@@ -122,5 +122,61 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained)
         var path = Path.Combine(trained.Directory, "missing.model");
         var error = Assert.Throws<TokenizerException>(() => SentencePieceTokenizer.Load(path));
         Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void RepeatedWordsComeFromThePieceCache_When_ATokenizerTrainedHereEncodes()
+    {
+        // Given a tokenizer trained here (BPE, whitespace-split pieces, identity normalization)
+        using var tokenizer = SentencePieceTokenizer.Load(trained.Summary.ModelPath);
+        Assert.Null(tokenizer.PieceCacheOffReason);
+
+        // When one sentence is encoded twice on one thread
+        var first = tokenizer.Encode("the cat and the dog");
+        var second = tokenizer.Encode("the cat and the dog");
+
+        // Then the second time each of its pieces ("the", " cat", " and", " the", " dog") is a hit
+        var stats = tokenizer.GetPieceCacheStatistics();
+        Assert.Equal(first, second);
+        Assert.Equal(new PieceCacheStatistics(Pieces: 10, Hits: 5, Bytes: 38, HitBytes: 19, Resets: 0), stats);
+    }
+
+    [Fact]
+    public void WhitespaceRunsArePieces_When_TheTrainingTextHasThem()
+    {
+        // Given / When a model trained on indented text (the stress test of the piece cut needs one)
+        // Then runs of whitespace are vocabulary pieces, and the model still uses the cache
+        Assert.NotEqual(kinds.Indented.Special.UnkId, kinds.Indented.PieceToId("▁▁"));
+        Assert.Null(kinds.Indented.PieceCacheOffReason);
+    }
+
+    [Fact]
+    public void PieceCacheIsOff_When_TheModelIsUnigram()
+    {
+        // Given / When a unigram model, which segments the whole text at once
+        // Then it is encoded without the cache, and says why
+        Assert.Contains("not a BPE model", kinds.Unigram.PieceCacheOffReason);
+        kinds.Unigram.Encode("the cat and the cat");
+        Assert.Equal(0, kinds.Unigram.GetPieceCacheStatistics().Pieces);
+    }
+
+    [Fact]
+    public void PieceCacheIsOff_When_TheModelWasTrainedWithoutSplitByWhitespace()
+    {
+        Assert.Contains("split_by_whitespace=false", kinds.Unsplit.PieceCacheOffReason);
+    }
+
+    [Fact]
+    public void PieceCacheIsOff_When_ItsSizeIsZero()
+    {
+        using var tokenizer = SentencePieceTokenizer.Load(trained.Summary.ModelPath, pieceCacheBytes: 0);
+        Assert.Equal("piece cache disabled", tokenizer.PieceCacheOffReason);
+    }
+
+    [Fact]
+    public void LoadThrowsNamingTheMinimum_When_ThePieceCacheIsTooSmall()
+    {
+        var error = Assert.Throws<TokenizerException>(() => SentencePieceTokenizer.Load(trained.Summary.ModelPath, pieceCacheBytes: 1000));
+        Assert.Contains("65536", error.Message);
     }
 }

@@ -1,23 +1,109 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace PolyGlot.Tokenization.Tests;
 
 /// <summary>Checks our encoder against SentencePiece's own command-line encoder (Debian package <c>sentencepiece</c>, installed by scripts/setup.sh).</summary>
 [Collection(TrainedTokenizerCollection.Name)]
-public sealed class SpmEncodeReferenceTests(TrainedTokenizerFixture trained)
+public sealed class SpmEncodeReferenceTests(TrainedTokenizerFixture trained, TokenizerKindsFixture kinds)
 {
-    [Fact]
-    public void IdsEqualSpmEncode_When_HeldOutTextOfEveryDemoLanguageIsEncoded()
-    {
-        // Given held-out paragraphs of every demo language
-        var lines = DemoCorpus.MonoFiles.Keys.Order(StringComparer.Ordinal)
-            .SelectMany(l => DemoCorpus.ReadLines(DemoCorpus.HeldOutFile(l)).Take(30)).ToList();
+    public static TheoryData<string> Kinds => ["bpe", "bpe-indented", "unigram", "bpe-unsplit"];
 
-        // When both encoders encode them
-        var ours = trained.Tokenizer.EncodeBatch(lines);
-        var reference = RunSpmEncode(trained.Summary.ModelPath, lines);
+    public static TheoryData<string> CachedKinds => ["bpe", "bpe-indented"];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void IdsEqualSpmEncode_When_EveryLineOfTheDemoCorpusIsEncoded(string kind)
+    {
+        // Given every line of the demo corpus, every language, pairs with their tab included
+        var tokenizer = TokenizerOf(kind);
+        var lines = DemoCorpus.AllLines().ToList();
+
+        // When both encoders encode them (ours on all cores, each thread with its own piece cache)
+        var ours = tokenizer.EncodeBatch(lines);
+        var reference = RunSpmEncode(tokenizer.ModelPath, lines);
 
         // Then the ids are the same, line by line
+        AssertSameIds(lines, reference, ours);
+    }
+
+    [Theory]
+    [MemberData(nameof(CachedKinds))]
+    public void IdsEqualSpmEncode_When_TextStressesThePieceCache(string kind)
+    {
+        // Given text made to find every edge of the piece cut: repeated words, runs of spaces, tabs
+        // and U+2581, digits, emoji, unseen scripts, language tags, words longer than the cache takes
+        var tokenizer = TokenizerOf(kind);
+        var lines = StressLines(seed: 7, count: 6000);
+
+        // When it is encoded twice (cold, then warm caches) through the smallest cache, which fills
+        // and clears over and over, and once through the default one
+        using var small = SentencePieceTokenizer.Load(tokenizer.ModelPath, pieceCacheBytes: SentencePieceTokenizer.MinPieceCacheBytes);
+        var cold = small.EncodeBatch(lines);
+        var warm = small.EncodeBatch(lines);
+        var large = tokenizer.EncodeBatch(lines, maxDegreeOfParallelism: 1);
+        var reference = RunSpmEncode(tokenizer.ModelPath, lines);
+
+        // Then every encoding equals spm_encode's, and the small cache did hit and did clear
+        AssertSameIds(lines, reference, cold);
+        AssertSameIds(lines, reference, warm);
+        AssertSameIds(lines, reference, large);
+        var stats = small.GetPieceCacheStatistics();
+        Assert.True(stats.Hits > 0 && stats.Resets > 0, $"hits {stats.Hits}, resets {stats.Resets}");
+    }
+
+    private SentencePieceTokenizer TokenizerOf(string kind) => kind switch
+    {
+        "bpe" => trained.Tokenizer,
+        "bpe-indented" => kinds.Indented,
+        "unigram" => kinds.Unigram,
+        "bpe-unsplit" => kinds.Unsplit,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private static List<string> StressLines(int seed, int count)
+    {
+        var random = new Random(seed);
+        var words = DemoCorpus.ReadLines(DemoCorpus.HeldOutFile("de")).Take(50)
+            .Concat(DemoCorpus.ReadLines(DemoCorpus.HeldOutFile("ja")).Take(10))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct().ToArray();
+        string[] glue = [" ", "  ", "   ", "\t", " \t ", "\t\t", "▁", "▁▁", " ▁", "▁ ", " ▁ ", "", "\u00A0", "\u3000"];
+        string[] specials =
+        [
+            "<2en>", "<2de>", "<2en><2de>", "x<2de>y", "<2en", "2de>", "0", "42", "2026", "3.14159", "1,000,000", "١٢٣",
+            "👍🏽", "🇩🇪", "🧑‍💻", "😀😀😀", "ሰላም", "გამარჯობა", "▁", "▁▁▁▁", "a▁b", "▁x▁", "\u2581\u2581x",
+        ];
+        var lines = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var line = new StringBuilder();
+            if (random.Next(4) == 0)
+                line.Append(glue[random.Next(glue.Length)]);
+            for (var n = random.Next(1, 24); n > 0; n--)
+            {
+                line.Append(random.Next(10) switch
+                {
+                    < 6 => words[random.Next(Math.Min(words.Length, 40 + i))],
+                    < 8 => specials[random.Next(specials.Length)],
+                    8 => random.NextInt64(0, 10_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => LongWord(random),
+                });
+                line.Append(glue[random.Next(glue.Length)]);
+            }
+            lines.Add(line.ToString());
+        }
+        // Lines of nothing but whitespace, and the empty line.
+        lines.AddRange(["", " ", "    ", "\t", "▁", " ▁ ▁ "]);
+        return lines;
+    }
+
+    // Around the 64-byte bound of cached pieces: 60..70 ASCII bytes or 20..24 three-byte characters.
+    private static string LongWord(Random random) => random.Next(2) == 0
+        ? new string((char)('a' + random.Next(26)), random.Next(60, 71))
+        : string.Concat(Enumerable.Repeat("語", random.Next(20, 25)));
+
+    private static void AssertSameIds(List<string> lines, List<int[]> reference, int[][] ours)
+    {
         Assert.Equal(lines.Count, reference.Count);
         for (var i = 0; i < lines.Count; i++)
             Assert.True(reference[i].SequenceEqual(ours[i]), $"line {i} differs: {lines[i]}");
@@ -34,10 +120,11 @@ public sealed class SpmEncodeReferenceTests(TrainedTokenizerFixture trained)
         using var process = Process.Start(start)
             ?? throw new InvalidOperationException("spm_encode did not start; scripts/setup.sh installs it (apt package sentencepiece)");
         var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(string.Join("\n", lines) + "\n");
         process.StandardInput.Close();
         process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
+        Assert.True(process.ExitCode == 0, errors.Result);
         return output.Result.Split('\n', StringSplitOptions.None).SkipLast(1)
             .Select(l => l.Length == 0 ? [] : l.Split(' ').Select(int.Parse).ToArray()).ToList();
     }

@@ -39,9 +39,9 @@ public sealed class TrainedTokenizerFixture : IDisposable
     }
 }
 
-/// <summary>Test classes in this collection share one <see cref="TrainedTokenizerFixture"/> (trained once).</summary>
+/// <summary>Test classes in this collection share one <see cref="TrainedTokenizerFixture"/> and one <see cref="TokenizerKindsFixture"/> (each trained once).</summary>
 [CollectionDefinition(Name)]
-public sealed class TrainedTokenizerCollection : ICollectionFixture<TrainedTokenizerFixture>
+public sealed class TrainedTokenizerCollection : ICollectionFixture<TrainedTokenizerFixture>, ICollectionFixture<TokenizerKindsFixture>
 {
     public const string Name = "trained tokenizer";
 }

@@ -1,19 +1,30 @@
 // C ABI over SentencePiece: train a model from in-memory sentences, load it, encode and decode
 // (single and batched), and read the vocabulary. Error convention: common/pg_error.h.
+//
+// Encoding goes through a per-thread piece cache where the model allows it (model_spec.cpp says
+// when and why): a text is cut before each run of whitespace that follows a word, each piece's
+// ids come from the cache or, on a miss, from libsentencepiece, and the ids are concatenated.
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "model_spec.h"
 #include "pg_error.h"
+#include "piece_cache.h"
 
 namespace sentencepiece::logging {
 // Exported by libsentencepiece but not declared in its public headers.
@@ -60,13 +71,116 @@ class BufferIterator : public sentencepiece::SentenceIterator {
   std::string value_;
 };
 
-SentencePieceProcessor* cast(void* handle) {
+using pg::spm::PieceCache;
+
+// A loaded model with its piece caches, one per thread that encodes with it. The caches live
+// as long as the model; a thread finds its own through a small thread-local list, so only its
+// first encode with a model takes the lock.
+struct Tokenizer {
+  SentencePieceProcessor sp;
+  uint64_t serial = 0;      // unique per load, unlike the address, which a later load may reuse
+  size_t cache_bytes = 0;   // per thread; 0: no cache
+  std::string cache_off;    // why this model is not encoded piece by piece; empty when it is
+  std::mutex mutex;
+  std::vector<std::pair<std::thread::id, std::unique_ptr<PieceCache>>> caches;
+
+  PieceCache& thread_cache() {
+    struct Recent {
+      uint64_t serial = 0;
+      PieceCache* cache = nullptr;
+    };
+    thread_local std::array<Recent, 4> recent;
+    thread_local size_t next = 0;
+    for (const Recent& r : recent)
+      if (r.serial == serial) return *r.cache;
+    PieceCache* cache = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      const auto self = std::this_thread::get_id();
+      for (auto& [thread, owned] : caches)
+        if (thread == self) cache = owned.get();
+      if (cache == nullptr) {
+        caches.emplace_back(self, std::make_unique<PieceCache>(cache_bytes));
+        cache = caches.back().second.get();
+      }
+    }
+    recent[next++ % recent.size()] = Recent{serial, cache};
+    return *cache;
+  }
+};
+
+std::atomic<uint64_t> next_serial{1};
+
+Tokenizer* cast_tokenizer(void* handle) {
   if (handle == nullptr) throw std::invalid_argument("null tokenizer handle");
-  return static_cast<SentencePieceProcessor*>(handle);
+  return static_cast<Tokenizer*>(handle);
 }
+
+SentencePieceProcessor* cast(void* handle) { return &cast_tokenizer(handle)->sp; }
 
 absl::string_view view(const uint8_t* text, int64_t length) {
   return absl::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(length));
+}
+
+void encode_plain(SentencePieceProcessor& sp, absl::string_view text, std::vector<int>& out) {
+  thread_local std::vector<int> ids;
+  check(sp.Encode(text, &ids), "encode failed");
+  out.insert(out.end(), ids.begin(), ids.end());
+}
+
+// A whitespace symbol as the normalizer sees it: ' ' (escaped to U+2581) or U+2581 itself.
+// Returns its length in bytes at `p`, or 0.
+inline size_t whitespace_at(const char* p, const char* end) {
+  if (*p == ' ') return 1;
+  if (static_cast<unsigned char>(*p) == 0xE2 && end - p >= 3 && static_cast<unsigned char>(p[1]) == 0x96 &&
+      static_cast<unsigned char>(p[2]) == 0x81)
+    return 3;
+  return 0;
+}
+
+// Encodes `text` piece by piece (model_spec.cpp: why the ids are the same as encoding it whole).
+// Pieces too long to cache are gathered with their neighbours and encoded in one call.
+void encode_cached(Tokenizer& t, PieceCache& cache, absl::string_view text, std::vector<int>& out) {
+  const char* const end = text.data() + text.size();
+  const char* pending = nullptr;  // start of not-yet-encoded long pieces
+  uint64_t pieces = 0, hits = 0, hit_bytes = 0;
+  const char* piece = text.data();
+  while (piece < end) {
+    // A piece: a run of whitespace (possibly empty), then everything up to the next whitespace.
+    const char* p = piece;
+    for (size_t n; p < end && (n = whitespace_at(p, end)) != 0;) p += n;
+    while (p < end && whitespace_at(p, end) == 0) ++p;
+    const auto size = static_cast<size_t>(p - piece);
+    if (size > PieceCache::kMaxPieceBytes) {
+      if (pending == nullptr) pending = piece;
+      piece = p;
+      continue;
+    }
+    if (pending != nullptr) {
+      encode_plain(t.sp, absl::string_view(pending, static_cast<size_t>(piece - pending)), out);
+      pending = nullptr;
+    }
+    const std::string_view key(piece, size);
+    const uint64_t hash = PieceCache::hash(key);
+    uint32_t count = 0;
+    ++pieces;
+    if (const int32_t* ids = cache.find(key, hash, &count)) {
+      out.insert(out.end(), ids, ids + count);
+      ++hits;
+      hit_bytes += size;
+    } else {
+      const size_t before = out.size();
+      encode_plain(t.sp, absl::string_view(piece, size), out);
+      cache.insert(key, hash, out.data() + before, out.size() - before);
+    }
+    piece = p;
+  }
+  if (pending != nullptr) encode_plain(t.sp, absl::string_view(pending, static_cast<size_t>(end - pending)), out);
+  auto& c = cache.counters;
+  c.add(c.pieces, pieces);
+  c.add(c.hits, hits);
+  c.add(c.hit_bytes, hit_bytes);
+  c.add(c.bytes, text.size());
 }
 
 }  // namespace
@@ -111,15 +225,46 @@ PG_EXPORT int pg_spm_piece_score(void* handle, int32_t id, float* score) {
   });
 }
 
-PG_EXPORT void* pg_spm_load(const char* path) {
+// Loads a model. `cache_bytes` bounds each encoding thread's piece cache (0: no cache); models
+// that cannot be encoded piece by piece get none either (pg_spm_cache_off says why).
+PG_EXPORT void* pg_spm_load(const char* path, int64_t cache_bytes) {
   return pg::guard_ptr<void>([&]() -> void* {
-    auto processor = std::make_unique<SentencePieceProcessor>();
-    check(processor->Load(path), "cannot load SentencePiece model");
-    return processor.release();
+    if (cache_bytes < 0) throw std::invalid_argument("negative piece cache size");
+    auto tokenizer = std::make_unique<Tokenizer>();
+    check(tokenizer->sp.Load(path), "cannot load SentencePiece model");
+    tokenizer->serial = next_serial.fetch_add(1);
+    tokenizer->cache_off = cache_bytes == 0 ? "piece cache disabled" : pg::spm::piece_split_unsafe_reason(tokenizer->sp);
+    tokenizer->cache_bytes = tokenizer->cache_off.empty() ? static_cast<size_t>(cache_bytes) : 0;
+    if (tokenizer->cache_bytes > 0) PieceCache::check_size(tokenizer->cache_bytes);
+    return tokenizer.release();
   });
 }
 
-PG_EXPORT void pg_spm_free(void* handle) { delete static_cast<SentencePieceProcessor*>(handle); }
+PG_EXPORT void pg_spm_free(void* handle) { delete static_cast<Tokenizer*>(handle); }
+
+// Why this model is encoded without the piece cache, or an empty string when it uses one
+// (owned by the model; valid until pg_spm_free).
+PG_EXPORT const char* pg_spm_cache_off(void* handle) {
+  return pg::guard_ptr<const char>([&]() -> const char* { return cast_tokenizer(handle)->cache_off.c_str(); });
+}
+
+// Sums the counters of every thread's cache into stats[0..4]: pieces looked up, hits, bytes
+// encoded, bytes served from the cache, resets.
+PG_EXPORT int pg_spm_cache_stats(void* handle, int64_t* stats) {
+  return pg::guard([&] {
+    auto* t = cast_tokenizer(handle);
+    std::fill(stats, stats + 5, 0);
+    std::lock_guard<std::mutex> lock(t->mutex);
+    for (const auto& entry : t->caches) {
+      const auto& c = entry.second->counters;
+      stats[0] += static_cast<int64_t>(c.pieces.load(std::memory_order_relaxed));
+      stats[1] += static_cast<int64_t>(c.hits.load(std::memory_order_relaxed));
+      stats[2] += static_cast<int64_t>(c.bytes.load(std::memory_order_relaxed));
+      stats[3] += static_cast<int64_t>(c.hit_bytes.load(std::memory_order_relaxed));
+      stats[4] += static_cast<int64_t>(c.resets.load(std::memory_order_relaxed));
+    }
+  });
+}
 
 PG_EXPORT int pg_spm_piece_size(void* handle) {
   int size = -1;
@@ -174,12 +319,18 @@ PG_EXPORT int pg_spm_encode_batch(void* handle, const uint8_t* text, const int64
                                   int64_t* id_offsets, int64_t* needed) {
   int status = pg::kOk;
   int guarded = pg::guard([&] {
-    auto* sp = cast(handle);
+    auto* t = cast_tokenizer(handle);
+    PieceCache* cache = t->cache_bytes > 0 ? &t->thread_cache() : nullptr;
     thread_local std::vector<int> pieces;
     int64_t written = 0;
     id_offsets[0] = 0;
     for (int64_t i = 0; i < count; ++i) {
-      check(sp->Encode(view(text + offsets[i], offsets[i + 1] - offsets[i]), &pieces), "encode failed");
+      const auto one = view(text + offsets[i], offsets[i + 1] - offsets[i]);
+      pieces.clear();
+      if (cache != nullptr)
+        encode_cached(*t, *cache, one, pieces);
+      else
+        encode_plain(t->sp, one, pieces);
       const auto n = static_cast<int64_t>(pieces.size());
       if (status == pg::kOk && written + n <= capacity)
         std::memcpy(ids + written, pieces.data(), static_cast<size_t>(n) * sizeof(int32_t));

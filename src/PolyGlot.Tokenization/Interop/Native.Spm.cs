@@ -23,7 +23,13 @@ internal static unsafe partial class NativeSpm
     public static partial int PieceScore(nint handle, int id, float* score);
 
     [LibraryImport(Library, EntryPoint = "pg_spm_load", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial nint Load(string path);
+    public static partial nint Load(string path, long cacheBytes);
+
+    [LibraryImport(Library, EntryPoint = "pg_spm_cache_off")]
+    public static partial nint CacheOff(nint handle);
+
+    [LibraryImport(Library, EntryPoint = "pg_spm_cache_stats")]
+    public static partial int CacheStats(nint handle, long* stats);
 
     [LibraryImport(Library, EntryPoint = "pg_spm_free")]
     public static partial void Free(nint handle);
