@@ -16,7 +16,8 @@ public static class TokenizerLoader
     public static ITokenizer Load(string path)
     {
         if (!File.Exists(path))
-            throw new TokenizerException($"Tokenizer file {path} does not exist; check the path (a .model, tokenizer.json or .tiktoken file).");
+            throw new TokenizerException(
+                $"Tokenizer {path} does not exist; train one with `polyglot tokenizer train`, or check the path (a SentencePiece .model, tokenizer.json or .tiktoken file).");
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             return ByteLevelBpeTokenizer.LoadJson(path);
         if (path.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase))

@@ -60,6 +60,7 @@ public static class HfConfigReader
     private static ModelConfig Llama(Keys keys)
     {
         keys.Refuse("rope_scaling", PlainRotary, "rope scaling (linear, dynamic, yarn, llama3) is not implemented; only plain rotary positions import");
+        keys.Refuse("rope_parameters", PlainRotary, "rope scaling (linear, dynamic, yarn, llama3) is not implemented; only plain rotary positions import");
         keys.Refuse("attention_bias", v => v is null || !v.GetValue<bool>(), "Llama attention biases are not part of the llama layout");
         keys.Refuse("mlp_bias", v => v is null || !v.GetValue<bool>(), "Llama MLP biases are not part of the llama layout");
         keys.Refuse("hidden_act", v => v is null || v.GetValue<string>() == "silu", "the llama layout's MLP is SwiGLU with silu");
@@ -79,7 +80,7 @@ public static class HfConfigReader
             MaxSeqLen = keys.Int("max_position_embeddings"),
             TiedEmbeddings = keys.OptionalBool("tie_word_embeddings") ?? false,
             NormEps = keys.OptionalDouble("rms_norm_eps") ?? 1e-6,
-            RopeTheta = keys.OptionalDouble("rope_theta") ?? 10_000,
+            RopeTheta = keys.OptionalDouble("rope_theta") ?? keys.OptionalDouble("rope_parameters", "rope_theta") ?? 10_000,
             InitStd = keys.OptionalDouble("initializer_range") ?? 0.02,
             Dropout = keys.OptionalDouble("attention_dropout") ?? 0,
         };
@@ -123,6 +124,11 @@ public static class HfConfigReader
 
         public double? OptionalDouble(string key) => Read(key, v => v.GetValue<double>());
 
+        /// <summary>A number inside an object key (newer transformers write <c>rope_parameters.rope_theta</c>).</summary>
+        public double? OptionalDouble(string key, string inner) => json[key] is JsonObject nested && nested[inner] is { } value
+            ? Read($"{key}.{inner}", _ => value.GetValue<double>(), value)
+            : null;
+
         public bool? OptionalBool(string key) => Read(key, v => v.GetValue<bool>());
 
         /// <summary>Throws unless <paramref name="accept"/> holds for the key's value (null when absent or null).</summary>
@@ -142,9 +148,9 @@ public static class HfConfigReader
                 throw new ImportException(path, $"config.json key '{key}' = {value?.ToJsonString() ?? "null"} is not supported: {why}");
         }
 
-        private T? Read<T>(string key, Func<JsonNode, T> get) where T : struct
+        private T? Read<T>(string key, Func<JsonNode, T> get, JsonNode? given = null) where T : struct
         {
-            var value = json[key];
+            var value = given ?? json[key];
             if (value is null)
                 return null;
             try

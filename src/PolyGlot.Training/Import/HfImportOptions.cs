@@ -1,3 +1,5 @@
+using PolyGlot.Model.Configuration;
+
 namespace PolyGlot.Training.Import;
 
 /// <summary>Settings of <see cref="HfImporter.Import"/>.</summary>
@@ -23,5 +25,5 @@ public sealed record HfImportOptions
 /// <param name="Model">The model shape (with the extended vocabulary, if any).</param>
 /// <param name="TokenizerPath">The tokenizer file copied into the output directory.</param>
 /// <param name="AddedTokens">Rows added for an extended tokenizer (0 without one).</param>
-public sealed record HfImportResult(string Directory, string Checkpoint, string Architecture, Model.Configuration.ModelConfig Model,
+public sealed record HfImportResult(string Directory, string Checkpoint, string Architecture, ModelConfig Model,
     string TokenizerPath, int AddedTokens);

@@ -16,10 +16,10 @@ internal static class BpeOracle
     public static void Train(string corpus, string directory) => Run("train", corpus, directory);
 
     /// <summary>Hugging Face tokenizers' ids of each text (no special tokens added).</summary>
-    public static int[][] Encode(string tokenizerJson, IReadOnlyList<string> texts) => Ids(Run("encode", tokenizerJson, WriteTexts(texts)));
+    public static int[][] Encode(string tokenizerJson, IReadOnlyList<string> texts) => WithTexts(texts, file => Ids(Run("encode", tokenizerJson, file)));
 
     /// <summary>gpt-tokenizer's ids of each text under tiktoken encoding <paramref name="encoding"/>.</summary>
-    public static int[][] Tiktoken(string encoding, IReadOnlyList<string> texts) => Ids(Run("tiktoken", encoding, WriteTexts(texts)));
+    public static int[][] Tiktoken(string encoding, IReadOnlyList<string> texts) => WithTexts(texts, file => Ids(Run("tiktoken", encoding, file)));
 
     /// <summary>The rank file gpt-tokenizer ships for <paramref name="encoding"/>.</summary>
     public static string TiktokenFile(string encoding) => Run("tiktoken-file", encoding).Trim();
@@ -30,11 +30,11 @@ internal static class BpeOracle
         return json.RootElement.GetProperty("ids").EnumerateArray().Select(a => a.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
     }
 
-    private static string WriteTexts(IReadOnlyList<string> texts)
+    private static int[][] WithTexts(IReadOnlyList<string> texts, Func<string, int[][]> run)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"pg-bpe-texts-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(texts));
-        return path;
+        using var directory = new TempDirectory();
+        var path = directory.Write("texts.json", JsonSerializer.Serialize(texts));
+        return run(path);
     }
 
     private static string Run(params string[] arguments)

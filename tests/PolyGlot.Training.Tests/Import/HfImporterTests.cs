@@ -85,6 +85,7 @@ public sealed class HfImporterTests(ExportFixture fixture)
 
     [Theory]
     [InlineData("rope_scaling", """{"rope_type": "linear", "factor": 2.0}""")]
+    [InlineData("rope_parameters", """{"rope_type": "yarn", "factor": 4.0, "rope_theta": 500000}""")]
     [InlineData("attention_bias", "true")]
     [InlineData("mlp_bias", "true")]
     [InlineData("hidden_act", "\"gelu\"")]
@@ -100,6 +101,21 @@ public sealed class HfImporterTests(ExportFixture fixture)
         // Then the refusal names the key, and nothing is written
         Assert.Contains(key, error.Message);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void RopeThetaRead_When_WrittenAsDefaultRopeParameters()
+    {
+        // Given a llama folder whose config.json spells plain rotary the newer way, rope_theta inside rope_parameters
+        var folder = ExportRandom("llama", new HfExportOptions());
+        EditConfig(folder, json =>
+        {
+            json.Remove("rope_theta");
+            json["rope_scaling"] = null;
+            json["rope_parameters"] = JsonNode.Parse("""{"rope_type": "default", "rope_theta": 500000.0}""");
+        });
+        // When it is imported, then the rotary base is the one given there
+        Assert.Equal(500_000, HfImporter.Import(folder, fixture.NewDirectory("rope")).Model.RopeTheta);
     }
 
     [Fact]
