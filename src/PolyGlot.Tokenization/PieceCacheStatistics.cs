@@ -13,8 +13,4 @@ public sealed record PieceCacheStatistics(long Pieces, long Hits, long Bytes, lo
 
     /// <summary>Share of looked-up pieces found in a cache.</summary>
     public double PieceHitRate => Pieces == 0 ? 0 : (double)Hits / Pieces;
-
-    /// <summary>The counts accumulated since <paramref name="earlier"/> was taken.</summary>
-    public PieceCacheStatistics Since(PieceCacheStatistics earlier) =>
-        new(Pieces - earlier.Pieces, Hits - earlier.Hits, Bytes - earlier.Bytes, HitBytes - earlier.HitBytes, Resets - earlier.Resets);
 }

@@ -15,13 +15,14 @@ namespace PolyGlot.Cli.Commands;
 
 /// <summary>
 /// <c>polyglot bench tokenize</c>: throughput of <c>prepare</c> (text file → Parquet token shards)
-/// on one core and on all cores, against SentencePiece's own <c>spm_encode</c> on the same input
-/// in the same run.
+/// and of the encoder alone, on one core and on all cores, against SentencePiece's own
+/// <c>spm_encode</c> on the same input in the same run.
 /// </summary>
 internal static class BenchTokenizeCommand
 {
     // CpuSeconds: processor time of the whole process (all its threads) during the run.
-    private sealed record Measurement(string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens)
+    // CacheHitRate: share of the input bytes whose ids came from the piece cache (null: no cache).
+    private sealed record Measurement(string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens, double? CacheHitRate = null)
     {
         public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
 
@@ -60,6 +61,7 @@ internal static class BenchTokenizeCommand
                     {
                         tool = r.Tool, threads = r.Threads, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, bytes = r.Bytes, tokens = r.Tokens,
                         mb_per_s = r.MegabytesPerSecond, tokens_per_s = r.TokensPerSecond, mb_per_cpu_s = r.MegabytesPerCpuSecond,
+                        vs_spm_per_cpu_s = r.MegabytesPerCpuSecond / results[0].MegabytesPerCpuSecond, cache_byte_hit_rate = r.CacheHitRate,
                     }), new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
@@ -72,25 +74,29 @@ internal static class BenchTokenizeCommand
     }
 
     // Rounds interleave the tools so that load from other processes hits them alike; each
-    // configuration keeps its fastest run.
+    // configuration keeps its fastest run. Every run loads the model afresh, so it starts with
+    // empty piece caches and pays for its own misses.
     private static List<Measurement> Measure(string modelPath, string inputPath, string work, int repeat)
     {
         var bytes = new FileInfo(inputPath).Length;
         var cores = Environment.ProcessorCount;
         var threadCounts = cores > 1 ? new[] { 1, cores } : [1];
-        using var tokenizer = SentencePieceTokenizer.Load(modelPath);
         var lines = File.ReadAllLines(inputPath, Encoding.UTF8).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
         var rounds = new List<List<Measurement>>();
         for (var round = 0; round < repeat; round++)
         {
             var runs = new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) };
+            using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
+                runs.Add(RunEncodeOnly(uncached, lines, 1, bytes) with { Tool = "encode, no cache" });
             foreach (var threads in threadCounts)
             {
                 var output = Path.Combine(work, $"prepare-{threads}");
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
-                runs.Add(RunPrepare(tokenizer, inputPath, output, threads, bytes));
-                runs.Add(RunEncodeOnly(tokenizer, lines, threads, bytes));
+                using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
+                    runs.Add(RunPrepare(tokenizer, inputPath, output, threads, bytes));
+                using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
+                    runs.Add(RunEncodeOnly(tokenizer, lines, threads, bytes));
             }
             rounds.Add(runs);
         }
@@ -149,8 +155,11 @@ internal static class BenchTokenizeCommand
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var manifest = ShardManifest.Load(Path.Combine(output, source.Name));
-        return new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents);
+        return new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents, HitRate(tokenizer));
     }
+
+    private static double? HitRate(SentencePieceTokenizer tokenizer) =>
+        tokenizer.PieceCacheOffReason is null ? tokenizer.GetPieceCacheStatistics().ByteHitRate : null;
 
     // The encoder alone on text already in memory: the share of prepare's time spent tokenizing.
     private static Measurement RunEncodeOnly(SentencePieceTokenizer tokenizer, List<string> lines, int threads, long bytes)
@@ -162,7 +171,7 @@ internal static class BenchTokenizeCommand
         for (var start = 0; start < lines.Count; start += batch)
             tokens += tokenizer.EncodeBatch(lines.GetRange(start, Math.Min(batch, lines.Count - start)), threads).Sum(ids => (long)ids.Length);
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        return new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens);
+        return new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens, HitRate(tokenizer));
     }
 
     private static long CountIds(string path)
@@ -210,12 +219,13 @@ internal static class BenchTokenizeCommand
     private static void Render(List<Measurement> results, string inputPath)
     {
         var table = new Table().Title($"tokenize {new FileInfo(inputPath).Length / 1e6:F1} MB ({Environment.ProcessorCount} cores)");
-        foreach (var column in new[] { "tool", "threads", "s", "MB/s", "Mtok/s", "vs spm", "CPU s", "MB/CPU s" })
+        foreach (var column in new[] { "tool", "threads", "s", "MB/s", "Mtok/s", "vs spm", "CPU s", "MB/CPU s", "vs spm per CPU s", "cache hits" })
             table.AddColumn(new TableColumn(column).RightAligned());
-        var reference = results[0].MegabytesPerSecond;
+        var reference = results[0];
         foreach (var r in results)
             table.AddRow(r.Tool, $"{r.Threads}", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}", $"{r.TokensPerSecond / 1e6:F2}",
-                $"{r.MegabytesPerSecond / reference:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}");
+                $"{r.MegabytesPerSecond / reference.MegabytesPerSecond:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}",
+                $"{r.MegabytesPerCpuSecond / reference.MegabytesPerCpuSecond:F2}x", r.CacheHitRate is { } rate ? $"{rate:P1}" : "-");
         AnsiConsole.Write(table);
     }
 }

@@ -97,7 +97,7 @@ struct Spec {
   int model_type = 1;
   bool split_by_whitespace = true;
   bool treat_whitespace_as_suffix = false;
-  std::string normalizer = "";
+  std::string normalizer;
   bool has_charsmap = false;
   bool add_dummy_prefix = true;
   bool remove_extra_whitespaces = true;

@@ -15,10 +15,14 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
 {
     private readonly MlTokenizer _tokenizer;
     private readonly Func<int, string?> _idToToken;
+    private readonly Func<string> _sha256;
 
-    internal ByteLevelBpeTokenizer(MlTokenizer tokenizer, Func<int, string?> idToToken, string path, int vocabSize, SpecialTokens special)
+    // sha256: the hash of what the tokenizer was built from (default: the file at path).
+    internal ByteLevelBpeTokenizer(MlTokenizer tokenizer, Func<int, string?> idToToken, string path, int vocabSize, SpecialTokens special,
+        Func<string>? sha256 = null)
     {
         (_tokenizer, _idToToken, ModelPath, VocabSize, Special) = (tokenizer, idToToken, path, vocabSize, special);
+        _sha256 = sha256 ?? (() => FileHash.Sha256Hex(path));
     }
 
     /// <inheritdoc />
@@ -39,7 +43,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     public static ByteLevelBpeTokenizer LoadTiktoken(string path) => TiktokenFile.Load(Path.GetFullPath(path));
 
     /// <inheritdoc />
-    public string ComputeSha256() => FileHash.Sha256Hex(ModelPath);
+    public string ComputeSha256() => _sha256();
 
     /// <inheritdoc />
     public int[] Encode(string text) => [.. _tokenizer.EncodeToIds(text)];

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using Microsoft.ML.Tokenizers;
+using PolyGlot.Common.IO;
 
 namespace PolyGlot.Tokenization.Imported;
 
@@ -24,7 +26,8 @@ internal static class TiktokenFile
         var encoding = Path.GetFileNameWithoutExtension(path);
         if (!ModelOf.TryGetValue(encoding, out var model))
             throw new TokenizerException(
-                $"{path}: a .tiktoken file is named for its encoding, which fixes the split pattern and special tokens; '{encoding}' is not one of {string.Join(", ", ModelOf.Keys)}. Rename the file to its encoding's name.");
+                $"{path}: a .tiktoken file is named for its encoding, which fixes the split pattern and special tokens; '{encoding}' is not one of " +
+                $"{string.Join(", ", ModelOf.Keys.Select(k => k + ".tiktoken"))}. Rename the file to its encoding's name.");
         TiktokenTokenizer tokenizer;
         try
         {
@@ -35,15 +38,37 @@ internal static class TiktokenFile
         {
             throw new TokenizerException($"{path} is not a tiktoken rank file ({e.Message}).", e);
         }
+        return Wrap(tokenizer, path, () => File.OpenRead(path), () => FileHash.Sha256Hex(path));
+    }
+
+    /// <summary>
+    /// A tokenizer of <paramref name="encoding"/> built by the library from data it carries (e.g.
+    /// the o200k_base package); <paramref name="openRanks"/> opens that encoding's rank file.
+    /// </summary>
+    public static ByteLevelBpeTokenizer BuiltIn(string encoding, Func<Stream> openRanks) =>
+        Wrap(TiktokenTokenizer.CreateForEncoding(encoding), encoding, openRanks, () =>
+        {
+            using var stream = openRanks();
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        });
+
+    private static ByteLevelBpeTokenizer Wrap(TiktokenTokenizer tokenizer, string name, Func<Stream> openRanks, Func<string> sha256)
+    {
         var special = tokenizer.SpecialTokens ?? new Dictionary<string, int>();
-        var vocabSize = Math.Max(MaxRank(path), special.Count == 0 ? 0 : special.Values.Max()) + 1;
+        var vocabSize = Math.Max(MaxRank(openRanks), special.Count == 0 ? 0 : special.Values.Max()) + 1;
         var eos = special.TryGetValue("<|endoftext|>", out var id) ? id : -1;
-        return new ByteLevelBpeTokenizer(tokenizer, i => i >= 0 && i < vocabSize ? tokenizer.Decode([i]) : null, path, vocabSize,
-            new SpecialTokens(PadId: -1, BosId: -1, EosId: eos, UnkId: -1));
+        return new ByteLevelBpeTokenizer(tokenizer, i => i >= 0 && i < vocabSize ? tokenizer.Decode([i]) : null, name, vocabSize,
+            new SpecialTokens(PadId: -1, BosId: -1, EosId: eos, UnkId: -1), sha256);
     }
 
     // The library keeps its rank table to itself; the largest rank is read from the file's second column.
-    private static int MaxRank(string path) => File.ReadLines(path)
-        .Where(line => line.Length > 0)
-        .Max(line => int.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture));
+    private static int MaxRank(Func<Stream> openRanks)
+    {
+        using var reader = new StreamReader(openRanks());
+        var max = -1;
+        while (reader.ReadLine() is { } line)
+            if (line.Length > 0)
+                max = Math.Max(max, int.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture));
+        return max;
+    }
 }
