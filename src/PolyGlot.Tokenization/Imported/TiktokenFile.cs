@@ -61,14 +61,20 @@ internal static class TiktokenFile
             new SpecialTokens(PadId: -1, BosId: -1, EosId: eos, UnkId: -1), sha256);
     }
 
-    // The library keeps its rank table to itself; the largest rank is read from the file's second column.
+    // The library keeps its rank table to itself; the largest rank is read from the file's second
+    // column, or is the line's index where lines hold the token alone (as the data packages ship them).
     private static int MaxRank(Func<Stream> openRanks)
     {
         using var reader = new StreamReader(openRanks());
-        var max = -1;
+        int max = -1, index = 0;
         while (reader.ReadLine() is { } line)
-            if (line.Length > 0)
-                max = Math.Max(max, int.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture));
+        {
+            if (line.Length == 0)
+                continue;
+            var space = line.LastIndexOf(' ');
+            max = Math.Max(max, space < 0 ? index : int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture));
+            index++;
+        }
         return max;
     }
 }
