@@ -87,16 +87,6 @@ public sealed class ParquetReader : IDisposable
         return Schema.Columns[index];
     }
 
-    /// <summary>Rows in row group <paramref name="rowGroup"/>.</summary>
-    public long GetRowCount(int rowGroup) => Metadata.RowGroups[rowGroup].NumRows;
-
-    /// <summary>Reads the named columns of one row group (all columns when none are named).</summary>
-    public IReadOnlyDictionary<string, ColumnData> ReadRowGroup(int rowGroup, params string[] columns)
-    {
-        var names = columns.Length > 0 ? columns : Schema.Columns.Select(c => c.Name).Distinct().ToArray();
-        return names.ToDictionary(n => n, n => ReadColumn(rowGroup, n), StringComparer.Ordinal);
-    }
-
     /// <summary>Reads one column of one row group.</summary>
     /// <param name="rowGroup">Zero-based row group.</param>
     /// <param name="column">Column name (or dotted leaf path).</param>
