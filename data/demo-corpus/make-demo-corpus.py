@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds the built-in demo corpus from the full extraction (see docs/demo-corpus.md).
 
-Usage: data/demo-corpus/make-demo-corpus.py SOURCE_DIR   (e.g. /work/shared/data/demo-corpus)
+Usage: data/demo-corpus/make-demo-corpus.py SOURCE_DIR
+  SOURCE_DIR holds the full extraction described in docs/demo-corpus.md.
 
 Deterministic: the same source gives byte-identical files (gzip without timestamps).
 Per language the first part of each file is training text and the last HELDOUT_SHARE of its
@@ -74,4 +75,6 @@ def main(source):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/demo-corpus")
+    if len(sys.argv) != 2:
+        sys.exit("usage: make-demo-corpus.py SOURCE_DIR (the full extraction, docs/demo-corpus.md)")
+    main(sys.argv[1])
