@@ -9,13 +9,13 @@ public static class ProgressLine
 {
     /// <summary>
     /// E.g. <c>step 120/300 | loss 4.1234 | lr 2.90e-03 | grad 0.84 | 12,345 tok/s | english 40% non-english 48% bilingual 12%</c>.
-    /// Steps are shown 1-based (the 120th of 300).
+    /// Steps are shown as counted, from 1 (the 120th of 300).
     /// </summary>
     public static string Format(StepMetrics metrics, long totalSteps)
     {
         var c = CultureInfo.InvariantCulture;
         var line = new StringBuilder()
-            .Append(c, $"step {metrics.Step + 1}/{totalSteps}")
+            .Append(c, $"step {metrics.Step}/{totalSteps}")
             .Append(c, $" | loss {metrics.Loss:F4}")
             .Append(c, $" | lr {metrics.Lr:0.00e+00}")
             .Append(c, $" | grad {metrics.GradNorm:F2}")
@@ -32,5 +32,5 @@ public static class ProgressLine
     /// <summary>E.g. <c>demo step 120/300 loss 4.1234 12,345 tok/s</c>: the live display's one-line summary.</summary>
     public static string FormatCompact(string runName, StepMetrics metrics, long totalSteps) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{runName} step {metrics.Step + 1}/{totalSteps} loss {metrics.Loss:F4} {metrics.TokensPerSecond:N0} tok/s");
+            $"{runName} step {metrics.Step}/{totalSteps} loss {metrics.Loss:F4} {metrics.TokensPerSecond:N0} tok/s");
 }

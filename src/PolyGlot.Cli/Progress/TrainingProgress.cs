@@ -17,7 +17,7 @@ public interface ITrainingProgress
 /// <summary>What a progress display needs to know about the run.</summary>
 /// <param name="RunName">Shown as the task's title.</param>
 /// <param name="TotalSteps">Steps of the whole run.</param>
-/// <param name="StartStep">The first step this process runs (after a resume, the checkpoint's step).</param>
+/// <param name="StartStep">Steps done before this process starts (after a resume, the checkpoint's step); it runs step StartStep + 1 first.</param>
 /// <param name="LogEverySteps">Plain mode writes a line every this many steps (and for the last and skipped steps).</param>
 public sealed record TrainingProgressOptions(string RunName, long TotalSteps, long StartStep, int LogEverySteps);
 
@@ -61,9 +61,9 @@ public sealed class PlainTrainingProgress : ITrainingProgress
     /// <inheritdoc />
     public void Report(StepMetrics metrics)
     {
-        var completed = metrics.Step + 1;
-        if (completed % _options.LogEverySteps == 0 || completed == _options.TotalSteps || metrics.Skipped
-            || metrics.Step == _options.StartStep)
+        var step = metrics.Step;  // counted from 1
+        if (step % _options.LogEverySteps == 0 || step == _options.TotalSteps || metrics.Skipped
+            || step == _options.StartStep + 1)
             _writeLine(ProgressLine.Format(metrics, _options.TotalSteps));
     }
 }
@@ -101,6 +101,6 @@ public sealed class LiveTrainingProgress : ITrainingProgress
         // Kept short so that description, bar and timing fit one line of an ordinary terminal: a
         // wrapped live line is redrawn in the wrong place. The full figures go to the log.
         _task.Description = Markup.Escape(ProgressLine.FormatCompact(_options.RunName, metrics, _options.TotalSteps));
-        _task.Value = metrics.Step + 1;
+        _task.Value = metrics.Step;
     }
 }

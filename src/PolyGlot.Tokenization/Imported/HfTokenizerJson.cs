@@ -23,6 +23,19 @@ internal static class HfTokenizerJson
 
     public static ByteLevelBpeTokenizer Load(string path)
     {
+        try
+        {
+            return Read(path);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
+        {
+            // Values of the wrong JSON type, an empty vocabulary, merges the library rejects.
+            throw new TokenizerException($"{path} is not a usable byte-level BPE tokenizer.json ({e.Message}).", e);
+        }
+    }
+
+    private static ByteLevelBpeTokenizer Read(string path)
+    {
         var json = Parse(path);
         var model = json["model"] as JsonObject ?? throw Refuse(path, "model", "missing");
         if (model["type"]?.GetValue<string>() != "BPE")

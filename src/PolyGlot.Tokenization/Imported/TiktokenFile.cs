@@ -38,7 +38,14 @@ internal static class TiktokenFile
         {
             throw new TokenizerException($"{path} is not a tiktoken rank file ({e.Message}).", e);
         }
-        return Wrap(tokenizer, path, () => File.OpenRead(path), () => FileHash.Sha256Hex(path));
+        try
+        {
+            return Wrap(tokenizer, path, () => File.OpenRead(path), () => FileHash.Sha256Hex(path));
+        }
+        catch (FormatException e)
+        {
+            throw new TokenizerException($"{path}: a line's rank is not a number ({e.Message}); each line is 'base64-token rank'.", e);
+        }
     }
 
     /// <summary>

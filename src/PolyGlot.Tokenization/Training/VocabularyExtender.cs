@@ -28,7 +28,14 @@ public static class VocabularyExtender
         ArgumentOutOfRangeException.ThrowIfLessThan(add, 1);
         var baseBytes = File.Exists(baseModel) ? File.ReadAllBytes(baseModel)
             : throw new TokenizerException($"Base tokenizer {baseModel} does not exist; pass the model's tokenizer.model with --base.");
+        if (training.ModelType != "bpe")
+            throw new TokenizerException(
+                $"tokenizer.model_type is {training.ModelType}; extend learns BPE pieces (set model_type: bpe in the data config).");
         var basePieces = SentencePieceModelFile.ReadPieces(baseBytes);
+        // BPE scores its n-th learned piece -n; unigram scores are log probabilities.
+        if (!basePieces.Where(p => p.IsNormal).All(p => p.Score <= 0 && p.Score == MathF.Round(p.Score)))
+            throw new TokenizerException(
+                $"{baseModel} is not a BPE model (its piece scores are log probabilities, as a unigram model's); extend appends BPE pieces to a BPE tokenizer.");
         using (var check = SentencePieceTokenizer.Load(baseModel))
             if (check.VocabSize != basePieces.Count)
                 throw new TokenizerException($"{baseModel}: read {basePieces.Count} pieces but SentencePiece reports {check.VocabSize}.");

@@ -168,7 +168,7 @@ public static class RunHistoryReader
         var root = config?.Checkpointing.ResolveDir(runDirectory) is { } dir && Directory.Exists(dir) ? dir : Path.Combine(runDirectory, "checkpoints");
         var known = markers.Where(m => m.Kind == MarkerKind.Checkpoint).Select(m => m.Step).ToHashSet();
         foreach (var (step, directory, complete) in new CheckpointStore(root).List())
-            if (complete && known.Add(step - 1))
+            if (complete && known.Add(step))
                 markers.Add(new RunMarker(step, MarkerKind.Checkpoint, "checkpoint " + Path.GetFileName(directory), null));
         // A stable sort: events at the same step stay in the order they happened.
         return markers.OrderBy(m => m.Step).ToList();

@@ -38,7 +38,9 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
         AssertLossesClose(single.Losses, parallel.Losses, Relative);
         Assert.Equal(single.FinalTokensPerLanguage, parallel.FinalTokensPerLanguage);
         Assert.Contains("[rank 1]", launched.StdErr);
-        Assert.DoesNotContain("[rank 1] ", string.Join('\n', launched.StdErr.Split('\n').Where(l => l.Contains("step 20/20"))));
+        var lastStepLines = launched.StdErr.Split('\n').Where(l => l.Contains("step 20/20")).ToList();
+        Assert.Contains(lastStepLines, l => l.StartsWith("[rank 0] ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lastStepLines, l => l.StartsWith("[rank 1] ", StringComparison.Ordinal));
     }
 
     [Theory]

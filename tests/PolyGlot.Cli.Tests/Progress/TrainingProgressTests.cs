@@ -17,7 +17,7 @@ public sealed class TrainingProgressTests
     [Fact]
     public void ShowsEveryFigure_When_LineFormatted()
     {
-        var line = ProgressLine.Format(Step(119), 300);
+        var line = ProgressLine.Format(Step(120), 300);
 
         Assert.Equal("step 120/300 | loss 4.1235 | lr 2.90e-03 | grad 0.84 | 12,346 tok/s | english 40% non-english 48% bilingual 12%", line);
     }
@@ -25,7 +25,7 @@ public sealed class TrainingProgressTests
     [Fact]
     public void AddsMfu_When_Known()
     {
-        var metrics = new StepMetrics { Step = 0, Mfu = 0.4123 };
+        var metrics = new StepMetrics { Step = 1, Mfu = 0.4123 };
 
         Assert.Contains("| MFU 41.2%", ProgressLine.Format(metrics, 10));
     }
@@ -37,13 +37,28 @@ public sealed class TrainingProgressTests
         var lines = new List<string>();
         var progress = new PlainTrainingProgress(Options, lines.Add);
 
-        // When all 30 steps report, step 14 skipped
-        for (var s = 0; s < 30; s++)
-            progress.Report(Step(s, skipped: s == 14));
+        // When all 30 steps report, step 15 skipped
+        for (var s = 1; s <= 30; s++)
+            progress.Report(Step(s, skipped: s == 15));
 
         // Then the first, 10th, 15th (skipped), 20th and 30th are written
         Assert.Equal(["step 1/30", "step 10/30", "step 15/30", "step 20/30", "step 30/30"], lines.Select(l => l[..l.IndexOf(" |", StringComparison.Ordinal)]));
         Assert.EndsWith("skipped by the loss guard", lines[2]);
+    }
+
+    [Fact]
+    public void WritesTheFirstStepRun_When_Resumed()
+    {
+        // Given a plain display of a run resumed after step 12 of 30
+        var lines = new List<string>();
+        var progress = new PlainTrainingProgress(Options with { StartStep = 12 }, lines.Add);
+
+        // When steps 13..30 report
+        for (var s = 13; s <= 30; s++)
+            progress.Report(Step(s));
+
+        // Then the first step of this process, every 10th and the last are written
+        Assert.Equal(["step 13/30", "step 20/30", "step 30/30"], lines.Select(l => l[..l.IndexOf(" |", StringComparison.Ordinal)]));
     }
 
     [Fact]
@@ -55,7 +70,7 @@ public sealed class TrainingProgressTests
         });
         var lines = new List<string>();
 
-        var result = TrainingProgress.Run(Options, p => { p.Report(Step(0)); return 7; }, lines.Add, console);
+        var result = TrainingProgress.Run(Options, p => { p.Report(Step(1)); return 7; }, lines.Add, console);
 
         Assert.Equal(7, result);
         Assert.StartsWith("step 1/30 | loss 4.1235", Assert.Single(lines));
@@ -71,7 +86,7 @@ public sealed class TrainingProgressTests
         });
         var lines = new List<string>();
 
-        TrainingProgress.Run(Options, p => { p.Report(Step(29)); return 0; }, lines.Add, console);
+        TrainingProgress.Run(Options, p => { p.Report(Step(30)); return 0; }, lines.Add, console);
 
         Assert.Empty(lines);
         Assert.Contains("step 30/30", output.ToString());

@@ -92,6 +92,18 @@ public sealed class VocabularyExtenderTests(ExtendedTokenizerFixture fixture) : 
     }
 
     [Fact]
+    public void RefusedNamingTheSetting_When_TheConfigTrainsUnigram()
+    {
+        // Given a data config whose tokenizer section trains unigram models
+        var training = new TokenizerTrainingConfig { ModelType = "unigram" };
+
+        // When the BPE base is extended with it, then the error names model_type
+        var error = Assert.Throws<TokenizerException>(() => VocabularyExtender.Extend(fixture.BasePath, training,
+            [new LanguageText("ta", () => ["x"])], 10, fixture.Directory.File("unigram")));
+        Assert.Contains("model_type", error.Message);
+    }
+
+    [Fact]
     public void RefusedNamingTheFile_When_BaseIsNotASentencePieceModel()
     {
         // Given a file that is not a SentencePiece model

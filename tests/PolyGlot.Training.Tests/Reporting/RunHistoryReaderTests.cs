@@ -92,6 +92,23 @@ public sealed class RunHistoryReaderTests : IDisposable
     }
 
     [Fact]
+    public void MarksACheckpointOnce_When_EventsAndDiskBothHoldIt()
+    {
+        // Given a checkpoint after step 10, recorded in events.jsonl and complete on disk
+        var directory = Directory.CreateDirectory(Path.Combine(_run.Path, "checkpoints", "step-000010")).FullName;
+        File.WriteAllText(Path.Combine(directory, "COMPLETE"), "");
+        using (var events = RunEventsWriter.Open(_run.EventsPath, resumedAfterStep: null))
+        {
+            events.Start(0, null, 1234, 20, DateTime.UtcNow);
+            events.Checkpoint(10, directory, DateTime.UtcNow);
+        }
+
+        // When read, then one checkpoint marker after step 10 is there
+        var marker = Assert.Single(RunHistoryReader.Read(_run.Path).Markers, m => m.Kind == MarkerKind.Checkpoint);
+        Assert.Equal(10, marker.Step);
+    }
+
+    [Fact]
     public void MarksCheckpointsOnDisk_When_RunPredatesEventsFile()
     {
         // Given a complete checkpoint after step 100 and an incomplete one after step 200
