@@ -51,6 +51,14 @@ def split(lines):
     return lines[:cut], lines[cut:]
 
 
+def write_udhr_pairs(here, articles, langs):
+    """English<TAB>X for the same UDHR articles: the parallel set of the tokenizer premium report."""
+    for lang in sorted(set(langs) - {"en"}):
+        write_lines(f"{here}/udhr/udhr.en-{lang}.tsv.gz",
+                    [f"{articles['en', a]}\t{articles[lang, a]}" for a in range(31)
+                     if ("en", a) in articles and (lang, a) in articles])
+
+
 def main(source):
     here = os.path.dirname(os.path.abspath(__file__))
     for lang, origin in MONO.items():
@@ -67,11 +75,7 @@ def main(source):
     articles = {(UDHR[c], int(a)): t for c, a, t in (r.split("\t", 2) for r in rows)}
     write_lines(f"{here}/udhr/articles.tsv.gz",
                 [f"{lang}\t{a}\t{t}" for (lang, a), t in sorted(articles.items())])
-    # The same articles as English<TAB>X pairs: the parallel set of the tokenizer premium report.
-    for lang in sorted(set(UDHR.values()) - {"en"}):
-        write_lines(f"{here}/udhr/udhr.en-{lang}.tsv.gz",
-                    [f"{articles['en', a]}\t{articles[lang, a]}" for a in range(31)
-                     if ("en", a) in articles and (lang, a) in articles])
+    write_udhr_pairs(here, articles, UDHR.values())
 
 
 if __name__ == "__main__":

@@ -12,10 +12,16 @@ a side equal to any held-out line is dropped (the monolingual and pair files com
 documents, and short lines such as "Tipo MIME" recur across languages): no held-out text is ever
 trained on.
 """
-import gzip
+import importlib
 import os
 import sys
 import unicodedata
+
+# The gzip reading and writing, byte caps, held-out split (HELDOUT_SHARE) and UDHR pairs of the demo corpus's builder.
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "demo-corpus"))
+_demo = importlib.import_module("make-demo-corpus")
+read_lines, write_lines, cap_bytes, split = _demo.read_lines, _demo.write_lines, _demo.cap_bytes, _demo.split
 
 # GNOME help (CC-BY-SA-3.0) and the Debian Administrator's Handbook (GPL-2+ or CC-BY-SA-3.0, used
 # under CC-BY-SA-3.0). The installation guide (GPL-2 only) is left out. Hebrew and Thai: no text.
@@ -32,33 +38,6 @@ UDHR = {"eng": "en", "cmn_hans": "zh", "spa": "es", "fra": "fr", "por_BR": "pt",
 # no script is starved by counting bytes (a cap in bytes gives Cyrillic half the text of Latin).
 ENGLISH_BYTES = 300_000
 MAX_PAIRS = 700                # per source and language pair
-HELDOUT_SHARE = 0.05
-
-
-def read_lines(path):
-    with gzip.open(path, "rt", encoding="utf-8", newline="\n") as f:
-        return [line.rstrip("\n") for line in f if line.strip()]
-
-
-def write_lines(path, lines):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as f:
-        f.write("".join(line + "\n" for line in lines).encode("utf-8"))
-
-
-def cap_bytes(lines, limit):
-    kept, total = [], 0
-    for line in lines:
-        total += len(line.encode("utf-8")) + 1
-        if total > limit:
-            break
-        kept.append(line)
-    return kept
-
-
-def split(lines):
-    cut = len(lines) - max(1, int(len(lines) * HELDOUT_SHARE))
-    return lines[:cut], lines[cut:]
 
 
 def mono_files(source, udhr_bytes):
@@ -108,11 +87,7 @@ def main(source):
         write_lines(f"{here}/pairs/{origin}.en-{lang}.tsv.gz", kept)
         write_lines(f"{here}/heldout/pairs/{origin}.en-{lang}.tsv.gz", pair_heldout[origin, lang])
 
-    # English<TAB>X for the same articles: the parallel set of the tokenizer premium report.
-    for lang in sorted(set(UDHR.values()) - {"en"}):
-        write_lines(f"{here}/udhr/udhr.en-{lang}.tsv.gz",
-                    [f"{articles['en', a]}\t{articles[lang, a]}" for a in range(31)
-                     if ("en", a) in articles and (lang, a) in articles])
+    _demo.write_udhr_pairs(here, articles, UDHR.values())
 
 
 if __name__ == "__main__":

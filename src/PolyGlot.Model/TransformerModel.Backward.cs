@@ -61,7 +61,7 @@ public sealed partial class TransformerModel
 
         var last = x.Detach();
         last.RequiresGrad = true;
-        var losses = CrossEntropyOfHidden(Precision.ToCompute(_finalNorm.Forward(last)), targets, Reduction.None);  // (B·T)
+        var losses = CrossEntropyOfHidden(FinalHidden(last), targets, Reduction.None);  // (B·T)
         losses.Sum().Div(lossDivisor).Backward();
         var gradient = last.Grad!;  // (B, T, C)
         for (var i = _layers.Length - 1; i >= 0; i--)

@@ -119,8 +119,11 @@ public sealed partial class TransformerModel : IDisposable
         var (x, rotary, mask) = Embed(inputIds, documents);  // (B, T, C)
         foreach (var layer in _layers)
             x = layer.Forward(x, rotary, mask, Precision, Training);
-        return Precision.ToCompute(_finalNorm.Forward(x));  // (B, T, C)
+        return FinalHidden(x);
     }
+
+    // The last block's output (B, T, C) through the final norm, in the compute dtype.
+    private Tensor FinalHidden(Tensor x) => Precision.ToCompute(_finalNorm.Forward(x));
 
     // The residual stream's start (token + learned position embeddings, dropout) with what every
     // block needs: rotary tables and the document mask.
@@ -156,7 +159,7 @@ public sealed partial class TransformerModel : IDisposable
         for (var i = 0; i < _layers.Length; i++)
             x = _layers[i].Forward(x, rotary, null, Precision, training: false, cache.Layer(i));
         cache.Length = offset + n;
-        var last = Precision.ToCompute(_finalNorm.Forward(x.Narrow(1, n - 1, 1)));  // (B, 1, C)
+        var last = FinalHidden(x.Narrow(1, n - 1, 1));  // (B, 1, C)
         return Precision.ToFloat32(Functional.Linear(last, HeadWeight)).Select(1, 0);  // (B, V)
     }
 

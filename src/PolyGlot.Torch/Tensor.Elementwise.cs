@@ -4,13 +4,13 @@ namespace PolyGlot.Torch;
 
 public sealed partial class Tensor
 {
-    private Tensor Unary(UnaryOp op) => Native.Wrap(Native.Unary(op, Handle), op);
+    private Tensor Unary(UnaryOp op) => Native.Wrap(Native.Unary(op, Handle), op, this);
 
-    private Tensor Binary(BinaryOp op, Tensor other) => Native.Wrap(Native.Binary(op, Handle, other.Handle), op);
+    private Tensor Binary(BinaryOp op, Tensor other) => Native.Wrap(Native.Binary(op, Handle, other.Handle), op, this, other);
 
-    private Tensor Binary(BinaryOp op, double scalar) => Native.Wrap(Native.BinaryScalar(op, Handle, scalar, 0), op);
+    private Tensor Binary(BinaryOp op, double scalar) => Native.Wrap(Native.BinaryScalar(op, Handle, scalar, 0), op, this);
 
-    private Tensor Binary(BinaryOp op, long scalar) => Native.Wrap(Native.BinaryScalar(op, Handle, scalar, 1), op);
+    private Tensor Binary(BinaryOp op, long scalar) => Native.Wrap(Native.BinaryScalar(op, Handle, scalar, 1), op, this);
 
     /// <summary>Elementwise sum (broadcasting).</summary>
     public Tensor Add(Tensor other) => Binary(BinaryOp.Add, other);

@@ -6,13 +6,13 @@ public sealed partial class Tensor
 {
     private Tensor InPlace(BinaryOp op, Tensor other)
     {
-        Native.Check(Native.BinaryInPlace(op, Handle, other.Handle), op);
+        Native.Check(Native.BinaryInPlace(op, Handle, other.Handle), op, this, other);
         return this;
     }
 
     private Tensor InPlace(BinaryOp op, double scalar)
     {
-        Native.Check(Native.BinaryScalarInPlace(op, Handle, scalar, 0), op);
+        Native.Check(Native.BinaryScalarInPlace(op, Handle, scalar, 0), op, this);
         return this;
     }
 
@@ -23,7 +23,8 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor IndexAddInPlace(long dim, Tensor index, Tensor source)
     {
-        Native.Check(Native.TensorIndexAdd(Handle, dim, index.Handle, source.Handle), nameof(IndexAddInPlace));
+        Native.Check(Native.TensorIndexAdd(Handle, dim, index.Handle, source.Handle), nameof(IndexAddInPlace), this, index);
+        GC.KeepAlive(source);
         return this;
     }
 

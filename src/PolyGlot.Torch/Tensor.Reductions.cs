@@ -7,7 +7,7 @@ public sealed partial class Tensor
     private unsafe Tensor Reduce(ReduceOp op, ReadOnlySpan<long> dims, bool keepDim)
     {
         fixed (long* p = dims)
-            return Native.Wrap(Native.Reduce(op, Handle, p, dims.Length, keepDim ? 1 : 0), op);
+            return Native.Wrap(Native.Reduce(op, Handle, p, dims.Length, keepDim ? 1 : 0), op, this);
     }
 
     /// <summary>Sum of all elements (0-dimensional).</summary>

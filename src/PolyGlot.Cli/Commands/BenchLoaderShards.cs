@@ -34,10 +34,7 @@ internal static class BenchLoaderShards
         ("ar", SourceKinds.Monolingual, ["ar"], 0.03),
     ];
 
-    private static readonly ParquetSchema Schema = new(
-        ParquetColumn.List(TokenShardWriter.InputIdsColumn, PhysicalType.Int32),
-        ParquetColumn.String(TokenShardWriter.LangColumn),
-        ParquetColumn.String("source"));
+    private static readonly ParquetSchema Schema = TokenShardWriter.Schema;
 
     /// <summary>Writes about <paramref name="tokens"/> tokens as prepared source directories under <paramref name="root"/>.</summary>
     public static void Write(string root, long tokens)

@@ -45,7 +45,7 @@ internal static class BenchParquetPeers
     private static JsonElement Run(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Locate(script));
+        start.ArgumentList.Add(ReferenceScripts.Locate($"{Folder}/{script}"));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -57,13 +57,4 @@ internal static class BenchParquetPeers
         return json.RootElement.Clone();
     }
 
-    private static string Locate(string script)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, Folder, script);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"{Folder}/{script} not found above {AppContext.BaseDirectory}; run polyglot from the repository build.");
-    }
 }

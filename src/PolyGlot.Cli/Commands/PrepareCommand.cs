@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using PolyGlot.Data.Corpus;
 using PolyGlot.Data.Preparation;
 using PolyGlot.Tokenization;
 using PolyGlot.Tokenization.Imported;
@@ -40,7 +41,7 @@ internal static class PrepareCommand
             var unknown = names.Except(data.Sources.Select(s => s.Name)).ToList();
             if (unknown.Count > 0)
                 throw new InvalidDataException($"--source names unknown source(s): {string.Join(", ", unknown)}");
-            PrepareCommon.CheckInputs(data.Select(names));
+            CorpusReader.CheckInputs(data.Select(names));
             using var tokenizer = TokenizerLoader.Load(data.Prepare.Tokenizer);
             using var outputLock = PrepareCommon.Lock(data.Prepare.Output, "polyglot prepare");
             var lastReport = Stopwatch.StartNew();

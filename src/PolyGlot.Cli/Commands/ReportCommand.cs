@@ -26,9 +26,6 @@ internal static class ReportCommand
     {
         if (output is null && runDirectories.Length > 1)
             throw new ArgumentException($"{runDirectories.Length} run directories: pass --out FILE for the comparison page.");
-        foreach (var dir in runDirectories)
-            if (!Directory.Exists(dir))
-                throw new ArgumentException($"{dir}: no such run directory; pass the logging.run_dir of a run, e.g. runs/demo.");
         var path = output ?? RunReport.DefaultPath(runDirectories[0]);
         var result = RunReport.Write(runDirectories, path);
         foreach (var run in result.Runs)

@@ -45,7 +45,7 @@ internal static class TokenizerCommand
                 throw new IOException($"tokenizer.output = {settings.Output}: is a file; pass a directory (--out DIR) for the tokenizer model.");
 
             var selected = data.Select(settings.Sources);
-            PrepareCommon.CheckInputs(selected);
+            CorpusReader.CheckInputs(selected);
             using var outputLock = PrepareCommon.Lock(settings.Output, "polyglot tokenizer train");
             var corpus = LanguageCorpus.ByLanguage(selected);
             var summary = TokenizerTrainer.Train(settings, corpus, settings.Output,

@@ -5,6 +5,7 @@ using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Hosting;
+using PolyGlot.Training.Reporting;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -78,7 +79,7 @@ internal static class TrainCommand
         var resolved = config.ToYaml();
         Serilog.Log.Information("train: run '{Name}' from {Config}, run directory {RunDir}; resolved configuration:\n{Yaml}",
             config.Name, configPath, runDir, resolved.TrimEnd());
-        AtomicFile.WriteAllText(Path.Combine(runDir, "config.yaml"), resolved);
+        AtomicFile.WriteAllText(Path.Combine(runDir, RunHistoryReader.ConfigFileName), resolved);
     }
 
     private static DataParallel JoinGroup(LaunchEnvironment launch, RunConfig config, Torch.Device device)

@@ -44,6 +44,56 @@ internal static partial class DurableWrite
         FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
+    /// <summary>
+    /// Gives the finished directory <paramref name="temp"/> the name <paramref name="target"/>: its
+    /// entries and, after the rename, the parent's are flushed. A directory already called target is
+    /// first renamed to <paramref name="aside"/> (default: a temporary name beside it) and deleted
+    /// only once temp has its name, so a crash at any point leaves one of the two whole.
+    /// </summary>
+    public static void PublishDirectory(string temp, string target, string? aside = null)
+    {
+        FlushDirectory(temp);
+        string? replaced = null;
+        if (Directory.Exists(target))
+        {
+            replaced = aside ?? TempPathFor(target);
+            Directory.Move(target, replaced);
+        }
+        Directory.Move(temp, target);
+        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+        if (replaced is null)
+            return;
+        try
+        {
+            Directory.Delete(replaced, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Builds a directory under a temporary name beside <paramref name="target"/> with
+    /// <paramref name="fill"/> (given that name), then publishes it (<see cref="PublishDirectory"/>);
+    /// on failure the partial directory is deleted and <paramref name="target"/> is untouched.
+    /// </summary>
+    public static T WriteDirectory<T>(string target, Func<string, T> fill)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var result = fill(temp);
+            PublishDirectory(temp, target);
+            return result;
+        }
+        catch
+        {
+            if (Directory.Exists(temp))
+                Directory.Delete(temp, recursive: true);
+            throw;
+        }
+    }
+
     /// <summary>A unique temporary name beside <paramref name="path"/>: <c>path.PID.GUID.tmp</c>.</summary>
     public static string TempPathFor(string path) => $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
 

@@ -27,6 +27,16 @@ public static class CorpusReader
         return files;
     }
 
+    /// <summary>
+    /// Throws, naming the source, when a source's file or pattern matches nothing: callers check
+    /// before any output directory exists, so a typo leaves nothing behind.
+    /// </summary>
+    public static void CheckInputs(IEnumerable<CorpusSourceConfig> sources)
+    {
+        foreach (var source in sources)
+            _ = ResolveFiles(source);
+    }
+
     /// <summary>The documents of a monolingual source.</summary>
     public static IEnumerable<CorpusDocument> ReadDocuments(CorpusSourceConfig source)
     {

@@ -331,7 +331,7 @@ PG_EXPORT int pg_spm_encode_batch(void* handle, const uint8_t* text, const int64
       if (cache != nullptr)
         encode_cached(*t, *cache, one, pieces);
       else
-        encode_plain(t->sp, one, pieces);
+        check(t->sp.Encode(one, &pieces), "encode failed");  // straight into the buffer, no copy
       const auto n = static_cast<int64_t>(pieces.size());
       if (status == pg::kOk && written + n <= capacity)
         std::memcpy(ids + written, pieces.data(), static_cast<size_t>(n) * sizeof(int32_t));

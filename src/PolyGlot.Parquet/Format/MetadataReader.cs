@@ -28,8 +28,6 @@ internal static class MetadataReader
         return meta;
     }
 
-    public static PageHeader ReadPageHeader(CompactReader r) => ReadPageHeader(r, new PageHeader());
-
     /// <summary>Reads a page header into <paramref name="page"/>, which is reset first (the reader reuses one per chunk).</summary>
     public static PageHeader ReadPageHeader(CompactReader r, PageHeader page)
     {

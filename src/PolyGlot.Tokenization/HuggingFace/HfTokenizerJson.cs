@@ -12,29 +12,44 @@ namespace PolyGlot.Tokenization.HuggingFace;
 /// user-defined pieces as added tokens, and a decoder that turns U+2581 back into spaces and
 /// byte pieces back into characters.
 /// </summary>
-public static class HfTokenizerJson
+public sealed class HfTokenizerJson
 {
     /// <summary>The file name Hugging Face looks for.</summary>
     public const string FileName = "tokenizer.json";
 
     private const string Space = "\u2581";
 
-    /// <summary>True when <paramref name="tokenizer"/> can be written: a BPE model (unigram models have no merges to write).</summary>
-    /// <exception cref="TokenizerException">The model normalizes text or adds a dummy prefix.</exception>
-    public static bool Supports(SentencePieceTokenizer tokenizer) => SentencePieceVocabulary.Read(tokenizer).IsBpe;
+    private readonly SentencePieceVocabulary _vocabulary;
+    private readonly SpecialTokens _special;
+
+    private HfTokenizerJson(SentencePieceVocabulary vocabulary, SpecialTokens special) => (_vocabulary, _special) = (vocabulary, special);
 
     /// <summary>
-    /// Writes the <c>tokenizer.json</c> of <paramref name="tokenizer"/> to <paramref name="path"/>
-    /// (atomically). With <paramref name="contextTokenId"/>, encoding with special tokens puts that
-    /// token before the text (and between the two texts of a pair), as training saw documents.
+    /// The <c>tokenizer.json</c> of <paramref name="tokenizer"/>, its vocabulary read once; null for a
+    /// model it cannot be written for (unigram models have no merges to write).
     /// </summary>
-    /// <exception cref="TokenizerException">The model is not BPE, normalizes text or adds a dummy prefix.</exception>
-    public static void Write(SentencePieceTokenizer tokenizer, string path, int? contextTokenId = null)
+    /// <exception cref="TokenizerException">The model normalizes text or adds a dummy prefix.</exception>
+    public static HfTokenizerJson? Of(SentencePieceTokenizer tokenizer)
     {
         var vocabulary = SentencePieceVocabulary.Read(tokenizer);
-        if (!vocabulary.IsBpe)
-            throw new TokenizerException(
-                $"{tokenizer.ModelPath} is a unigram model; a Hugging Face tokenizer.json is written for BPE models (tokenizer.model_type: bpe).");
+        return vocabulary.IsBpe ? new HfTokenizerJson(vocabulary, tokenizer.Special) : null;
+    }
+
+    /// <summary>Writes the <c>tokenizer.json</c> of <paramref name="tokenizer"/> (see <see cref="WriteTo"/>).</summary>
+    /// <exception cref="TokenizerException">The model is not BPE, normalizes text or adds a dummy prefix.</exception>
+    public static void Write(SentencePieceTokenizer tokenizer, string path, int? contextTokenId = null) =>
+        (Of(tokenizer) ?? throw new TokenizerException(
+            $"{tokenizer.ModelPath} is a unigram model; a Hugging Face tokenizer.json is written for BPE models (tokenizer.model_type: bpe)."))
+        .WriteTo(path, contextTokenId);
+
+    /// <summary>
+    /// Writes the file to <paramref name="path"/> (atomically). With <paramref name="contextTokenId"/>,
+    /// encoding with special tokens puts that token before the text (and between the two texts of a
+    /// pair), as training saw documents.
+    /// </summary>
+    public void WriteTo(string path, int? contextTokenId = null)
+    {
+        var vocabulary = _vocabulary;
         var context = contextTokenId is { } id ? vocabulary.Pieces[id] : null;
         AtomicFile.Write(path, stream =>
         {
@@ -53,7 +68,7 @@ public static class HfTokenizerJson
             json.WriteNull("pre_tokenizer");
             WritePostProcessor(json, context);
             WriteDecoder(json);
-            WriteModel(json, vocabulary, tokenizer.Special);
+            WriteModel(json, vocabulary, _special);
             json.WriteEndObject();
         });
     }

@@ -40,10 +40,14 @@ internal sealed class SentencePieceVocabulary
         }
         var byteFallback = pieces.Count(p => p.Kind == PieceKind.Byte) == 256;
         RequireLosslessText(tokenizer, byteFallback);
-        // BPE training scores the n-th learned piece -n; unigram scores are log probabilities.
-        var isBpe = pieces.Where(p => p.IsLearned).All(p => p.Score <= 0 && p.Score == MathF.Round(p.Score));
-        return new SentencePieceVocabulary(pieces, isBpe, byteFallback);
+        return new SentencePieceVocabulary(pieces, HasBpeScores(pieces.Where(p => p.IsLearned).Select(p => p.Score)), byteFallback);
     }
+
+    /// <summary>
+    /// Whether learned pieces scored like these come from BPE training, which scores the n-th
+    /// learned piece -n; unigram scores are log probabilities.
+    /// </summary>
+    internal static bool HasBpeScores(IEnumerable<float> learnedScores) => learnedScores.All(s => s <= 0 && s == MathF.Round(s));
 
     /// <summary>
     /// The BPE merges, best first. SentencePiece's BPE encoder repeatedly joins the adjacent pair

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -57,6 +58,36 @@ internal static class HfTokenizerJson
         var vocabSize = byId.Keys.Max() + 1;
         var special = Special(path, added, vocab);
         return new ByteLevelBpeTokenizer(tokenizer, id => byId.GetValueOrDefault(id), path, vocabSize, special);
+    }
+
+    /// <summary>
+    /// A GPT-2 style byte-level BPE from a directory holding <c>vocab.json</c> and <c>merges.txt</c>
+    /// (what <c>tokenizer.model.save(directory)</c> writes), with GPT-2's split pattern.
+    /// </summary>
+    public static ByteLevelBpeTokenizer LoadVocabAndMerges(string directory)
+    {
+        var vocab = Path.Combine(directory, "vocab.json");
+        var merges = Path.Combine(directory, "merges.txt");
+        if (!File.Exists(vocab) || !File.Exists(merges))
+            throw new TokenizerException($"--compare {directory}: a Hugging Face BPE directory needs vocab.json and merges.txt; " +
+                                         "export them with tokenizer.model.save(directory).");
+        try
+        {
+            var tokenizer = BpeTokenizer.Create(new BpeOptions(vocab, merges)
+            {
+                ByteLevel = true,
+                PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), null),
+            });
+            var vocabSize = tokenizer.Vocabulary.Values.DefaultIfEmpty(-1).Max() + 1;
+            var eos = tokenizer.Vocabulary.TryGetValue("<|endoftext|>", out var id) ? id : -1;
+            var byId = tokenizer.Vocabulary.GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
+            return new ByteLevelBpeTokenizer(tokenizer, byId.GetValueOrDefault, directory, vocabSize, new SpecialTokens(-1, -1, eos, -1),
+                () => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(vocab).Concat(File.ReadAllBytes(merges)).ToArray())));
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)
+        {
+            throw new TokenizerException($"--compare {directory}: vocab.json / merges.txt do not form a BPE vocabulary: {e.Message}", e);
+        }
     }
 
     private static JsonObject Parse(string path)

@@ -9,7 +9,7 @@ namespace PolyGlot.Tokenization.Imported;
 public static class TokenizerLoader
 {
     /// <summary>The file names a Hugging Face model folder carries its tokenizer in, in the order they are preferred.</summary>
-    public static IReadOnlyList<string> FolderFiles { get; } = ["tokenizer.model", "tokenizer.json"];
+    public static IReadOnlyList<string> FolderFiles { get; } = [Training.TokenizerTrainer.ModelFileName, HuggingFace.HfTokenizerJson.FileName];
 
     /// <summary>Loads <paramref name="path"/>, choosing the implementation by its name and contents.</summary>
     /// <exception cref="TokenizerException">The file is missing or in none of the supported formats.</exception>

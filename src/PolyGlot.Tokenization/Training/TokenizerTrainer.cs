@@ -148,7 +148,7 @@ public static class TokenizerTrainer
     // The human-readable vocabulary beside the model, in SentencePiece's .vocab layout: piece TAB score.
     private static void WriteVocab(string modelPath, string vocabPath)
     {
-        using var tokenizer = SentencePieceTokenizer.Load(modelPath);
+        using var tokenizer = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0);  // read only: no encoding cache to check
         var lines = new StringBuilder();
         for (var id = 0; id < tokenizer.VocabSize; id++)
             lines.Append(tokenizer.IdToPiece(id)).Append('\t')

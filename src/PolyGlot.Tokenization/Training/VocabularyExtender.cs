@@ -32,11 +32,10 @@ public static class VocabularyExtender
             throw new TokenizerException(
                 $"tokenizer.model_type is {training.ModelType}; extend learns BPE pieces (set model_type: bpe in the data config).");
         var basePieces = SentencePieceModelFile.ReadPieces(baseBytes);
-        // BPE scores its n-th learned piece -n; unigram scores are log probabilities.
-        if (!basePieces.Where(p => p.IsNormal).All(p => p.Score <= 0 && p.Score == MathF.Round(p.Score)))
+        if (!HuggingFace.SentencePieceVocabulary.HasBpeScores(basePieces.Where(p => p.IsNormal).Select(p => p.Score)))
             throw new TokenizerException(
                 $"{baseModel} is not a BPE model (its piece scores are log probabilities, as a unigram model's); extend appends BPE pieces to a BPE tokenizer.");
-        using (var check = SentencePieceTokenizer.Load(baseModel))
+        using (var check = SentencePieceTokenizer.Load(baseModel, pieceCacheBytes: 0))  // read only: no encoding cache to check
             if (check.VocabSize != basePieces.Count)
                 throw new TokenizerException($"{baseModel}: read {basePieces.Count} pieces but SentencePiece reports {check.VocabSize}.");
         var scratch = Path.Combine(outputDirectory, ".target-tokenizer");

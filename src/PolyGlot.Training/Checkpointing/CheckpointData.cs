@@ -1,3 +1,4 @@
+using PolyGlot.Model;
 using PolyGlot.Torch.Serialization;
 
 namespace PolyGlot.Training.Checkpointing;
@@ -41,4 +42,22 @@ public sealed class CheckpointData
 
     /// <summary>String metadata stored in both safetensors headers (<c>format: pt</c> is always added).</summary>
     public IReadOnlyDictionary<string, string> TensorMetadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A weights-only checkpoint of <paramref name="model"/> at step 0 (what <c>polyglot import</c>
+    /// writes): resuming from it takes the weights and starts with a fresh optimizer, data and RNG state.
+    /// </summary>
+    public static CheckpointData WeightsOf(TransformerModel model, string configYaml, CheckpointCompatibility compatibility) => new()
+    {
+        Step = 0,
+        WeightsOnly = true,
+        ModelTensors = model.Parameters.Select(p => SafetensorsTensors.Payload(p.Name, p.Tensor)).ToList(),
+        OptimizerTensors = [],
+        Trainer = new TrainerState(),
+        DataStateJson = "{}",
+        Rng = new RngState(),
+        ConfigYaml = configYaml,
+        Compatibility = compatibility,
+        TensorMetadata = new Dictionary<string, string> { ["layout"] = model.Config.Layout },
+    };
 }

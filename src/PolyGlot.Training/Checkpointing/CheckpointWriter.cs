@@ -106,21 +106,10 @@ internal static class CheckpointWriter
         return stream.Finish();
     }
 
-    private static void Publish(string root, string temp, string final)
-    {
-        string? replaced = null;
-        if (Directory.Exists(final))
-        {
-            // An earlier attempt at the same step (complete or not) is set aside, not deleted,
-            // until the new one has its name.
-            replaced = Path.Combine(root, $"{CheckpointFiles.OldPrefix}{Path.GetFileName(final)}-{Guid.NewGuid():N}");
-            Directory.Move(final, replaced);
-        }
-        Directory.Move(temp, final);
-        DurableFiles.FlushDirectory(root);
-        if (replaced is not null)
-            TryDelete(replaced);
-    }
+    // An earlier attempt at the same step (complete or not) is set aside under a name the store
+    // recognises, not deleted, until the new one has its name.
+    private static void Publish(string root, string temp, string final) =>
+        DurableFiles.PublishDirectory(temp, final, Path.Combine(root, $"{CheckpointFiles.OldPrefix}{Path.GetFileName(final)}-{Guid.NewGuid():N}"));
 
     private static void WriteMarker(string final, long step, string checksumsSha256)
     {

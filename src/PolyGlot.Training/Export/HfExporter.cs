@@ -34,31 +34,23 @@ public static class HfExporter
         RequireWritable(target, options.Force);
         using var tokenizer = LoadTokenizer(tokenizerPath, model.Config);
         // Checked before the weights are written, so that a tokenizer it refuses costs no export time.
-        var hasTokenizerJson = HfTokenizerJson.Supports(tokenizer);
+        var tokenizerJson = HfTokenizerJson.Of(tokenizer);
+        var hasTokenizerJson = tokenizerJson is not null;
         var map = NameMapFor(model.Config.Layout);
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
+        return DurableFiles.WriteDirectory(target, temp =>
         {
             var (weightFiles, bytes, weightSeconds) = WriteWeights(model, temp, options);
             var files = weightFiles.ToList();
             File.Copy(tokenizer.ModelPath, Path.Combine(temp, HfFolderFiles.TokenizerModel));
             files.Add(HfFolderFiles.TokenizerModel);
-            if (hasTokenizerJson)
+            if (tokenizerJson is not null)
             {
-                HfTokenizerJson.Write(tokenizer, Path.Combine(temp, HfTokenizerJson.FileName), HfFolderFiles.ContextTokenId(tokenizer.Special));
+                tokenizerJson.WriteTo(Path.Combine(temp, HfTokenizerJson.FileName), HfFolderFiles.ContextTokenId(tokenizer.Special));
                 files.Add(HfTokenizerJson.FileName);
             }
             files.AddRange(HfFolderFiles.WriteJson(temp, model.Config, map, tokenizer.Special, options.TorchDTypeName, hasTokenizerJson));
-            Publish(temp, target);
             return new HfExportResult(target, map.Architecture, files, bytes, weightSeconds);
-        }
-        catch
-        {
-            if (Directory.Exists(temp))
-                Directory.Delete(temp, recursive: true);
-            throw;
-        }
+        });
     }
 
     /// <summary>
@@ -136,12 +128,4 @@ public static class HfExporter
         return spec.Transpose ? [shape[1], shape[0]] : shape;
     }
 
-    private static void Publish(string temp, string target)
-    {
-        DurableFiles.FlushDirectory(temp);
-        if (Directory.Exists(target))
-            Directory.Delete(target, recursive: true);
-        Directory.Move(temp, target);
-        DurableFiles.FlushDirectory(Path.GetDirectoryName(target)!);
-    }
 }

@@ -58,7 +58,7 @@ public static class TrainingData
     {
         log($"train: the tokenizer does not exist yet; training it from {file} into {preparation.Tokenizer.Output} (reused next time)");
         var sources = preparation.Select(preparation.Tokenizer.Sources);
-        CheckInputs(sources);
+        CorpusReader.CheckInputs(sources);
         using var guard = DirectoryLock.Acquire(preparation.Tokenizer.Output, "polyglot train", log);
         var corpus = LanguageCorpus.ByLanguage(sources);
         var summary = TokenizerTrainer.Train(preparation.Tokenizer, corpus, preparation.Tokenizer.Output, message => log("tokenizer: " + message));
@@ -69,7 +69,7 @@ public static class TrainingData
     {
         log($"train: prepared shards missing for {(missing.Count == 0 ? "every source (new tokenizer)" : string.Join(", ", missing))}; "
             + $"running prepare from {file} into {preparation.Prepare.Output} (reused next time)");
-        CheckInputs(preparation.Select(preparation.Prepare.Sources));
+        CorpusReader.CheckInputs(preparation.Select(preparation.Prepare.Sources));
         using var guard = DirectoryLock.Acquire(preparation.Prepare.Output, "polyglot train", log);
         using var tokenizer = TokenizerLoader.Load(preparation.Prepare.Tokenizer);
         var lastReport = Stopwatch.StartNew();
@@ -91,12 +91,5 @@ public static class TrainingData
             log(string.Create(CultureInfo.InvariantCulture,
                 $"prepare: {source.Name} {(outcome == PrepareOutcome.UpToDate ? "up to date" : "prepared")}: {manifest.Documents:N0} documents, {manifest.Tokens:N0} tokens in {manifest.Shards.Count} shard(s)"));
         }
-    }
-
-    // A source whose file or pattern matches nothing fails here, naming it, before any output exists.
-    private static void CheckInputs(IEnumerable<CorpusSourceConfig> sources)
-    {
-        foreach (var source in sources)
-            _ = CorpusReader.ResolveFiles(source);
     }
 }

@@ -32,24 +32,15 @@ public static class HfImporter
         var (config, architecture) = HfConfigReader.Read(Path.Combine(folder, "config.json"));
         using var tokenizers = ImportTokenizers.Open(folder, options, config);
         config.VocabSize = Math.Max(config.VocabSize, tokenizers.Used.VocabSize);
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
+        return DurableFiles.WriteDirectory(target, temp =>
         {
             var tokenizerName = tokenizers.CopyInto(temp);
             using var model = TransformerModel.Create(config, Device.Cpu, seed: 0);
             var added = LoadWeights(model, folder, tokenizers, options.NewTokenInit);
             var checkpoint = WriteCheckpoint(temp, model, Path.Combine(target, tokenizerName), tokenizers.Used.ComputeSha256());
-            Publish(temp, target);
             return new HfImportResult(target, Path.Combine(target, Path.GetFileName(checkpoint)), architecture, config,
                 Path.Combine(target, tokenizerName), added);
-        }
-        catch
-        {
-            if (Directory.Exists(temp))
-                Directory.Delete(temp, recursive: true);
-            throw;
-        }
+        });
     }
 
     private static int LoadWeights(TransformerModel model, string folder, ImportTokenizers tokenizers, NewTokenInit rule)
@@ -82,19 +73,7 @@ public static class HfImporter
         var yaml = YamlConfig.Serialize(new ImportedRun { Model = model.Config, Tokenizer = new TokenizerConfig { Path = tokenizerPath } });
         File.WriteAllText(Path.Combine(directory, "imported.yaml"), yaml);
         var store = new CheckpointStore(directory);
-        return store.Save(new CheckpointData
-        {
-            Step = 0,
-            WeightsOnly = true,
-            ModelTensors = model.Parameters.Select(p => SafetensorsTensors.Payload(p.Name, p.Tensor)).ToList(),
-            OptimizerTensors = [],
-            Trainer = new TrainerState(),
-            DataStateJson = "{}",
-            Rng = new RngState(),
-            ConfigYaml = yaml,
-            Compatibility = CheckpointCompatibility.Of(model.Config, tokenizerSha256),
-            TensorMetadata = new Dictionary<string, string> { ["layout"] = model.Config.Layout },
-        }, keepLast: 1);
+        return store.Save(CheckpointData.WeightsOf(model, yaml, CheckpointCompatibility.Of(model.Config, tokenizerSha256)), keepLast: 1);
     }
 
     private static void RequireWritable(string target, bool force)
@@ -105,14 +84,6 @@ public static class HfImporter
             throw new ImportException(target, "the output directory exists and is not empty; choose another --out or pass --force to replace it");
     }
 
-    private static void Publish(string temp, string target)
-    {
-        DurableFiles.FlushDirectory(temp);
-        if (Directory.Exists(target))
-            Directory.Delete(target, recursive: true);
-        Directory.Move(temp, target);
-        DurableFiles.FlushDirectory(Path.GetDirectoryName(target)!);
-    }
 
     /// <summary>The sections of a run configuration an imported checkpoint records: the model and its tokenizer.</summary>
     private sealed class ImportedRun

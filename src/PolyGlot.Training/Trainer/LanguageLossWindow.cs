@@ -22,17 +22,16 @@ internal sealed class LanguageLossWindow : IDisposable
     }
 
     /// <summary>
-    /// Adds (N) token losses whose targets have the (N) language ids given on the device and on the
-    /// host; a host id of -1 marks an ignored target (loss 0), which is not counted.
+    /// Adds (N) token losses whose targets have the (N) language ids given on the device (an ignored
+    /// target's loss is 0), and the host's count of predicted targets per language id.
     /// </summary>
-    public void Add(Tensor tokenLosses, Tensor languageIds, ReadOnlySpan<int> hostLanguageIds)
+    public void Add(Tensor tokenLosses, Tensor languageIds, ReadOnlySpan<long> targetsPerLanguage)
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = new NoGradScope();
         _sums.IndexAddInPlace(0, languageIds, tokenLosses.To(DType.Float64));
-        foreach (var id in hostLanguageIds)
-            if (id >= 0)
-                _counts[id]++;
+        for (var id = 0; id < targetsPerLanguage.Length; id++)
+            _counts[id] += targetsPerLanguage[id];
     }
 
     /// <summary>The window's sums and counts (of all ranks of <paramref name="parallel"/>), in one read; then empties the window.</summary>

@@ -14,23 +14,22 @@ namespace PolyGlot.Training.Trainer;
 /// </summary>
 internal sealed class MicroBatch
 {
-    private readonly long[] _inputs, _targets, _targetLanguages, _positions, _segments;
-    private readonly int[] _languages;
+    private readonly long[] _inputs, _targets, _targetLanguages, _positions, _segments, _targetsPerLanguage;
     private readonly int _rows, _seqLen;
 
-    public MicroBatch(int rows, int seqLen)
+    public MicroBatch(int rows, int seqLen, int languages)
     {
         (_rows, _seqLen) = (rows, seqLen);
         _inputs = new long[rows * seqLen];
         _targets = new long[rows * seqLen];
-        _languages = new int[rows * seqLen];
         _targetLanguages = new long[rows * seqLen];
+        _targetsPerLanguage = new long[languages];
         _positions = new long[rows * seqLen];
         _segments = new long[rows * seqLen];
     }
 
-    /// <summary>Target language ids of the rows last loaded, row-major; -1 for an ignored target.</summary>
-    public ReadOnlySpan<int> TargetLanguages => _languages;
+    /// <summary>Predicted targets of the rows last loaded per language id (ignored targets not counted).</summary>
+    public ReadOnlySpan<long> TargetsPerLanguage => _targetsPerLanguage;
 
     /// <summary>Targets of the rows last loaded that are predicted (not ignored at a document start).</summary>
     public int PredictedTargets { get; private set; }
@@ -44,6 +43,7 @@ internal sealed class MicroBatch
     {
         var boundaries = batch.SegmentIds is not null && batch.PositionIds is not null;
         PredictedTargets = _rows * _seqLen;
+        Array.Clear(_targetsPerLanguage);
         for (var r = 0; r < _rows; r++)
         {
             var start = (first + r) * batch.RowLength;
@@ -54,8 +54,8 @@ internal sealed class MicroBatch
                 var i = r * _seqLen + t;
                 _inputs[i] = row[t];
                 _targets[i] = row[t + 1];
-                _languages[i] = languages[t + 1];
                 _targetLanguages[i] = languages[t + 1];
+                _targetsPerLanguage[languages[t + 1]]++;
                 if (!boundaries)
                     continue;
                 _positions[i] = batch.PositionIds![start + t];
@@ -64,7 +64,7 @@ internal sealed class MicroBatch
                 {
                     // The first token of the next document, seen from the previous one: not a target.
                     _targets[i] = TransformerModel.IgnoreIndex;
-                    _languages[i] = -1;
+                    _targetsPerLanguage[languages[t + 1]]--;
                     _targetLanguages[i] = 0;   // any valid id: an ignored target's loss is 0
                     PredictedTargets--;
                 }

@@ -40,7 +40,7 @@ public sealed class TrainingStep : IDisposable
         int languages, DataParallel? parallel = null)
     {
         (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
-        _micro = new MicroBatch(microRows, seqLen);
+        _micro = new MicroBatch(microRows, seqLen, languages);
         _window = new LanguageLossWindow(languages, model.Device);
     }
 
@@ -74,7 +74,7 @@ public sealed class TrainingStep : IDisposable
             if (injectNonFinite)
                 detached = detached.Mul(double.NaN);
             lossSum.AddInPlace(detached.To(DType.Float64).Sum());
-            _window.Add(detached, languages, _micro.TargetLanguages);
+            _window.Add(detached, languages, _micro.TargetsPerLanguage);
             predicted += _micro.PredictedTargets;
         }
         // (loss sum, stop votes, predicted targets) of this rank, then of all ranks.

@@ -5,26 +5,17 @@ public sealed class DoctorCommandTests : IDisposable
     // No device is visible to the child even on a GPU machine, so these tests mean the same everywhere.
     private static readonly Dictionary<string, string> NoCuda = new() { ["CUDA_VISIBLE_DEVICES"] = "" };
 
-    private const string RunConfig = """
-        name: t
-        model: {layout: polylm, vocab_size: 512, d_model: 32, n_layers: 2, n_heads: 4, max_seq_len: 64}
-        tokenizer: {path: tok.model}
-        data:
-          seq_len: 64
-          global_batch_size: 8
-          sources: [{name: a, path: prepared/a}]
-        schedule: {warmup_steps: 2, total_steps: 10}
-        training: {device: DEVICE, micro_batch_size: 4}
-        precision: {compute: PRECISION}
+    private const string RunConfig = MinimalRunConfig.Yaml;
 
-        """;
+    private static string WithDeviceAndPrecision(string device, string precision) =>
+        RunConfig.Replace("device: cpu", $"device: {device}") + $"precision: {{compute: {precision}}}\n";
 
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     private string Config(string device, string precision) =>
-        _dir.Write("run.yaml", RunConfig.Replace("DEVICE", device).Replace("PRECISION", precision));
+        _dir.Write("run.yaml", WithDeviceAndPrecision(device, precision));
 
     [Fact]
     public void PassesCpuSelfTest_When_RunWithoutConfig()
@@ -70,7 +61,7 @@ public sealed class DoctorCommandTests : IDisposable
     [Fact]
     public void FailsWithOneLine_When_ConfigIsInvalid()
     {
-        var config = _dir.Write("run.yaml", RunConfig.Replace("DEVICE", "tpu").Replace("PRECISION", "fp32"));
+        var config = _dir.Write("run.yaml", WithDeviceAndPrecision("tpu", "fp32"));
 
         var result = PolyglotProcess.RunWithEnvironment(_dir.Path, NoCuda, "doctor", "--config", config);
 

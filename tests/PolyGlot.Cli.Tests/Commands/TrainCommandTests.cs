@@ -67,18 +67,7 @@ public sealed class TrainCommandTests : IDisposable
     public void RefusesNamingTheOtherProcess_When_AnotherProcessHoldsTheRunDirectory()
     {
         // Given a valid run configuration and this test process holding its run directory
-        _dir.Write("run.yaml", """
-            name: t
-            model: {layout: polylm, vocab_size: 512, d_model: 32, n_layers: 2, n_heads: 4, max_seq_len: 64}
-            tokenizer: {path: tok.model}
-            data:
-              seq_len: 64
-              global_batch_size: 8
-              sources: [{name: a, path: prepared/a}]
-            schedule: {warmup_steps: 2, total_steps: 10}
-            training: {device: cpu, micro_batch_size: 4}
-            logging: {run_dir: runs/t}
-            """);
+        _dir.Write("run.yaml", MinimalRunConfig.Yaml + "logging: {run_dir: runs/t}\n");
         using var held = Common.IO.DirectoryLock.Acquire(_dir.File("runs/t"), "polyglot train");
 
         // When a polyglot process trains in the same run directory

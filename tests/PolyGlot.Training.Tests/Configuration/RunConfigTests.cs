@@ -1,22 +1,12 @@
 using PolyGlot.Common.Configuration;
 using PolyGlot.Training.Configuration;
+using PolyGlot.TestSupport;
 
 namespace PolyGlot.Training.Tests.Configuration;
 
 public sealed class RunConfigTests
 {
-    private const string Minimal = """
-        name: t
-        model: {layout: polylm, vocab_size: 512, d_model: 32, n_layers: 2, n_heads: 4, max_seq_len: 64}
-        tokenizer: {path: tok.model}
-        data:
-          seq_len: 64
-          global_batch_size: 8
-          sources: [{name: a, path: prepared/a}]
-        schedule: {warmup_steps: 2, total_steps: 10}
-        training: {device: cpu, micro_batch_size: 4}
-
-        """;
+    private const string Minimal = MinimalRunConfig.Yaml;
 
     private static ConfigException Invalid(string yaml) =>
         Assert.Throws<ConfigException>(() => YamlConfig.Parse<RunConfig>(yaml, "run.yaml"));

@@ -63,18 +63,8 @@ public sealed class WeightsOnlyResumeTests
                 foreach (var parameter in model.Parameters)
                     weights.CopyInto(parameter.Name, parameter.Tensor);
             }
-            return new CheckpointStore(root).Save(new CheckpointData
-            {
-                Step = 0,
-                WeightsOnly = true,
-                ModelTensors = model.Parameters.Select(p => SafetensorsTensors.Payload(p.Name, p.Tensor)).ToList(),
-                OptimizerTensors = [],
-                Trainer = new TrainerState(),
-                DataStateJson = "{}",
-                Rng = new RngState(),
-                ConfigYaml = "name: imported\n",
-                Compatibility = CheckpointCompatibility.Of(harness.Config.Model, TrainerHarness.TokenizerSha),
-            }, keepLast: 1);
+            return new CheckpointStore(root).Save(
+                CheckpointData.WeightsOf(model, "name: imported\n", CheckpointCompatibility.Of(harness.Config.Model, TrainerHarness.TokenizerSha)), keepLast: 1);
         });
     }
 }
