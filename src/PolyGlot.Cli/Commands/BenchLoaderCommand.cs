@@ -23,22 +23,33 @@ internal static class BenchLoaderCommand
         var stepMs = new Option<double>("--step-ms") { Description = "Simulated training step (ms) while the training-thread time is measured", DefaultValueFactory = _ => 20 };
         var prepared = new Option<string?>("--prepared") { Description = "Measure on existing prepared sources (a prepare output root) instead of synthetic shards" };
         var directory = new Option<string?>("--dir") { Description = "Keep the synthetic shards here (reused when present) instead of a temporary directory" };
+        var shuffle = new Option<string>("--shuffle") { Description = "data.shuffle: documents or row_groups", DefaultValueFactory = _ => "documents" };
+        var worldSizes = new Option<int[]>("--world-sizes")
+        {
+            Description = "Also measure rank 0 of these data-parallel world sizes (each must divide --batch): CPU per step and tokens decoded versus one rank",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [],
+        };
         var command = new Command("loader", "Data loader throughput (tokens/s as packed batches) and training-thread time per batch.");
-        foreach (var option in new Option[] { tokens, seqLen, batch, cores, boundaries, stepMs, prepared, directory })
+        foreach (var option in new Option[] { tokens, seqLen, batch, cores, boundaries, stepMs, prepared, directory, shuffle, worldSizes })
             command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run("bench loader", () => Run(new Settings(
             parse.GetValue(tokens), parse.GetValue(seqLen), parse.GetValue(batch), parse.GetValue(cores),
-            parse.GetValue(boundaries), parse.GetValue(stepMs), parse.GetValue(prepared), parse.GetValue(directory)))));
+            parse.GetValue(boundaries), parse.GetValue(stepMs), parse.GetValue(prepared), parse.GetValue(directory), parse.GetValue(shuffle)!,
+            parse.GetValue(worldSizes) ?? []))));
         return command;
     }
 
-    private sealed record Settings(long Tokens, int SeqLen, int Batch, int Cores, bool DocumentBoundaries, double StepMs, string? Prepared, string? Directory);
+    private sealed record Settings(long Tokens, int SeqLen, int Batch, int Cores, bool DocumentBoundaries, double StepMs, string? Prepared, string? Directory,
+        string Shuffle, int[] WorldSizes);
 
     private static int Run(Settings settings)
     {
-        if (settings.Tokens < 1_000_000 || settings.Cores < 1 || settings.Cores > Environment.ProcessorCount || settings.StepMs <= 0)
+        if (settings.Tokens < 1_000_000 || settings.Cores < 1 || settings.Cores > Environment.ProcessorCount || settings.StepMs <= 0
+            || settings.WorldSizes.Any(n => n < 2 || settings.Batch % n != 0))
         {
-            Serilog.Log.Error("bench loader: --tokens must be >= 1,000,000, --cores between 1 and {Cores}, --step-ms > 0", Environment.ProcessorCount);
+            Serilog.Log.Error("bench loader: --tokens must be >= 1,000,000, --cores between 1 and {Cores}, --step-ms > 0, " +
+                              "--world-sizes at least 2 and dividing --batch ({Batch})", Environment.ProcessorCount, settings.Batch);
             return 1;
         }
         if (settings.Prepared is { } prepared)
@@ -72,6 +83,7 @@ internal static class BenchLoaderCommand
             SeqLen = settings.SeqLen,
             GlobalBatchSize = settings.Batch,
             DocumentBoundaries = settings.DocumentBoundaries,
+            Shuffle = settings.Shuffle,
             Curriculum = new CurriculumConfig { Preset = PolyLmPreset.Name },
         };
         var tokensPerStep = (long)settings.Batch * (settings.SeqLen + 1);
@@ -99,6 +111,39 @@ internal static class BenchLoaderCommand
         shares.Print();
         foreach (var epochs in SourceEpochs.Of(plan, loader.State))
             Serilog.Log.Information("bench loader: {Source} {Passes:F2} passes", epochs.Source, epochs.Passes);
+        if (settings.WorldSizes.Length > 0)
+            CompareRanks(plan, steps, tokensPerStep, settings.WorldSizes);
+    }
+
+    // Rank 0 of N walks the same global batch as one rank but decodes only the shard blocks of its
+    // own rows; the figure that matters is its CPU time per step next to one rank's, measured the same way.
+    private static void CompareRanks(LoaderPlan plan, int steps, long tokensPerStep, int[] worldSizes)
+    {
+        var one = RankCost(plan, steps, 1);
+        Console.WriteLine($"rank 0 of 1: {one.CpuSecondsPerStep * 1e3:F2} ms CPU per step, decoded {one.DecodedTokens / (double)(steps * tokensPerStep):P0} of the tokens walked");
+        foreach (var worldSize in worldSizes)
+        {
+            var rank = RankCost(plan, steps, worldSize);
+            Console.WriteLine($"rank 0 of {worldSize}: {rank.CpuSecondsPerStep * 1e3:F2} ms CPU per step ({rank.CpuSecondsPerStep / one.CpuSecondsPerStep:F2}x one rank), " +
+                              $"decoded {rank.DecodedTokens / (double)(steps * tokensPerStep):P0} of the tokens walked " +
+                              $"(its own rows: {1.0 / worldSize:P0}); {rank.WallSecondsPerStep * 1e3:F2} ms wall per step");
+        }
+    }
+
+    private static (double CpuSecondsPerStep, double WallSecondsPerStep, long DecodedTokens) RankCost(LoaderPlan plan, int steps, int worldSize)
+    {
+        var reader = new ParquetShardReader();
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        using (var loader = new DataLoader(plan, reader, null, rank: 0, worldSize, prefetchBatches: 4))
+        {
+            for (var s = 0; s < steps; s++)
+                loader.Next().Dispose();
+        }
+        var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        process.Refresh();
+        return ((process.TotalProcessorTime - cpuStart).TotalSeconds / steps, wall / steps, reader.DecodedTokens);
     }
 
     // Wall time gives tokens/s; the process' CPU time gives tokens per CPU second, which does not

@@ -1,9 +1,6 @@
 using PolyGlot.Common.IO;
 using PolyGlot.Data.Loading;
 using PolyGlot.Data.Shards;
-using PolyGlot.Parquet.Format;
-using PolyGlot.Parquet.Schema;
-using PolyGlot.Parquet.Writing;
 
 namespace PolyGlot.Cli.Commands;
 
@@ -33,8 +30,6 @@ internal static class BenchLoaderShards
         ("ja", SourceKinds.Monolingual, ["ja"], 0.04),
         ("ar", SourceKinds.Monolingual, ["ar"], 0.03),
     ];
-
-    private static readonly ParquetSchema Schema = TokenShardWriter.Schema;
 
     /// <summary>Writes about <paramref name="tokens"/> tokens as prepared source directories under <paramref name="root"/>.</summary>
     public static void Write(string root, long tokens)
@@ -83,14 +78,7 @@ internal static class BenchLoaderShards
         }
         var file = ShardEntry.FileNameFor(index);
         var path = Path.Combine(directory, file);
-        using (var writer = new ParquetWriter(path, Schema))
-        {
-            writer.Write(
-                ColumnData.FromInt32Lists(Schema.Columns[0], values[..offsets[^1]], [.. offsets]),
-                ColumnData.FromStrings(Schema.Columns[1], rowLanguages),
-                ColumnData.FromStrings(Schema.Columns[2], Enumerable.Repeat(source, rowLanguages.Count).ToArray()));
-            writer.Complete();
-        }
+        TokenShardWriter.Write(path, values, [.. offsets], rowLanguages, source);
         return new ShardEntry { File = file, Documents = rowLanguages.Count, Tokens = offsets[^1], TokensPerLanguage = perLanguage,
             Sha256 = FileHash.Sha256Hex(path) };
     }

@@ -1,5 +1,6 @@
 using PolyGlot.Common.Configuration;
 using PolyGlot.Data.Curriculum;
+using PolyGlot.Data.Loading;
 using PolyGlot.Data.Shards;
 
 namespace PolyGlot.Data.Configuration;
@@ -35,6 +36,15 @@ public sealed class DataConfig : IValidatedConfig
     /// <summary>Seed of every shuffle; with the data state it fixes every batch.</summary>
     public long Seed { get; set; } = 1234;
 
+    /// <summary>
+    /// What the shuffle inside a shard permutes: <c>documents</c> (default) or <c>row_groups</c>
+    /// (each row group's documents stay together, so a data-parallel rank decodes little beyond its own rows).
+    /// </summary>
+    public string Shuffle { get; set; } = "documents";
+
+    /// <summary>The parsed <see cref="Shuffle"/> (valid after <see cref="Validate"/>).</summary>
+    public ShuffleUnit ShuffleUnit => ShuffleUnits.ByName.GetValueOrDefault(Shuffle);
+
     /// <summary>Emit position ids and segment ids that restart at document boundaries.</summary>
     public bool DocumentBoundaries { get; set; }
 
@@ -50,6 +60,8 @@ public sealed class DataConfig : IValidatedConfig
         errors.RequireRange(SeqLen, 1, 1 << 20, ConfigPath.Join(path, "seq_len"));
         errors.RequirePositive(GlobalBatchSize, ConfigPath.Join(path, "global_batch_size"));
         errors.RequireNonNegative(Seed, ConfigPath.Join(path, "seed"));
+        errors.Require(ShuffleUnits.ByName.ContainsKey(Shuffle), ConfigPath.Join(path, "shuffle"), Shuffle,
+            $"must be one of {string.Join(", ", ShuffleUnits.ByName.Keys)}");
         errors.RequireRange(PrefetchBatches, 1, 1024, ConfigPath.Join(path, "prefetch_batches"));
         Curriculum?.Validate(errors, ConfigPath.Join(path, "curriculum"), KnownGroups());
     }

@@ -8,7 +8,8 @@ namespace PolyGlot.Data.Loading;
 /// global batch the curriculum's weights at the current token count set each source's share, the
 /// deficit scheduler picks the source, and the packer fills the row, or skips it when it belongs
 /// to another rank. Every rank therefore walks the same global batch and the same state, whatever
-/// the world size.
+/// the world size; skipping needs document lengths only, so a rank decodes just the shard blocks
+/// that hold documents of its own rows.
 /// </summary>
 public sealed class BatchBuilder : IDisposable
 {
@@ -39,7 +40,8 @@ public sealed class BatchBuilder : IDisposable
         Rank = rank;
         RowsPerRank = plan.GlobalBatchSize / worldSize;
         _streams = plan.Sources
-            .Select((s, i) => new SourceStream(s, reader, plan.Languages, plan.Seed, _state.Sources[i], readAhead))
+            .Select((s, i) => new SourceStream(s, reader, plan.Languages, plan.Seed, _state.Sources[i], readAhead,
+                decodeWholeShards: worldSize == 1, plan.Shuffle))
             .ToArray();
         _scheduler = new DeficitScheduler(_state.Sources.Select(s => s.Credit).ToArray());
         _packer = new SequencePacker(plan.SequenceLength, plan.DocumentBoundaries);

@@ -39,7 +39,7 @@ public static class DataPipeline
 
         var languages = new LanguageTable(resolved.SelectMany(r => r.Languages));
         return new LoaderPlan(resolved.Select(r => r.Source).ToList(), groups, groups.Select(config.AlphaOf).ToList(),
-            schedule!, languages, config.SeqLen, config.GlobalBatchSize, (ulong)config.Seed, config.DocumentBoundaries);
+            schedule!, languages, config.SeqLen, config.GlobalBatchSize, (ulong)config.Seed, config.DocumentBoundaries, config.ShuffleUnit);
     }
 
     private sealed record ResolvedSource(LoaderSource Source, IReadOnlyList<string> Languages, string TokenizerSha256, int Index);

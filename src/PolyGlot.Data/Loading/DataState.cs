@@ -25,6 +25,12 @@ public sealed class DataState
     /// <summary>The data seed the state was produced with; a resume under another seed is refused.</summary>
     public ulong Seed { get; set; }
 
+    /// <summary>
+    /// The <c>data.shuffle</c> the state was produced with (states saved before the setting existed
+    /// were produced with <c>documents</c>); a resume under another one is refused.
+    /// </summary>
+    public string Shuffle { get; set; } = "documents";
+
     /// <summary>The global step whose batch comes next.</summary>
     public long Step { get; set; }
 
@@ -42,6 +48,7 @@ public sealed class DataState
     {
         Version = Version,
         Seed = Seed,
+        Shuffle = Shuffle,
         Step = Step,
         TokensConsumed = TokensConsumed,
         Sources = Sources.Select(s => s.Clone()).ToList(),

@@ -20,9 +20,10 @@ public sealed class LoaderPlan
     /// <param name="globalBatchSize">Sequences per global step over all ranks.</param>
     /// <param name="seed">Data seed.</param>
     /// <param name="documentBoundaries">Whether batches carry position and segment ids.</param>
+    /// <param name="shuffle">What the shuffle inside a shard permutes.</param>
     public LoaderPlan(IReadOnlyList<LoaderSource> sources, IReadOnlyList<string> groups, IReadOnlyList<double> alphaOfGroup,
         CurriculumSchedule schedule, LanguageTable languages, int sequenceLength, int globalBatchSize, ulong seed,
-        bool documentBoundaries)
+        bool documentBoundaries, ShuffleUnit shuffle = ShuffleUnit.Documents)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(globalBatchSize, 1);
@@ -37,6 +38,7 @@ public sealed class LoaderPlan
         GlobalBatchSize = globalBatchSize;
         Seed = seed;
         DocumentBoundaries = documentBoundaries;
+        Shuffle = shuffle;
         Mixing = new MixingPlan(groupOfSource, sources.Select(s => s.Tokens).ToArray(), alphaOfGroup);
     }
 
@@ -70,14 +72,18 @@ public sealed class LoaderPlan
     /// <summary>Whether batches carry position and segment ids.</summary>
     public bool DocumentBoundaries { get; }
 
+    /// <summary>What the shuffle inside a shard permutes.</summary>
+    public ShuffleUnit Shuffle { get; }
+
     /// <summary>The state at the start of a run.</summary>
     public DataState InitialState() => new()
     {
         Seed = Seed,
+        Shuffle = ShuffleUnits.NameOf(Shuffle),
         Sources = Sources.Select(s => new SourceState { Name = s.Name }).ToList(),
     };
 
-    /// <summary>Checks that <paramref name="state"/> was produced by a plan with the same seed and sources.</summary>
+    /// <summary>Checks that <paramref name="state"/> was produced by a plan with the same seed, shuffle and sources.</summary>
     /// <exception cref="InvalidDataException">It was not; the message says what differs.</exception>
     public void CheckCompatible(DataState state)
     {
@@ -85,6 +91,10 @@ public sealed class LoaderPlan
             throw new InvalidDataException(
                 $"the saved data state was produced with data.seed = {state.Seed}, the configuration says {Seed}; " +
                 "restore the original seed to resume exactly.");
+        if (state.Shuffle != ShuffleUnits.NameOf(Shuffle))
+            throw new InvalidDataException(
+                $"the saved data state was produced with data.shuffle = {state.Shuffle}, the configuration says {ShuffleUnits.NameOf(Shuffle)}; " +
+                "restore the original setting to resume exactly.");
         var saved = state.Sources.Select(s => s.Name).ToArray();
         var configured = Sources.Select(s => s.Name).ToArray();
         if (!saved.SequenceEqual(configured, StringComparer.Ordinal))

@@ -5,8 +5,9 @@ namespace PolyGlot.Data.Loading;
 /// <summary>
 /// One source as an endless, shuffled stream of documents. Each epoch visits the shards in an
 /// order seeded by (seed, source, epoch) and the documents of a shard in an order seeded by
-/// (seed, source, epoch, shard), so only one shard is in memory (plus the next one, read ahead on
-/// the thread pool). Its position lives in a <see cref="SourceState"/>, which is all a resume needs.
+/// (seed, source, epoch, shard) (with <see cref="ShuffleUnit.RowGroups"/>: its row groups in that
+/// order, the documents of each in an order seeded by the row group too), so only one shard is in
+/// memory (plus the next one, read ahead on the thread pool). Its position lives in a <see cref="SourceState"/>, which is all a resume needs.
 /// </summary>
 public sealed class SourceStream : ITokenStream, IDisposable
 {
@@ -16,14 +17,21 @@ public sealed class SourceStream : ITokenStream, IDisposable
     private readonly ulong _sourceSeed;
     private readonly SourceState _state;
     private readonly bool _readAhead;
+    private readonly bool _decodeWholeShards;
+    private readonly ShuffleUnit _shuffle;
     private (long Epoch, int[] Order) _shardOrder = (-1, []);
     private LoadedShard? _current;
     private (long Epoch, int Ordinal, Task<LoadedShard> Load)? _next;
     private int _emptyShardsInARow;
 
-    /// <summary>Creates the stream; it reads and advances <paramref name="state"/>.</summary>
+    /// <summary>
+    /// Creates the stream; it reads and advances <paramref name="state"/>. With
+    /// <paramref name="decodeWholeShards"/> (one rank consumes every row) shards read ahead are
+    /// decoded in full on the pool; otherwise a shard's blocks are decoded when a row taken from
+    /// the stream needs them, and rows skipped for other ranks decode nothing.
+    /// </summary>
     public SourceStream(LoaderSource source, IShardReader reader, LanguageTable languages, ulong seed,
-        SourceState state, bool readAhead = true)
+        SourceState state, bool readAhead = true, bool decodeWholeShards = true, ShuffleUnit shuffle = ShuffleUnit.Documents)
     {
         if (source.ShardPaths.Count == 0)
             throw new ArgumentException($"source '{source.Name}' has no shards.", nameof(source));
@@ -33,6 +41,8 @@ public sealed class SourceStream : ITokenStream, IDisposable
         _sourceSeed = Seeds.Derive(seed, Seeds.Hash(source.Name));
         _state = state;
         _readAhead = readAhead;
+        _decodeWholeShards = decodeWholeShards;
+        _shuffle = shuffle;
     }
 
     /// <summary>The source streamed.</summary>
@@ -49,6 +59,30 @@ public sealed class SourceStream : ITokenStream, IDisposable
     /// <inheritdoc />
     public TokenChunk Next(int maxTokens)
     {
+        var (shard, document, start, count) = Take(maxTokens);
+        return new TokenChunk(shard.Documents.Document(document).Slice(start, count), shard.LanguageIds[document], start == 0);
+    }
+
+    /// <inheritdoc />
+    public (int Count, int LanguageId) Skip(int maxTokens)
+    {
+        var (shard, document, _, count) = Take(maxTokens);
+        return (count, shard.LanguageIds[document]);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // A read-ahead still running finishes on the pool; its shard is released when it does.
+        Release(_next);
+        _next = null;
+        _current?.Documents.Dispose();
+        _current = null;
+    }
+
+    // Advances past the next 1..maxTokens tokens of the current document, using lengths only.
+    private (LoadedShard Shard, int Document, int Start, int Count) Take(int maxTokens)
+    {
         while (true)
         {
             var shard = CurrentShard();
@@ -58,27 +92,19 @@ public sealed class SourceStream : ITokenStream, IDisposable
                 continue;
             }
             var document = shard.Order[_state.DocumentOrdinal];
-            var tokens = shard.Documents.Document(document);
-            if (_state.TokenOffset >= tokens.Length)
+            var length = shard.Documents.Length(document);
+            if (_state.TokenOffset >= length)
             {
                 _state.DocumentOrdinal++;
                 _state.TokenOffset = 0;
                 continue;
             }
             var start = _state.TokenOffset;
-            var count = Math.Min(maxTokens, tokens.Length - start);
+            var count = Math.Min(maxTokens, length - start);
             _state.TokenOffset += count;
             _state.TokensConsumed += count;
-            return new TokenChunk(tokens.Slice(start, count), shard.LanguageIds[document], start == 0);
+            return (shard, document, start, count);
         }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        // A read-ahead still running finishes on the pool; its result is simply dropped.
-        _next = null;
-        _current = null;
     }
 
     private void AdvanceShard(bool wasEmpty)
@@ -102,10 +128,20 @@ public sealed class SourceStream : ITokenStream, IDisposable
     {
         if (_current is { } loaded && loaded.Epoch == _state.Epoch && loaded.Ordinal == _state.ShardOrdinal)
             return loaded;
-        _current = _next is { } next && next.Epoch == _state.Epoch && next.Ordinal == _state.ShardOrdinal
-            ? next.Load.GetAwaiter().GetResult()
-            : Load(_state.Epoch, _state.ShardOrdinal);
+        var previous = _current;
+        if (_next is { } next && next.Epoch == _state.Epoch && next.Ordinal == _state.ShardOrdinal)
+        {
+            _current = next.Load.GetAwaiter().GetResult();
+        }
+        else
+        {
+            Release(_next);
+            _current = Load(_state.Epoch, _state.ShardOrdinal);
+        }
         _next = null;
+        // A one-shard source keeps its documents across passes; any other shard is done with.
+        if (previous is not null && !ReferenceEquals(previous.Documents, _current.Documents))
+            previous.Documents.Dispose();
         if (_readAhead)
             StartReadAhead();
         return _current;
@@ -133,8 +169,18 @@ public sealed class SourceStream : ITokenStream, IDisposable
         return LoadFile(epoch, ordinal, shardIndex, _source.ShardPaths[shardIndex]);
     }
 
-    private LoadedShard LoadFile(long epoch, int ordinal, int shardIndex, string path) =>
-        Index(epoch, ordinal, shardIndex, _reader.Read(path));
+    private LoadedShard LoadFile(long epoch, int ordinal, int shardIndex, string path)
+    {
+        var documents = _reader.Read(path);
+        // A rank that consumes every row decodes the shard ahead, off the thread that builds batches.
+        if (_decodeWholeShards)
+            documents.DecodeAll();
+        return Index(epoch, ordinal, shardIndex, documents);
+    }
+
+    private static void Release((long Epoch, int Ordinal, Task<LoadedShard> Load)? readAhead) =>
+        readAhead?.Load.ContinueWith(t => t.Result.Documents.Dispose(), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     private LoadedShard Index(long epoch, int ordinal, int shardIndex, ShardDocuments documents)
     {
@@ -149,11 +195,34 @@ public sealed class SourceStream : ITokenStream, IDisposable
             if (documents.Offsets[i + 1] > documents.Offsets[i])
                 kept.Add(i);
         }
-        var permutation = Seeds.Permutation(kept.Count, Seeds.Derive(_sourceSeed, (ulong)epoch, (ulong)shardIndex));
-        var order = new int[kept.Count];
-        for (var i = 0; i < order.Length; i++)
-            order[i] = kept[permutation[i]];
+        var seed = Seeds.Derive(_sourceSeed, (ulong)epoch, (ulong)shardIndex);
+        var order = _shuffle == ShuffleUnit.RowGroups ? RowGroupOrder(documents, kept, seed) : Permuted(kept, 0, kept.Count, seed);
         return new LoadedShard(epoch, ordinal, shardIndex, documents, order, languageIds);
+    }
+
+    // Row groups in a random order, the kept documents of each in a random order of their own.
+    private static int[] RowGroupOrder(ShardDocuments documents, List<int> kept, ulong seed)
+    {
+        var firstKept = new int[documents.BlockCount + 1];
+        for (int block = 0, k = 0; block <= documents.BlockCount; block++)
+        {
+            while (k < kept.Count && kept[k] < documents.BlockStart(block))
+                k++;
+            firstKept[block] = k;
+        }
+        var order = new List<int>(kept.Count);
+        foreach (var block in Seeds.Permutation(documents.BlockCount, seed))
+            order.AddRange(Permuted(kept, firstKept[block], firstKept[block + 1] - firstKept[block], Seeds.Derive(seed, (ulong)block)));
+        return [.. order];
+    }
+
+    private static int[] Permuted(List<int> items, int start, int count, ulong seed)
+    {
+        var permutation = Seeds.Permutation(count, seed);
+        var result = new int[count];
+        for (var i = 0; i < count; i++)
+            result[i] = items[start + permutation[i]];
+        return result;
     }
 
     private sealed record LoadedShard(long Epoch, int Ordinal, int ShardIndex, ShardDocuments Documents, int[] Order, int[] LanguageIds);

@@ -58,17 +58,17 @@ public sealed class SequencePacker
     }
 
     /// <summary>
-    /// Advances <paramref name="stream"/> past one row without copying it (a row that belongs to
-    /// another data-parallel rank), counting its tokens per language.
+    /// Advances <paramref name="stream"/> past one row without reading its tokens (a row that
+    /// belongs to another data-parallel rank), counting its tokens per language.
     /// </summary>
     public void Skip(ITokenStream stream, Span<long> tokensPerLanguage)
     {
         var taken = 0;
         while (taken < RowLength)
         {
-            var chunk = stream.Next(RowLength - taken);
-            tokensPerLanguage[chunk.LanguageId] += chunk.Tokens.Length;
-            taken += chunk.Tokens.Length;
+            var (count, languageId) = stream.Skip(RowLength - taken);
+            tokensPerLanguage[languageId] += count;
+            taken += count;
         }
     }
 }

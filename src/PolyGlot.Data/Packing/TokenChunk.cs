@@ -29,4 +29,10 @@ public interface ITokenStream
     /// advances past them; the chunk stays valid until the next call.
     /// </summary>
     TokenChunk Next(int maxTokens);
+
+    /// <summary>
+    /// Advances past what <see cref="Next"/> would return, without producing the tokens (a row of
+    /// another data-parallel rank): the number of tokens passed and their language id.
+    /// </summary>
+    (int Count, int LanguageId) Skip(int maxTokens);
 }

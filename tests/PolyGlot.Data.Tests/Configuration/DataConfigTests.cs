@@ -99,6 +99,24 @@ public sealed class DataConfigTests
     }
 
     [Fact]
+    public void TheErrorListsTheUnits_When_TheShuffleIsUnknown()
+    {
+        var problem = Assert.Single(Invalid(Valid.Replace("seed: 42\n", "seed: 42\nshuffle: shards\n")).Errors);
+
+        Assert.Equal("shuffle", problem.Key);
+        Assert.Equal("'shards'", problem.Value);
+        Assert.Contains("documents, row_groups", problem.Rule);
+    }
+
+    [Fact]
+    public void TheShuffleIsParsed_When_RowGroupsIsGiven()
+    {
+        var config = YamlConfig.Parse<DataConfig>(Valid.Replace("seed: 42\n", "seed: 42\nshuffle: row_groups\n"), "run.yaml");
+
+        Assert.Equal(PolyGlot.Data.Loading.ShuffleUnit.RowGroups, config.ShuffleUnit);
+    }
+
+    [Fact]
     public void TheErrorSaysChooseOne_When_APresetAndStagesAreBothGiven()
     {
         var error = Invalid(Valid.Replace("curriculum:\n", "curriculum:\n  preset: polylm\n"));

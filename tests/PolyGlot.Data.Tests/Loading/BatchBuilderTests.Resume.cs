@@ -84,4 +84,29 @@ public sealed partial class BatchBuilderTests
 
         Assert.Contains("data.seed", error.Message);
     }
+
+    [Fact]
+    public void Throws_When_TheStateComesFromAnotherShuffleUnit()
+    {
+        // Given a state saved by a run that shuffled documents, and a plan that shuffles row groups
+        var (documentsPlan, reader) = MixedCorpus.Create();
+        var rowGroupsPlan = SyntheticCorpus.Plan(documentsPlan.Sources, MixedCorpus.Groups, documentsPlan.Schedule.Stages, MixedCorpus.SeqLen,
+            MixedCorpus.GlobalBatch, shuffle: ShuffleUnit.RowGroups);
+
+        var error = Assert.Throws<InvalidDataException>(() => new BatchBuilder(rowGroupsPlan, reader, documentsPlan.InitialState(), 0, 1));
+
+        Assert.Contains("data.shuffle = documents", error.Message);
+    }
+
+    [Fact]
+    public void AStateWithoutShuffleReadsAsDocuments_When_ItWasSavedBeforeTheSettingExisted()
+    {
+        var (plan, _) = MixedCorpus.Create();
+        var json = plan.InitialState().ToJson().Replace("\"shuffle\": \"documents\",", "", StringComparison.Ordinal);
+
+        var state = DataState.FromJson(json, "old checkpoint");
+
+        Assert.DoesNotContain("shuffle", json, StringComparison.Ordinal);
+        Assert.Equal("documents", state.Shuffle);
+    }
 }

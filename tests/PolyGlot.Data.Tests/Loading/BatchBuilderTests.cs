@@ -132,7 +132,7 @@ public sealed partial class BatchBuilderTests
         var (batches, state) = MixedCorpus.Run(plan, reader, null, 1, 2);
 
         // Then the delivered tokens are exactly the corpus' tokens, and the next token starts epoch 1
-        var corpus = Enumerable.Range(0, 3).SelectMany(h => reader.Read($"de/shard-{h:D5}.parquet").Tokens);
+        var corpus = Enumerable.Range(0, 3).SelectMany(h => SyntheticCorpus.AllTokens(reader.Read($"de/shard-{h:D5}.parquet")));
         Assert.Equal(corpus.Order(), batches.SelectMany(b => b).Order());
         Assert.Equal(0, state.Sources[0].Epoch);
         Assert.Equal(64, state.Sources[0].TokensConsumed);

@@ -14,15 +14,16 @@ public sealed class ParquetShardReaderTests : IDisposable
         SyntheticCorpus.Shards("web", 0, [[5, 3, 9, 1, 4]], (_, d) => d % 2 == 0 ? "en" : "zh-Hant").Single();
 
     [Theory]
-    [InlineData(int.MaxValue)]
-    [InlineData(2)]
-    public void TokensAndLanguagesComeBackExactly_When_AShardIsWrittenAndRead(int rowGroupRows)
+    [InlineData(TokenShardWriter.RowGroupTokens)]
+    [InlineData(9)]
+    [InlineData(1)]
+    public void TokensAndLanguagesComeBackExactly_When_AShardIsWrittenAndRead(int rowGroupTokens)
     {
         var path = Path.Combine(_root, "shard-00000.parquet");
         var shard = Shard();
-        ParquetShards.WriteShard(path, "web", shard, rowGroupRows);
+        ParquetShards.WriteShard(path, "web", shard, rowGroupTokens);
 
-        var read = new ParquetShardReader().Read(path);
+        using var read = new ParquetShardReader().Read(path);
 
         Assert.Equal(shard.Count, read.Count);
         for (var d = 0; d < shard.Count; d++)
@@ -30,6 +31,82 @@ public sealed class ParquetShardReaderTests : IDisposable
             Assert.Equal(shard.Document(d).ToArray(), read.Document(d).ToArray());
             Assert.Equal(shard.Languages[d], read.Languages[d]);
         }
+    }
+
+    [Fact]
+    public void OnlyTheRowGroupOfADocumentIsDecoded_When_OneDocumentIsRead()
+    {
+        // Given a shard written one document per row group
+        var path = Path.Combine(_root, "shard-00000.parquet");
+        var shard = Shard();
+        ParquetShards.WriteShard(path, "web", shard, rowGroupTokens: 1);
+
+        // When its lengths are read and then one document
+        using var read = new ParquetShardReader().Read(path);
+        var lengths = Enumerable.Range(0, read.Count).Select(read.Length).ToArray();
+        var decodedBeforeUse = read.DecodedBlocks;
+        var third = read.Document(2).ToArray();
+
+        // Then the lengths needed no decoding, and the document decoded its own row group only
+        Assert.Equal(Enumerable.Range(0, shard.Count).Select(shard.Length), lengths);
+        Assert.Equal((0, 1, shard.Count), (decodedBeforeUse, read.DecodedBlocks, read.BlockCount));
+        Assert.Equal(shard.Document(2).ToArray(), third);
+    }
+
+    [Fact]
+    public void TheErrorNamesTheFile_When_NumTokensDisagreesWithTheTokenLists()
+    {
+        // Given a shard whose num_tokens column says 4 where the list holds 5 tokens
+        var path = Path.Combine(_root, "shard-00000.parquet");
+        var columns = TokenShardWriter.Schema.Columns;
+        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, TokenShardWriter.Schema))
+        {
+            for (var group = 0; group < 2; group++)
+            {
+                writer.Write(
+                    PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(columns[0], [11, 12, 13, 14, 2], [0, 5]),
+                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[1], ["en"]),
+                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[2], ["web"]),
+                    PolyGlot.Parquet.Schema.ColumnData.FromInt32(columns[3], [4]));
+                writer.FlushRowGroup();
+            }
+            writer.Complete();
+        }
+
+        // When the document is used
+        using var read = new ParquetShardReader().Read(path);
+        var error = Assert.Throws<InvalidDataException>(() => read.Document(1).ToArray());
+
+        // Then the error names the file and both counts
+        Assert.Contains(path, error.Message);
+        Assert.Contains("5 tokens in input_ids but num_tokens says 4", error.Message);
+    }
+
+    [Fact]
+    public void AShardWithoutNumTokensIsReadWhole_When_ItWasWrittenBeforeTheColumnExisted()
+    {
+        // Given a shard with only input_ids, lang and source, in two row groups
+        var path = Path.Combine(_root, "shard-00000.parquet");
+        var schema = new PolyGlot.Parquet.Schema.ParquetSchema(TokenShardWriter.Schema.Columns.Take(3).ToArray());
+        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, schema))
+        {
+            foreach (var (tokens, offsets) in new[] { (new[] { 11, 2, 12, 13, 2 }, new[] { 0, 2, 5 }), ([14, 15, 2], [0, 3]) })
+            {
+                writer.Write(
+                    PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(schema.Columns[0], tokens, offsets),
+                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[1], Enumerable.Repeat("de", offsets.Length - 1).ToArray()),
+                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[2], Enumerable.Repeat("web", offsets.Length - 1).ToArray()));
+                writer.FlushRowGroup();
+            }
+            writer.Complete();
+        }
+
+        // When it is read
+        using var read = new ParquetShardReader().Read(path);
+
+        // Then every document is there, already decoded
+        Assert.Equal(read.BlockCount, read.DecodedBlocks);
+        Assert.Equal([[11, 2], [12, 13, 2], [14, 15, 2]], Enumerable.Range(0, read.Count).Select(d => read.Document(d).ToArray()));
     }
 
     [Fact]
@@ -98,7 +175,7 @@ public sealed class ParquetShardReaderTests : IDisposable
         var onDisk = memoryPlan.Sources.Select(s =>
         {
             var shards = s.ShardPaths.Select(memory.Read).ToList();
-            var paths = ParquetShards.WriteSource(Path.Combine(_root, s.Name), s.Name, SourceKinds.Monolingual, shards, rowGroupRows: 3);
+            var paths = ParquetShards.WriteSource(Path.Combine(_root, s.Name), s.Name, SourceKinds.Monolingual, shards, rowGroupTokens: 12);
             return s with { ShardPaths = paths };
         }).ToList();
         var parquetPlan = SyntheticCorpus.Plan(onDisk, MixedCorpus.Groups, memoryPlan.Schedule.Stages, MixedCorpus.SeqLen,
@@ -128,6 +205,6 @@ public sealed class ParquetShardReaderTests : IDisposable
         using var loader = new DataLoader(plan, new ParquetShardReader(), null);
         var delivered = Enumerable.Range(0, 2).SelectMany(_ => loader.Next().Tokens).Order();
 
-        Assert.Equal(shards.SelectMany(s => s.Tokens).Order(), delivered);
+        Assert.Equal(shards.SelectMany(SyntheticCorpus.AllTokens).Order(), delivered);
     }
 }

@@ -7,35 +7,19 @@ using PolyGlot.Parquet.Writing;
 
 namespace PolyGlot.Data.Tests.Loading;
 
-/// <summary>Writes synthetic shards as real Parquet files (input_ids, lang, source) plus a manifest, as prepare does.</summary>
+/// <summary>Writes synthetic shards as real Parquet files plus a manifest, as prepare does.</summary>
 internal static class ParquetShards
 {
-    public static readonly ParquetSchema Schema = new(
-        ParquetColumn.List(TokenShardWriter.InputIdsColumn, PhysicalType.Int32),
-        ParquetColumn.String(TokenShardWriter.LangColumn),
-        ParquetColumn.String("source"));
-
-    /// <summary>Writes one shard; <paramref name="rowGroupRows"/> rows per row group.</summary>
-    public static void WriteShard(string path, string source, ShardDocuments shard, int rowGroupRows = int.MaxValue)
+    /// <summary>Writes one shard as prepare does; <paramref name="rowGroupTokens"/> tokens per row group.</summary>
+    public static void WriteShard(string path, string source, ShardDocuments shard, int rowGroupTokens = TokenShardWriter.RowGroupTokens)
     {
-        using var writer = new ParquetWriter(path, Schema);
-        for (var first = 0; first < shard.Count; first += rowGroupRows)
-        {
-            var count = Math.Min(rowGroupRows, shard.Count - first);
-            var start = shard.Offsets[first];
-            var offsets = shard.Offsets.Skip(first).Take(count + 1).Select(o => o - start).ToArray();
-            writer.Write(
-                ColumnData.FromInt32Lists(Schema.Columns[0], shard.Tokens[start..shard.Offsets[first + count]], offsets),
-                ColumnData.FromStrings(Schema.Columns[1], shard.Languages[first..(first + count)]),
-                ColumnData.FromStrings(Schema.Columns[2], Enumerable.Repeat(source, count).ToArray()));
-            writer.FlushRowGroup();
-        }
-        writer.Complete();
+        var tokens = SyntheticCorpus.AllTokens(shard).ToArray();
+        TokenShardWriter.Write(path, tokens, shard.Offsets, shard.Languages, source, rowGroupTokens);
     }
 
     /// <summary>Writes a prepared directory for <paramref name="shards"/> and returns its shard paths.</summary>
     public static IReadOnlyList<string> WriteSource(string directory, string source, string kind, IReadOnlyList<ShardDocuments> shards,
-        int rowGroupRows = int.MaxValue)
+        int rowGroupTokens = TokenShardWriter.RowGroupTokens)
     {
         Directory.CreateDirectory(directory);
         var manifest = new ShardManifest
@@ -47,7 +31,7 @@ internal static class ParquetShards
         for (var h = 0; h < shards.Count; h++)
         {
             var file = ShardEntry.FileNameFor(h);
-            WriteShard(Path.Combine(directory, file), source, shards[h], rowGroupRows);
+            WriteShard(Path.Combine(directory, file), source, shards[h], rowGroupTokens);
             var perLanguage = new SortedDictionary<string, long>(StringComparer.Ordinal);
             for (var d = 0; d < shards[h].Count; d++)
                 perLanguage[shards[h].Languages[d]] = perLanguage.GetValueOrDefault(shards[h].Languages[d]) + shards[h].Document(d).Length;

@@ -67,6 +67,39 @@ public sealed class SourceStreamTests
     }
 
     [Fact]
+    public void TheDocumentsOfARowGroupFollowEachOther_When_TheShuffleUnitIsRowGroups()
+    {
+        // Given one shard of 12 documents in 4 row groups of 3
+        var shard = SyntheticCorpus.Shards("web", 0, [Enumerable.Repeat(4, 12).ToArray()], (_, _) => "en").Single();
+        var blocks = new ShardDocuments(shard.Path, shard.Offsets, shard.Languages, [0, 3, 6, 9, 12], new ArrayBlocks(shard, 3));
+        var reader = new MemoryShardReader();
+        var source = reader.Add("web", "g", [blocks]);
+        var stream = new SourceStream(source, reader, new LanguageTable(["en"]), 7, new SourceState { Name = "web" }, readAhead: false,
+            shuffle: ShuffleUnit.RowGroups);
+
+        // When one epoch is read
+        var documents = Documents(stream, 12).Select(d => Origin(d).Document).ToList();
+
+        // Then every document comes once, each run of three is one row group, and the groups and the
+        // documents inside them are shuffled
+        Assert.Equal(Enumerable.Range(0, 12), documents.Order());
+        var groups = documents.Chunk(3).Select(run => run.Select(d => d / 3).Distinct().Single()).ToList();
+        Assert.NotEqual([0, 1, 2, 3], groups);
+        Assert.NotEqual(Enumerable.Range(0, 12), documents);
+    }
+
+    /// <summary>Serves a flat shard's tokens as row groups of a fixed number of documents.</summary>
+    private sealed class ArrayBlocks(ShardDocuments shard, int documentsPerBlock) : IShardBlockReader
+    {
+        public int[] ReadBlock(int block, int expectedTokens) =>
+            Enumerable.Range(block * documentsPerBlock, documentsPerBlock).SelectMany(d => shard.Document(d).ToArray()).ToArray();
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
     public void TheNextEpochIsReshuffled_When_TheSourceIsExhausted()
     {
         var (stream, state, _) = Create(seed: 7);

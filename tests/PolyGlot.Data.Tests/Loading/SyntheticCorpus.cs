@@ -42,11 +42,16 @@ internal static class SyntheticCorpus
         return new ShardDocuments(path, documents.SelectMany(x => x).ToArray(), offsets, languages);
     }
 
+    /// <summary>Every token of <paramref name="shard"/>, document after document.</summary>
+    public static IEnumerable<int> AllTokens(ShardDocuments shard) =>
+        Enumerable.Range(0, shard.Count).SelectMany(d => shard.Document(d).ToArray());
+
     /// <summary>A single-stage plan over the given sources with the given group weights.</summary>
     public static LoaderPlan Plan(IReadOnlyList<LoaderSource> sources, IReadOnlyList<string> groups, IReadOnlyList<CurriculumStage> stages,
-        int seqLen, int globalBatch, ulong seed = 7, double alpha = 1.0, bool boundaries = false, IEnumerable<string>? languages = null) =>
+        int seqLen, int globalBatch, ulong seed = 7, double alpha = 1.0, bool boundaries = false, IEnumerable<string>? languages = null,
+        ShuffleUnit shuffle = ShuffleUnit.Documents) =>
         new(sources, groups, groups.Select(_ => alpha).ToList(), new CurriculumSchedule(stages),
-            new LanguageTable(languages ?? ["de", "en", "fr"]), seqLen, globalBatch, seed, boundaries);
+            new LanguageTable(languages ?? ["de", "en", "fr"]), seqLen, globalBatch, seed, boundaries, shuffle);
 }
 
 /// <summary>Serves shards from memory and counts reads; thread-safe like a real reader.</summary>
@@ -62,7 +67,7 @@ internal sealed class MemoryShardReader : IShardReader
         var list = shards.ToList();
         foreach (var shard in list)
             _shards[shard.Path] = shard;
-        var tokens = list.Sum(s => (long)s.Tokens.Length);
+        var tokens = list.Sum(s => (long)s.TokenCount);
         return new LoaderSource(name, group, list.Select(s => s.Path).ToList(), languages, tokens);
     }
 

@@ -116,4 +116,10 @@ internal sealed class ListTokenStream(params (int[] Tokens, int Language)[] docu
             (_document, _offset) = (_document + 1, 0);
         return new TokenChunk(tokens.AsSpan(start, count), language, start == 0);
     }
+
+    public (int Count, int LanguageId) Skip(int maxTokens)
+    {
+        var chunk = Next(maxTokens);
+        return (chunk.Tokens.Length, chunk.LanguageId);
+    }
 }
