@@ -8,12 +8,6 @@
 // to check the collectives against torch.distributed itself.
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/csrc/distributed/c10d/Types.hpp>
-#if TORCH_VERSION_MAJOR >= 2
-#include <torch/csrc/distributed/c10d/Backend.hpp>
-#else
-#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
-#endif
 
 #ifdef PG_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -27,17 +21,14 @@
 #include <sstream>
 #include <thread>
 
-#include "pg_torch.h"
+#include "pg_distributed.h"
+
+using pg::dist::GroupBase;
+using pg::dist::group_of;
+using pg::dist::pack;
+using pg::dist::unpack;
 
 namespace {
-
-// The process-group interface the collectives run on: c10d::ProcessGroup in libtorch 1.13, split
-// into ProcessGroup (dispatcher front) and Backend (the implementation) in 2.x.
-#if TORCH_VERSION_MAJOR >= 2
-using GroupBase = c10d::Backend;
-#else
-using GroupBase = c10d::ProcessGroup;
-#endif
 
 constexpr int kOpSum = 0;
 constexpr int kOpMax = 1;
@@ -59,16 +50,6 @@ std::string seconds(std::chrono::milliseconds timeout) {
 }
 
 }  // namespace
-
-// One process's membership of a group: the store, the group, and what it was created with.
-struct pg_dist {
-  c10::intrusive_ptr<c10d::Store> store;  // the "default_pg" view of the TCPStore
-  c10::intrusive_ptr<GroupBase> group;
-  std::string backend;
-  int rank = 0;
-  int world = 1;
-  std::chrono::milliseconds timeout{0};
-};
 
 namespace {
 
@@ -160,31 +141,9 @@ void store_barrier(c10d::Store& store, int world, std::chrono::milliseconds time
   }
 }
 
-pg_dist& group_of(pg_dist* dist) {
-  if (dist == nullptr) throw std::invalid_argument("null process group handle (disposed group?)");
-  return *dist;
-}
-
 template <class WorkPtr>
 void finish(WorkPtr&& work) {
   work->wait();
-}
-
-// One flat buffer holding the tensors' elements in order, and the way back. The collectives run
-// on such buffers, so a list of small tensors costs one call.
-at::Tensor pack(const std::vector<at::Tensor>& tensors) {
-  std::vector<at::Tensor> flat;
-  flat.reserve(tensors.size());
-  for (const auto& t : tensors) flat.push_back(t.reshape({-1}));
-  return at::cat(flat);
-}
-
-void unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors) {
-  int64_t offset = 0;
-  for (auto& t : tensors) {
-    t.copy_(buffer.narrow(0, offset, t.numel()).view_as(t));
-    offset += t.numel();
-  }
 }
 
 at::Tensor flat_dense(const at::Tensor& tensor, const char* what) {
@@ -193,6 +152,21 @@ at::Tensor flat_dense(const at::Tensor& tensor, const char* what) {
 }
 
 }  // namespace
+
+at::Tensor pg::dist::pack(const std::vector<at::Tensor>& tensors) {
+  std::vector<at::Tensor> flat;
+  flat.reserve(tensors.size());
+  for (const auto& t : tensors) flat.push_back(t.reshape({-1}));
+  return at::cat(flat);
+}
+
+void pg::dist::unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors) {
+  int64_t offset = 0;
+  for (auto& t : tensors) {
+    t.copy_(buffer.narrow(0, offset, t.numel()).view_as(t));
+    offset += t.numel();
+  }
+}
 
 // Joins the group: rank 0 hosts the TCPStore on `port`, the others connect to host:port; every
 // step is bounded by `timeout_ms`. Returns null with a message naming the rank and the address

@@ -102,9 +102,9 @@ public sealed unsafe class ProcessGroup : IDisposable
             Native.DistFree(handle);
     }
 
-    private nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(ProcessGroup));
+    internal nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(ProcessGroup));
 
-    private static nint[] Handles(IReadOnlyList<Tensor> tensors)
+    internal static nint[] Handles(IReadOnlyList<Tensor> tensors)
     {
         var handles = new nint[tensors.Count];
         for (var i = 0; i < handles.Length; i++)

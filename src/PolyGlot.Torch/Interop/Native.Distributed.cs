@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace PolyGlot.Torch.Interop;
 
-/// <summary>c10d process groups and collectives (pg_distributed.cpp).</summary>
+/// <summary>c10d process groups and collectives (pg_distributed.cpp, pg_grad_reducer.cpp).</summary>
 internal static unsafe partial class Native
 {
     [LibraryImport(Library, EntryPoint = "pg_dist_init", StringMarshalling = StringMarshalling.Utf8)]
@@ -28,4 +28,16 @@ internal static unsafe partial class Native
 
     [LibraryImport(Library, EntryPoint = "pg_dist_barrier")]
     public static partial int DistBarrier(nint group);
+
+    [LibraryImport(Library, EntryPoint = "pg_grad_reducer_create")]
+    public static partial nint GradReducerCreate(nint group, nint* parameters, long count, long bucketBytes, double scale);
+
+    [LibraryImport(Library, EntryPoint = "pg_grad_reducer_free")]
+    public static partial void GradReducerFree(nint reducer);
+
+    [LibraryImport(Library, EntryPoint = "pg_grad_reducer_arm")]
+    public static partial int GradReducerArm(nint reducer);
+
+    [LibraryImport(Library, EntryPoint = "pg_grad_reducer_finish")]
+    public static partial int GradReducerFinish(nint reducer, long* startedInBackward, long* reducedAgain);
 }

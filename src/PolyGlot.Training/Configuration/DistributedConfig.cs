@@ -17,6 +17,12 @@ public sealed class DistributedConfig : IValidatedConfig
     /// <summary>Gradient all-reduce bucket size in MB (10^6 bytes); larger buckets mean fewer, bigger collectives.</summary>
     public double BucketMb { get; set; } = 25;
 
+    /// <summary>
+    /// Start each bucket's all-reduce during backward, as soon as its gradients are final (plain data
+    /// parallelism; ZeRO-1 reduce-scatters after backward). false: all buckets after backward.
+    /// </summary>
+    public bool OverlapBackward { get; set; } = true;
+
     /// <summary>0: every rank keeps the whole AdamW state; 1: ZeRO stage 1, each rank keeps 1/N of it.</summary>
     public int Zero { get; set; }
 

@@ -7,8 +7,8 @@ namespace PolyGlot.Training.Distributed;
 
 /// <summary>
 /// Data parallelism over a c10d process group: identical parameters on every rank at the start
-/// (broadcast from rank 0, then verified by checksum), gradients averaged in buckets after
-/// backward, and small host values (loss sums, token counts, flags) reduced for logging and for
+/// (broadcast from rank 0, then verified by checksum), gradients averaged in buckets during or
+/// after backward, and small host values (loss sums, token counts, flags) reduced for logging and for
 /// decisions every rank must take alike.
 /// </summary>
 public sealed class DataParallel : IDisposable
@@ -18,9 +18,9 @@ public sealed class DataParallel : IDisposable
     private readonly Device _scratch;
 
     // NCCL reduces CUDA tensors only, so the small host values travel through the training device there.
-    private DataParallel(ProcessGroup group, LaunchEnvironment launch, long bucketBytes, Device device)
+    private DataParallel(ProcessGroup group, LaunchEnvironment launch, long bucketBytes, bool overlapBackward, Device device)
     {
-        (_group, Launch, _bucketBytes) = (group, launch, bucketBytes);
+        (_group, Launch, _bucketBytes, OverlapBackward) = (group, launch, bucketBytes, overlapBackward);
         _scratch = group.Backend == "nccl" ? device : Device.Cpu;
     }
 
@@ -35,6 +35,9 @@ public sealed class DataParallel : IDisposable
 
     /// <summary>The backend in use (<c>gloo</c> or <c>nccl</c>).</summary>
     public string Backend => _group.Backend;
+
+    /// <summary>Whether gradient buckets are all-reduced during backward (<c>training.distributed.overlap_backward</c>).</summary>
+    public bool OverlapBackward { get; }
 
     /// <summary>The process group itself, for sharded optimizers.</summary>
     public ProcessGroup Group => _group;
@@ -61,7 +64,7 @@ public sealed class DataParallel : IDisposable
         {
             throw new DistributedException(e.NativeMessage, e);
         }
-        return new DataParallel(group, launch, config.BucketBytes, device);
+        return new DataParallel(group, launch, config.BucketBytes, config.OverlapBackward, device);
     }
 
     /// <summary>
@@ -103,6 +106,13 @@ public sealed class DataParallel : IDisposable
     /// <summary>Replaces every gradient with its mean over all ranks (bucketed all-reduce).</summary>
     public void AverageGradients(IReadOnlyList<Tensor> parameters) =>
         Collective("gradient all-reduce", () => _group.AllReduceGradients(parameters, _bucketBytes, 1.0 / WorldSize));
+
+    /// <summary>
+    /// A reducer that averages the gradients of <paramref name="parameters"/> (in model order) while
+    /// backward runs: buckets are formed from the last parameter backwards, whose gradients are final first.
+    /// </summary>
+    public GradientReducer OverlappedAverage(IReadOnlyList<Tensor> parameters) =>
+        new(_group, parameters.Reverse().ToList(), _bucketBytes, 1.0 / WorldSize);
 
     /// <summary>Sums <paramref name="tensor"/> (on the training device) over all ranks in place, without reading it.</summary>
     public void SumInPlace(Tensor tensor, string what) => Collective(what, () => _group.AllReduce(tensor));
@@ -149,7 +159,7 @@ public sealed class DataParallel : IDisposable
 
     /// <summary>For the log: e.g. <c>gloo, rank 0 of 2 ...</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Backend}, {Launch}, gradient buckets of {_bucketBytes / 1e6:0.#} MB");
+        $"{Backend}, {Launch}, gradient buckets of {_bucketBytes / 1e6:0.#} MB{(OverlapBackward ? " all-reduced during backward" : "")}");
 
     /// <summary>Leaves the group.</summary>
     public void Dispose() => _group.Dispose();

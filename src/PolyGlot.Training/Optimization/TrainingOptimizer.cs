@@ -1,5 +1,6 @@
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
+using PolyGlot.Torch.Distributed;
 using PolyGlot.Torch.Optim;
 using PolyGlot.Torch.Serialization;
 using PolyGlot.Training.Configuration;
@@ -100,6 +101,13 @@ public sealed class TrainingOptimizer : IDisposable
         else
             parallel.AverageGradients(_tensors);
     }
+
+    /// <summary>
+    /// A reducer that averages the gradients during backward, where <paramref name="parallel"/> asks
+    /// for it and the state is not sharded (ZeRO-1 reduce-scatters after backward); otherwise null.
+    /// </summary>
+    public GradientReducer? OverlappedAverage(DataParallel parallel) =>
+        parallel.OverlapBackward && _sharded is null ? parallel.OverlappedAverage(_tensors) : null;
 
     /// <summary>Applies one AdamW update with the accumulated gradients.</summary>
     public void Step()

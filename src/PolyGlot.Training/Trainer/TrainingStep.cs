@@ -1,6 +1,7 @@
 using PolyGlot.Data.Loading;
 using PolyGlot.Model;
 using PolyGlot.Torch;
+using PolyGlot.Torch.Distributed;
 using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Guards;
 using PolyGlot.Training.Optimization;
@@ -12,8 +13,9 @@ namespace PolyGlot.Training.Trainer;
 /// accumulate), global-norm clipping, the loss guard, then the AdamW update. The loss that is
 /// back-propagated is each micro-batch's summed token loss divided by the tokens of the whole
 /// batch, so the accumulated gradient is that of the mean over the global batch whatever the split.
-/// With several ranks each one runs its slice of the global batch; gradients are then averaged
-/// over ranks (every slice holds as many tokens), and the loss sum is summed, so that clipping,
+/// With several ranks each one runs its slice of the global batch; gradients are averaged over
+/// ranks (every slice holds as many tokens; by default each bucket as soon as the last
+/// micro-batch's backward has finished it), and the loss sum is summed, so that clipping,
 /// the guard and the logs see the global batch on every rank alike.
 /// The step waits for the device once: it reads the loss, the gradient norm and the stop flag
 /// together (the guard needs the first two). Per-language loss sums stay on the device in a
@@ -29,6 +31,7 @@ public sealed class TrainingStep : IDisposable
     private readonly DataParallel? _parallel;
     private readonly MicroBatch _micro;
     private readonly LanguageLossWindow _window;
+    private readonly GradientReducer? _reducer;
     private readonly int _microRows, _accumulation;
 
     /// <summary>
@@ -42,6 +45,7 @@ public sealed class TrainingStep : IDisposable
         (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
         _micro = new MicroBatch(microRows, seqLen, languages);
         _window = new LanguageLossWindow(languages, model.Device);
+        _reducer = parallel is null ? null : optimizer.OverlappedAverage(parallel);
     }
 
     /// <summary>
@@ -68,6 +72,9 @@ public sealed class TrainingStep : IDisposable
         {
             using var micro = DisposeScope.Enter();
             var (inputs, targets, languages, documents) = _micro.Load(batch, m * _microRows, _model.Device);
+            // The last micro-batch's backward makes the gradients final: their buckets start as they complete.
+            if (m == _accumulation - 1)
+                _reducer?.Arm();
             // An injected fault makes the loss and every gradient NaN, as a diverging step would.
             var detached = _model.BackwardTokenLosses(inputs, targets, injectNonFinite ? double.NaN : batchTokens, documents);  // (B·T)
             using var noGrad = new NoGradScope();
@@ -81,7 +88,10 @@ public sealed class TrainingStep : IDisposable
         var shared = Tensor.Cat([lossSum, Tensor.FromArray([stopRequested ? 1.0 : 0.0, predicted], 2).To(_model.Device)]);
         if (_parallel is not null)
         {
-            _optimizer.AverageGradients(_parallel);
+            if (_reducer is not null)
+                _parallel.Collective("gradient all-reduce", _reducer.Finish);
+            else
+                _optimizer.AverageGradients(_parallel);
             _parallel.SumInPlace(shared, "loss sum");
         }
         var gradNorm = _optimizer.ClipGradientsOnDevice();
@@ -98,6 +108,10 @@ public sealed class TrainingStep : IDisposable
         return new StepResult(loss, perLanguage, norm, learningRate, verdict, stop);
     }
 
-    /// <summary>Frees the per-language sums kept on the device.</summary>
-    public void Dispose() => _window.Dispose();
+    /// <summary>Frees the per-language sums kept on the device and the gradient reducer.</summary>
+    public void Dispose()
+    {
+        _window.Dispose();
+        _reducer?.Dispose();
+    }
 }

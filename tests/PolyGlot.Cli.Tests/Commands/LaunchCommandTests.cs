@@ -79,6 +79,24 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
     }
 
     [Fact]
+    public void LossesAndWeightsAreBitIdentical_When_GradientsAreAveragedDuringOrAfterBackward()
+    {
+        // Given two ranks averaging gradient buckets during backward (the default)
+        var during = _run.NewRunDir();
+        var overlapped = _run.Launch(2, during);
+
+        // When the same run averages every bucket after backward
+        var after = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(2, after, config: "after-backward.yaml").ExitCode);
+
+        // Then the losses and the final weights are the same bits (the same sums, only started earlier)
+        Assert.True(overlapped.ExitCode == 0, overlapped.ToString());
+        Assert.Contains("all-reduced during backward", overlapped.StdErr);
+        Assert.Equal(Metrics.Read(_run.Path(after)).Losses, Metrics.Read(_run.Path(during)).Losses);
+        Assert.Equal(File.ReadAllBytes(_run.FinalWeights(after)), File.ReadAllBytes(_run.FinalWeights(during)));
+    }
+
+    [Fact]
     public void ZeroOneMatchesPlainDataParallel_When_TwoRanksShardTheOptimizerState()
     {
         // Given plain data parallelism and ZeRO-1, each on two ranks
@@ -367,6 +385,7 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
             _dir.Write("long.yaml", Config(totalSteps: 2000, distributed: ""));
             _dir.Write("nccl.yaml", Config(totalSteps: 20, distributed: "distributed: {backend: nccl}, "));
             _dir.Write("zero.yaml", Config(totalSteps: 20, distributed: "distributed: {zero: 1}, "));
+            _dir.Write("after-backward.yaml", Config(totalSteps: 20, distributed: "distributed: {overlap_backward: false}, "));
             _dir.Write("short-timeout.yaml", Config(totalSteps: 20, distributed: "distributed: {timeout_s: 3}, "));
             var reference = TrainOn(1, "runs/reference");
             if (reference.ExitCode != 0)

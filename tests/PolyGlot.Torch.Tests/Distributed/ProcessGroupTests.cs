@@ -144,7 +144,7 @@ public sealed class ProcessGroupTests
     private static float[] Expected(int n, Func<int, float> factor, int world) =>
         Enumerable.Range(1, n).Select(i => Enumerable.Range(0, world).Sum(r => i * factor(r) / 8f)).ToArray();
 
-    private static T[] RunRanks<T>(int world, Func<ProcessGroup, T> body)
+    internal static T[] RunRanks<T>(int world, Func<ProcessGroup, T> body)
     {
         var port = FreePort();
         var results = new T[world];

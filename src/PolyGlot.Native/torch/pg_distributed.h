@@ -1,0 +1,53 @@
+// What the collectives' translation units share: a process's membership of a c10d group and the
+// flat-buffer packing every collective runs on.
+#pragma once
+
+#include <torch/csrc/distributed/c10d/Store.hpp>
+#include <torch/csrc/distributed/c10d/Types.hpp>
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "pg_torch.h"
+
+namespace pg::dist {
+
+// The process-group interface the collectives run on: c10d::ProcessGroup in libtorch 1.13, split
+// into ProcessGroup (dispatcher front) and Backend (the implementation) in 2.x.
+#if TORCH_VERSION_MAJOR >= 2
+using GroupBase = c10d::Backend;
+#else
+using GroupBase = c10d::ProcessGroup;
+#endif
+
+// One flat buffer holding the tensors' elements in order, and the way back. The collectives run
+// on such buffers, so a list of small tensors costs one call.
+at::Tensor pack(const std::vector<at::Tensor>& tensors);
+void unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors);
+
+}  // namespace pg::dist
+
+// One process's membership of a group: the store, the group, and what it was created with.
+struct pg_dist {
+  c10::intrusive_ptr<c10d::Store> store;  // the "default_pg" view of the TCPStore
+  c10::intrusive_ptr<pg::dist::GroupBase> group;
+  std::string backend;
+  int rank = 0;
+  int world = 1;
+  std::chrono::milliseconds timeout{0};
+};
+
+namespace pg::dist {
+
+inline pg_dist& group_of(pg_dist* dist) {
+  if (dist == nullptr) throw std::invalid_argument("null process group handle (disposed group?)");
+  return *dist;
+}
+
+}  // namespace pg::dist
