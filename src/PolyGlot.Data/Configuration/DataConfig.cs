@@ -60,8 +60,7 @@ public sealed class DataConfig : IValidatedConfig
         errors.RequireRange(SeqLen, 1, 1 << 20, ConfigPath.Join(path, "seq_len"));
         errors.RequirePositive(GlobalBatchSize, ConfigPath.Join(path, "global_batch_size"));
         errors.RequireNonNegative(Seed, ConfigPath.Join(path, "seed"));
-        errors.Require(ShuffleUnits.ByName.ContainsKey(Shuffle), ConfigPath.Join(path, "shuffle"), Shuffle,
-            $"must be one of {string.Join(", ", ShuffleUnits.ByName.Keys)}");
+        errors.RequireOneOf(Shuffle, ShuffleUnits.ByName.Keys.ToList(), ConfigPath.Join(path, "shuffle"));
         errors.RequireRange(PrefetchBatches, 1, 1024, ConfigPath.Join(path, "prefetch_batches"));
         Curriculum?.Validate(errors, ConfigPath.Join(path, "curriculum"), KnownGroups());
     }
