@@ -34,6 +34,11 @@ public sealed class ParquetShardReader : IShardReader
         try
         {
             CheckColumns(reader);
+            if (reader.RowGroupCount == 0)
+            {
+                reader.Dispose();
+                return new ShardDocuments(path, [], [0], []);
+            }
             if (reader.Schema.IndexOf(LengthColumn) < 0)
             {
                 // Shards written before num_tokens existed: the lengths come from decoding the tokens.
@@ -149,6 +154,10 @@ public sealed class ParquetShardReader : IShardReader
         catch (IOException e)
         {
             throw new InvalidDataException($"shard {path} cannot be read: {e.Message}", e);
+        }
+        catch (OverflowException e)
+        {
+            throw new InvalidDataException($"shard {path} holds more than 2^31 tokens by its {LengthColumn} column; {Hint}.", e);
         }
     }
 

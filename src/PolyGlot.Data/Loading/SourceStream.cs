@@ -172,10 +172,18 @@ public sealed class SourceStream : ITokenStream, IDisposable
     private LoadedShard LoadFile(long epoch, int ordinal, int shardIndex, string path)
     {
         var documents = _reader.Read(path);
-        // A rank that consumes every row decodes the shard ahead, off the thread that builds batches.
-        if (_decodeWholeShards)
-            documents.DecodeAll();
-        return Index(epoch, ordinal, shardIndex, documents);
+        try
+        {
+            // A rank that consumes every row decodes the shard ahead, off the thread that builds batches.
+            if (_decodeWholeShards)
+                documents.DecodeAll();
+            return Index(epoch, ordinal, shardIndex, documents);
+        }
+        catch
+        {
+            documents.Dispose();
+            throw;
+        }
     }
 
     private static void Release((long Epoch, int Ordinal, Task<LoadedShard> Load)? readAhead) =>

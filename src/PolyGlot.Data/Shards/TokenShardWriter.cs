@@ -55,6 +55,10 @@ public static class TokenShardWriter
         using var writer = new ParquetWriter(path, Schema, Options);
         var columns = writer.Schema.Columns;
         var first = 0;
+        // An empty shard still gets one (empty) row group, as Parquet readers expect a column chunk.
+        if (languages.Count == 0)
+            writer.Write(ColumnData.FromInt32Lists(columns[0], [], [0]), ColumnData.FromStrings(columns[1], []),
+                ColumnData.FromStrings(columns[2], []), ColumnData.FromInt32(columns[3], []));
         while (first < languages.Count)
         {
             var end = first + 1;

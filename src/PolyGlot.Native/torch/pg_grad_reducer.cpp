@@ -32,12 +32,12 @@ struct Bucket {
 
 // Lives as long as a hook may fire: the hooks hold it, so freeing the reducer only disarms it.
 struct ReducerState {
-  pg_dist* dist = nullptr;
+  c10::intrusive_ptr<pg::dist::GroupBase> group;  // shared: the reducer may outlive the ProcessGroup handle
   double scale = 1.0;
   std::vector<at::Tensor> params;
   std::vector<Bucket> buckets;
   std::vector<int64_t> bucket_of;
-  std::vector<int64_t> expected;  // accumulations per parameter per backward (learned)
+  std::vector<int64_t> expected;  // accumulations per parameter per backward (the last step's counts)
   std::vector<int64_t> arrived;   // accumulations in the armed backward
   size_t next = 0;                // the next bucket to start
   bool armed = false;
@@ -61,8 +61,22 @@ std::vector<at::Tensor> grads_of(ReducerState& state, const Bucket& bucket) {
 void start(ReducerState& state, Bucket& bucket) {
   c10::AutoGradMode no_grad(false);
   bucket.buffer = {pg::dist::pack(grads_of(state, bucket))};
-  bucket.work = pg::dist::group_of(state.dist).group->allreduce(bucket.buffer);
+  bucket.work = state.group->allreduce(bucket.buffer);
   bucket.launched = true;
+}
+
+// Drops what an interrupted step left (a failed collective, a backward that threw after arming).
+void reset(ReducerState& state) {
+  for (auto& bucket : state.buckets) {
+    bucket.buffer.clear();
+    bucket.work = WorkPtr();
+    bucket.launched = false;
+  }
+  std::fill(state.arrived.begin(), state.arrived.end(), 0);
+  state.next = 0;
+  state.started_in_backward = 0;
+  state.reduced_again = 0;
+  state.armed = false;
 }
 
 bool ready(const ReducerState& state, const Bucket& bucket) {
@@ -76,7 +90,8 @@ void on_accumulated(ReducerState& state, int64_t index) {
   if (!state.armed) return;
   ++state.arrived[index];
   while (state.next < state.buckets.size() && ready(state, state.buckets[state.next])) {
-    start(state, state.buckets[state.next++]);
+    start(state, state.buckets[state.next]);
+    ++state.next;
     ++state.started_in_backward;
   }
 }
@@ -94,7 +109,7 @@ void finish(ReducerState& state) {
   for (auto& bucket : state.buckets) {
     if (!counts_differ(state, bucket)) continue;
     bucket.buffer = {pg::dist::pack(grads_of(state, bucket))};
-    pg::dist::group_of(state.dist).group->allreduce(bucket.buffer)->wait();
+    state.group->allreduce(bucket.buffer)->wait();
     ++state.reduced_again;
   }
   for (auto& bucket : state.buckets) {
@@ -106,8 +121,9 @@ void finish(ReducerState& state) {
     bucket.work = WorkPtr();
     bucket.launched = false;
   }
-  for (size_t i = 0; i < state.params.size(); ++i)
-    if (state.arrived[i] > 0) state.expected[i] = state.arrived[i];
+  // A parameter without a gradient this step (0) is not waited for next step; if it gets one
+  // then, its bucket is reduced again. Counts come from the graph, the same on every rank.
+  state.expected = state.arrived;
 }
 
 }  // namespace
@@ -144,7 +160,7 @@ pg_grad_reducer* create(pg_dist* dist, pg_tensor* const* params, int64_t count, 
     pg::dist::group_of(dist);
     if (bucket_bytes <= 0) throw std::invalid_argument("the gradient bucket size must be positive");
     auto state = std::make_shared<ReducerState>();
-    state->dist = dist;
+    state->group = dist->group;
     state->scale = scale;
     state->params = pg::list(params, count);
     int64_t bytes = bucket_bytes;
@@ -188,18 +204,19 @@ pg_grad_reducer* create(pg_dist* dist, pg_tensor* const* params, int64_t count, 
 PG_EXPORT void pg_grad_reducer_free(pg_grad_reducer* reducer) noexcept { delete reducer; }
 
 // The next backward computes the final gradients of this step: start buckets as they complete.
+// A step that was interrupted after arming (an exception in backward or in a collective) is dropped.
 PG_EXPORT int pg_grad_reducer_arm(pg_grad_reducer* reducer) {
   return pg::checked([&] {
     if (reducer == nullptr) throw std::invalid_argument("null gradient reducer (disposed?)");
     auto& state = *reducer->state;
     std::lock_guard<std::mutex> lock(state.mutex);
-    if (state.armed) throw std::logic_error("the gradient reducer is already armed: call finish after backward");
-    std::fill(state.arrived.begin(), state.arrived.end(), 0);
-    state.next = 0;
-    state.started_in_backward = 0;
-    state.reduced_again = 0;
+    reset(state);
     state.armed = true;
   });
+}
+
+PG_EXPORT int64_t pg_grad_reducer_buckets(pg_grad_reducer* reducer) noexcept {
+  return reducer == nullptr ? -1 : static_cast<int64_t>(reducer->state->buckets.size());
 }
 
 // After backward: starts the buckets not started yet (a parameter without a gradient counts as
@@ -212,7 +229,12 @@ PG_EXPORT int pg_grad_reducer_finish(pg_grad_reducer* reducer, int64_t* started_
     std::lock_guard<std::mutex> lock(state.mutex);
     if (!state.armed) throw std::logic_error("the gradient reducer was not armed before backward");
     state.armed = false;
-    finish(state);
+    try {
+      finish(state);
+    } catch (...) {
+      reset(state);
+      throw;
+    }
     if (started_in_backward != nullptr) *started_in_backward = state.started_in_backward;
     if (reduced_again != nullptr) *reduced_again = state.reduced_again;
   });

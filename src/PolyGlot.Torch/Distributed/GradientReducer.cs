@@ -35,20 +35,26 @@ public sealed unsafe class GradientReducer : IDisposable
         (_group, _parameters) = (group, parameters);
     }
 
+    /// <summary>Gradient buckets.</summary>
+    public int BucketCount => (int)Native.GradReducerBuckets(Handle);
+
     /// <summary>Buckets started while the last backward ran (the overlap achieved).</summary>
     public long StartedInBackward { get; private set; }
 
     /// <summary>Buckets reduced again after the last backward because accumulation counts changed.</summary>
     public long ReducedAgain { get; private set; }
 
-    /// <summary>Call before the backward that makes this step's gradients final (the last micro-batch's).</summary>
+    /// <summary>
+    /// Call before the backward that makes this step's gradients final (the last micro-batch's); what
+    /// an interrupted earlier step left (a backward or collective that threw) is dropped.
+    /// </summary>
     public void Arm() => Native.Check(Native.GradReducerArm(Handle), nameof(Arm));
 
     /// <summary>
     /// Call after that backward: starts the buckets not started yet (a parameter without a gradient
     /// counts as zeros), waits for every all-reduce and writes the averaged gradients.
     /// </summary>
-    /// <exception cref="TorchException">A collective failed (a rank gone, a timeout).</exception>
+    /// <exception cref="TorchException">A collective failed (a rank gone, a timeout), or <see cref="Arm"/> was not called.</exception>
     public void Finish()
     {
         long started, again;

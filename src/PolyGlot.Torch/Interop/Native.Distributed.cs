@@ -38,6 +38,9 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_grad_reducer_arm")]
     public static partial int GradReducerArm(nint reducer);
 
+    [LibraryImport(Library, EntryPoint = "pg_grad_reducer_buckets")]
+    public static partial long GradReducerBuckets(nint reducer);
+
     [LibraryImport(Library, EntryPoint = "pg_grad_reducer_finish")]
     public static partial int GradReducerFinish(nint reducer, long* startedInBackward, long* reducedAgain);
 }

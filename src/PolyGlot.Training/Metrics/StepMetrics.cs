@@ -41,6 +41,12 @@ public sealed class StepMetrics
 
     /// <summary>Wall-clock seconds of the step.</summary>
     public double StepSeconds { get; init; }
+
+    /// <summary>Gradient all-reduce buckets of a data-parallel step that overlaps them with backward (null otherwise).</summary>
+    public int? GradBuckets { get; init; }
+
+    /// <summary>Of <see cref="GradBuckets"/>, those that started while backward still ran.</summary>
+    public int? GradBucketsDuringBackward { get; init; }
 }
 
 /// <summary>One evaluation's figures, written as one line of <c>metrics.jsonl</c> (<c>"kind": "eval"</c>).</summary>

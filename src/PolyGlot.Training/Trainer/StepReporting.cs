@@ -29,6 +29,8 @@ internal static class StepReporting
             TokensConsumed = state.TokensConsumed,
             Skipped = result.Skipped,
             StepSeconds = seconds,
+            GradBuckets = result.GradientBuckets,
+            GradBucketsDuringBackward = result.GradientBucketsDuringBackward,
         };
     }
 

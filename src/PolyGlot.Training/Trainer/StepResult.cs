@@ -15,6 +15,12 @@ namespace PolyGlot.Training.Trainer;
 public sealed record StepResult(double Loss, LanguageLosses? Losses, double GradNorm, double LearningRate, GuardVerdict Verdict,
     bool StopRequested = false)
 {
+    /// <summary>Gradient all-reduce buckets, when they are started during backward (null otherwise).</summary>
+    public int? GradientBuckets { get; init; }
+
+    /// <summary>Of <see cref="GradientBuckets"/>, those that started while backward still ran.</summary>
+    public int? GradientBucketsDuringBackward { get; init; }
+
     /// <summary>True when the guard skipped the update.</summary>
     public bool Skipped => Verdict != GuardVerdict.Accept;
 }

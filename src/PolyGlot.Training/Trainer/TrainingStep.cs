@@ -45,7 +45,8 @@ public sealed class TrainingStep : IDisposable
         (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
         _micro = new MicroBatch(microRows, seqLen, languages);
         _window = new LanguageLossWindow(languages, model.Device);
-        _reducer = parallel is null ? null : optimizer.OverlappedAverage(parallel);
+        // The optimizer groups its parameters by weight decay; the buckets need the model's order.
+        _reducer = parallel is null ? null : optimizer.OverlappedAverage(parallel, model.Parameters.Select(p => p.Tensor).ToList());
     }
 
     /// <summary>
@@ -105,7 +106,11 @@ public sealed class TrainingStep : IDisposable
         }
         _optimizer.ZeroGrad();
         var perLanguage = readLanguages ? _window.Take(_parallel) : null;
-        return new StepResult(loss, perLanguage, norm, learningRate, verdict, stop);
+        return new StepResult(loss, perLanguage, norm, learningRate, verdict, stop)
+        {
+            GradientBuckets = _reducer?.BucketCount,
+            GradientBucketsDuringBackward = (int?)_reducer?.StartedInBackward,
+        };
     }
 
     /// <summary>Frees the per-language sums kept on the device and the gradient reducer.</summary>

@@ -81,17 +81,23 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
     [Fact]
     public void LossesAndWeightsAreBitIdentical_When_GradientsAreAveragedDuringOrAfterBackward()
     {
-        // Given two ranks averaging gradient buckets during backward (the default)
+        // Given two ranks averaging 10 KB gradient buckets during backward (the default)
         var during = _run.NewRunDir();
-        var overlapped = _run.Launch(2, during);
+        var overlapped = _run.Launch(2, during, config: "during-backward.yaml");
 
         // When the same run averages every bucket after backward
         var after = _run.NewRunDir();
         Assert.Equal(0, _run.Launch(2, after, config: "after-backward.yaml").ExitCode);
 
-        // Then the losses and the final weights are the same bits (the same sums, only started earlier)
+        // Then buckets did start during backward, and the losses and the final weights are the same
+        // bits (the same sums, only started earlier)
         Assert.True(overlapped.ExitCode == 0, overlapped.ToString());
         Assert.Contains("all-reduced during backward", overlapped.StdErr);
+        var buckets = File.ReadLines(_run.Path($"{during}/metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "train")
+            .Select(e => (All: e.GetProperty("grad_buckets").GetInt32(), During: e.GetProperty("grad_buckets_during_backward").GetInt32()))
+            .ToList();
+        Assert.All(buckets, b => Assert.True(b.All > 1 && b.During > 0, $"{b.During} of {b.All} buckets started during backward"));
         Assert.Equal(Metrics.Read(_run.Path(after)).Losses, Metrics.Read(_run.Path(during)).Losses);
         Assert.Equal(File.ReadAllBytes(_run.FinalWeights(after)), File.ReadAllBytes(_run.FinalWeights(during)));
     }
@@ -385,7 +391,8 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
             _dir.Write("long.yaml", Config(totalSteps: 2000, distributed: ""));
             _dir.Write("nccl.yaml", Config(totalSteps: 20, distributed: "distributed: {backend: nccl}, "));
             _dir.Write("zero.yaml", Config(totalSteps: 20, distributed: "distributed: {zero: 1}, "));
-            _dir.Write("after-backward.yaml", Config(totalSteps: 20, distributed: "distributed: {overlap_backward: false}, "));
+            _dir.Write("during-backward.yaml", Config(totalSteps: 20, distributed: "distributed: {bucket_mb: 0.01}, "));
+            _dir.Write("after-backward.yaml", Config(totalSteps: 20, distributed: "distributed: {bucket_mb: 0.01, overlap_backward: false}, "));
             _dir.Write("short-timeout.yaml", Config(totalSteps: 20, distributed: "distributed: {timeout_s: 3}, "));
             var reference = TrainOn(1, "runs/reference");
             if (reference.ExitCode != 0)

@@ -83,6 +83,39 @@ public sealed class ParquetShardReaderTests : IDisposable
     }
 
     [Fact]
+    public void AnEmptyShardHasNoDocuments_When_ItWasWrittenWithoutAny()
+    {
+        var path = Path.Combine(_root, "shard-00000.parquet");
+        TokenShardWriter.Write(path, [], [0], [], "web");
+
+        using var read = new ParquetShardReader().Read(path);
+
+        Assert.Equal((0, 0), (read.Count, read.TokenCount));
+    }
+
+    [Fact]
+    public void TheErrorNamesTheFile_When_NumTokensAddsUpBeyondTwoBillion()
+    {
+        // Given two documents that claim 2^30 + 2^30 tokens
+        var path = Path.Combine(_root, "shard-00000.parquet");
+        var columns = TokenShardWriter.Schema.Columns;
+        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, TokenShardWriter.Schema))
+        {
+            writer.Write(
+                PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(columns[0], [11, 2, 12, 2], [0, 2, 4]),
+                PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[1], ["en", "en"]),
+                PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[2], ["web", "web"]),
+                PolyGlot.Parquet.Schema.ColumnData.FromInt32(columns[3], [1 << 30, 1 << 30]));
+            writer.Complete();
+        }
+
+        // When it is read, then the error names the file and the column
+        var error = Assert.Throws<InvalidDataException>(() => new ParquetShardReader().Read(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("num_tokens", error.Message);
+    }
+
+    [Fact]
     public void AShardWithoutNumTokensIsReadWhole_When_ItWasWrittenBeforeTheColumnExisted()
     {
         // Given a shard with only input_ids, lang and source, in two row groups
