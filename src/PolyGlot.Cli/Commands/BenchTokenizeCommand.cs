@@ -89,10 +89,12 @@ internal static class BenchTokenizeCommand
         for (var round = 0; round < repeat; round++)
         {
             var runs = new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) };
-            using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
-                runs.Add(RunEncodeOnly(uncached, lines, 1, bytes) with { Tool = "encode, no cache" });
             foreach (var threads in threadCounts)
             {
+                // Without the cache the threads share nothing: what more threads do to the work per
+                // CPU-second here is the machine's and the runtime's part, not the cache's.
+                using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
+                    runs.Add(RunEncodeOnly(uncached, lines, threads, bytes) with { Tool = "encode, no cache" });
                 var output = Path.Combine(work, $"prepare-{threads}");
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
