@@ -17,8 +17,9 @@
 
 namespace pg::spm {
 
-// Totals of one cache. Only the owning thread writes them (relaxed stores, no read-modify-write);
-// pg_spm_cache_stats reads them from any thread.
+// Totals of one cache. Only the owning thread writes them (for a shard of the shared cache, the
+// thread holding its mutex; relaxed stores, no read-modify-write); pg_spm_cache_stats reads them
+// from any thread.
 struct CacheCounters {
   std::atomic<uint64_t> pieces{0};            // pieces looked up
   std::atomic<uint64_t> hits{0};              // of those, found in this cache or the shared one
