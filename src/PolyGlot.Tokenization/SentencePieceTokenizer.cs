@@ -13,8 +13,9 @@ namespace PolyGlot.Tokenization;
 /// <remarks>
 /// BPE models trained as <c>polyglot tokenizer train</c> trains them (whitespace-split pieces,
 /// identity normalization, no dummy prefix) are encoded word by word through a bounded cache per
-/// encoding thread: the ids of a text are the ids of its whitespace-led pieces put together, so
-/// only pieces not seen recently go through SentencePiece. The ids are exactly SentencePiece's;
+/// encoding thread, backed by one bounded cache shared by the model's threads: the ids of a text
+/// are the ids of its whitespace-led pieces put together, so only pieces no thread has seen
+/// recently go through SentencePiece. The ids are exactly SentencePiece's;
 /// models for which that would not hold are encoded whole (<see cref="PieceCacheOffReason"/>).
 /// </remarks>
 public sealed unsafe class SentencePieceTokenizer : ITokenizer
@@ -23,7 +24,10 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     // in scheduling than the parallel encode saves.
     private const int MinCharsPerParallelChunk = 32 * 1024;
 
-    /// <summary>Piece cache size per encoding thread used by <see cref="Load(string)"/>: 8 MiB holds ~130,000 pieces.</summary>
+    /// <summary>
+    /// Piece cache size per encoding thread, and of the cache the threads share, used by <see cref="Load(string)"/>:
+    /// 8 MiB holds ~130,000 pieces.
+    /// </summary>
     public const long DefaultPieceCacheBytes = 8L << 20;
 
     /// <summary>Smallest piece cache <see cref="Load(string, long)"/> accepts (other than 0, none).</summary>
@@ -61,13 +65,15 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
 
     private nint Raw => _handle.DangerousGetHandle();
 
-    /// <summary>Loads a SentencePiece <c>.model</c> file with a piece cache of <see cref="DefaultPieceCacheBytes"/> per encoding thread.</summary>
+    /// <summary>Loads a SentencePiece <c>.model</c> file with piece caches of <see cref="DefaultPieceCacheBytes"/> (per encoding thread, and shared).</summary>
     /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model.</exception>
     public static SentencePieceTokenizer Load(string modelPath) => Load(modelPath, DefaultPieceCacheBytes);
 
     /// <summary>
     /// Loads a SentencePiece <c>.model</c> file; each thread that encodes with it keeps a piece cache of
-    /// <paramref name="pieceCacheBytes"/> (0: none, every text goes through SentencePiece whole; otherwise at least 64 KiB).
+    /// <paramref name="pieceCacheBytes"/>, and the threads share one more of that size, which a thread consults when
+    /// its own misses (0: none, every text goes through SentencePiece whole; otherwise at least 64 KiB). With
+    /// n encoding threads the caches take up to (n + 1) x <paramref name="pieceCacheBytes"/>.
     /// </summary>
     /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model, or the cache size is out of range.</exception>
     public static SentencePieceTokenizer Load(string modelPath, long pieceCacheBytes)
@@ -161,13 +167,13 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     public PieceKind KindOf(int id) =>
         (PieceKind)NativeSpm.Check(NativeSpm.PieceFlags(Raw, id), $"looking up piece {id}");
 
-    /// <summary>Totals of the piece caches of every thread that has encoded with this model so far.</summary>
+    /// <summary>Totals of the piece caches of every thread that has encoded with this model so far, and of the shared one.</summary>
     public PieceCacheStatistics GetPieceCacheStatistics()
     {
-        Span<long> stats = stackalloc long[5];
+        Span<long> stats = stackalloc long[8];
         fixed (long* p = stats)
             NativeSpm.Check(NativeSpm.CacheStats(Raw, p), "reading the piece cache statistics");
-        return new PieceCacheStatistics(stats[0], stats[1], stats[2], stats[3], stats[4]);
+        return new PieceCacheStatistics(stats[0], stats[1], stats[2], stats[3], stats[4], stats[5], stats[6], stats[7]);
     }
 
     /// <inheritdoc />

@@ -138,7 +138,48 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
         // Then the second time each of its pieces ("the", " cat", " and", " the", " dog") is a hit
         var stats = tokenizer.GetPieceCacheStatistics();
         Assert.Equal(first, second);
-        Assert.Equal(new PieceCacheStatistics(Pieces: 10, Hits: 5, Bytes: 38, HitBytes: 19, Resets: 0), stats);
+        Assert.Equal(new PieceCacheStatistics(Pieces: 10, Hits: 5, Bytes: 38, HitBytes: 19, Resets: 0, SharedHits: 0, SharedHitBytes: 0, SharedResets: 0), stats);
+    }
+
+    [Fact]
+    public async Task ASecondThreadHitsTheSharedCache_When_AnotherThreadEncodedThePiecesFirst()
+    {
+        // Given a tokenizer trained here and a sentence of five distinct pieces
+        using var tokenizer = SentencePieceTokenizer.Load(trained.Summary.ModelPath);
+        const string text = "the cat and the dog";
+        int[]? first = null, second = null, again = null;
+
+        // When one thread encodes it, then another thread twice
+        await RunOnThreadsOfTheirOwnAsync(
+            () => first = tokenizer.Encode(text),
+            () => (second, again) = (tokenizer.Encode(text), tokenizer.Encode(text)));
+
+        // Then the second thread's first encode takes all five pieces from the shared cache
+        // (its own is empty) and its next one from its own cache, with the same ids throughout
+        Assert.Equal(first, second);
+        Assert.Equal(first, again);
+        Assert.Equal(new PieceCacheStatistics(Pieces: 15, Hits: 10, Bytes: 57, HitBytes: 38, Resets: 0, SharedHits: 5, SharedHitBytes: 19, SharedResets: 0),
+            tokenizer.GetPieceCacheStatistics());
+    }
+
+    [Fact]
+    public void TheSharedCacheClearsWithinTheSameBound_When_OneThreadEncodesMorePiecesThanItHolds()
+    {
+        // Given the smallest cache and 5,000 distinct pieces, far more than 64 KiB holds
+        using var tokenizer = SentencePieceTokenizer.Load(trained.Summary.ModelPath, SentencePieceTokenizer.MinPieceCacheBytes);
+        var text = string.Join(" ", Enumerable.Range(0, 5000).Select(i => $"w{i:D5}"));
+
+        // When one thread encodes them
+        var ids = tokenizer.Encode(text);
+
+        // Then both levels filled and cleared, the shared one (same budget, same inserts in the
+        // same order) exactly as often as the thread's own, and the ids still decode to the text
+        var stats = tokenizer.GetPieceCacheStatistics();
+        Assert.Equal(5000, stats.Pieces);
+        Assert.Equal(0, stats.Hits);
+        Assert.True(stats.Resets >= 2, $"resets {stats.Resets}");
+        Assert.Equal(stats.Resets, stats.SharedResets);
+        Assert.Equal(text, tokenizer.Decode(ids));
     }
 
     [Fact]
@@ -178,5 +219,38 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
     {
         var error = Assert.Throws<TokenizerException>(() => SentencePieceTokenizer.Load(trained.Summary.ModelPath, pieceCacheBytes: 1000));
         Assert.Contains("65536", error.Message);
+    }
+
+    // Runs each step on a new thread of its own, one after another, and keeps every thread alive
+    // until the last step is done: a finished thread's id may be given to the next thread, and
+    // with it the finished thread's piece cache.
+    private static async Task RunOnThreadsOfTheirOwnAsync(params Action[] steps)
+    {
+        var release = new ManualResetEventSlim();
+        try
+        {
+            foreach (var step in steps)
+            {
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                new Thread(() =>
+                {
+                    try
+                    {
+                        step();
+                        done.SetResult();
+                    }
+                    catch (Exception e)
+                    {
+                        done.SetException(e);
+                    }
+                    release.Wait();
+                }) { IsBackground = true }.Start();
+                await done.Task;
+            }
+        }
+        finally
+        {
+            release.Set();
+        }
     }
 }

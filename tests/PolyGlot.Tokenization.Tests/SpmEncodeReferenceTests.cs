@@ -52,6 +52,43 @@ public sealed class SpmEncodeReferenceTests(TrainedTokenizerFixture trained, Tok
         Assert.True(stats.Hits > 0 && stats.Resets > 0, $"hits {stats.Hits}, resets {stats.Resets}");
     }
 
+    [Theory]
+    [InlineData("bpe", SentencePieceTokenizer.MinPieceCacheBytes, true)]
+    [InlineData("bpe", SentencePieceTokenizer.DefaultPieceCacheBytes, false)]
+    [InlineData("bpe-indented", SentencePieceTokenizer.MinPieceCacheBytes, true)]
+    public async Task IdsEqualSpmEncode_When_SeveralThreadsShareThePieceCache(string kind, long cacheBytes, bool sharedCacheClears)
+    {
+        // Given the stress text and one model loaded with the given cache size
+        var model = TokenizerOf(kind).ModelPath;
+        var lines = StressLines(seed: 11, count: 6000);
+        using var tokenizer = SentencePieceTokenizer.Load(model, cacheBytes);
+
+        // When four threads encode every line at the same time, one line per call, each
+        // starting a quarter further on, so that each meets pieces the others have already seen
+        const int threads = 4;
+        using var start = new Barrier(threads);
+        var encodings = await Task.WhenAll(Enumerable.Range(0, threads).Select(thread => Task.Factory.StartNew(() =>
+        {
+            var ids = new int[lines.Count][];
+            start.SignalAndWait();
+            for (var k = 0; k < lines.Count; k++)
+            {
+                var i = (k + thread * lines.Count / threads) % lines.Count;
+                ids[i] = tokenizer.Encode(lines[i]);
+            }
+            return ids;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+        var reference = RunSpmEncode(model, lines);
+
+        // Then every thread's ids equal spm_encode's, threads took pieces from the shared cache,
+        // and the smallest shared cache filled and cleared while they did
+        foreach (var ids in encodings)
+            AssertSameIds(lines, reference, ids);
+        var stats = tokenizer.GetPieceCacheStatistics();
+        Assert.True(stats.SharedHits > 0, $"shared hits {stats.SharedHits}");
+        Assert.Equal(sharedCacheClears, stats.SharedResets > 0);
+    }
+
     private SentencePieceTokenizer TokenizerOf(string kind) => kind switch
     {
         "bpe" => trained.Tokenizer,

@@ -21,8 +21,10 @@ namespace PolyGlot.Cli.Commands;
 internal static class BenchTokenizeCommand
 {
     // CpuSeconds: processor time of the whole process (all its threads) during the run.
-    // CacheHitRate: share of the input bytes whose ids came from the piece cache (null: no cache).
-    private sealed record Measurement(string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens, double? CacheHitRate = null)
+    // CacheHitRate: share of the input bytes whose ids came from a piece cache, either level (null: no
+    // cache); SharedCacheHitRate: of those, the share that came from the cache the threads share.
+    private sealed record Measurement(
+        string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens, double? CacheHitRate = null, double? SharedCacheHitRate = null)
     {
         public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
 
@@ -62,6 +64,7 @@ internal static class BenchTokenizeCommand
                         tool = r.Tool, threads = r.Threads, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, bytes = r.Bytes, tokens = r.Tokens,
                         mb_per_s = r.MegabytesPerSecond, tokens_per_s = r.TokensPerSecond, mb_per_cpu_s = r.MegabytesPerCpuSecond,
                         vs_spm_per_cpu_s = r.MegabytesPerCpuSecond / results[0].MegabytesPerCpuSecond, cache_byte_hit_rate = r.CacheHitRate,
+                        shared_cache_byte_hit_rate = r.SharedCacheHitRate,
                     }), new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
@@ -86,10 +89,12 @@ internal static class BenchTokenizeCommand
         for (var round = 0; round < repeat; round++)
         {
             var runs = new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) };
-            using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
-                runs.Add(RunEncodeOnly(uncached, lines, 1, bytes) with { Tool = "encode, no cache" });
             foreach (var threads in threadCounts)
             {
+                // Without the cache the threads share nothing: what more threads do to the work per
+                // CPU-second here is the machine's and the runtime's part, not the cache's.
+                using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
+                    runs.Add(RunEncodeOnly(uncached, lines, threads, bytes) with { Tool = "encode, no cache" });
                 var output = Path.Combine(work, $"prepare-{threads}");
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
@@ -155,11 +160,16 @@ internal static class BenchTokenizeCommand
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var manifest = ShardManifest.Load(Path.Combine(output, source.Name));
-        return new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents, HitRate(tokenizer));
+        return WithHitRates(new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents), tokenizer);
     }
 
-    private static double? HitRate(SentencePieceTokenizer tokenizer) =>
-        tokenizer.PieceCacheOffReason is null ? tokenizer.GetPieceCacheStatistics().ByteHitRate : null;
+    private static Measurement WithHitRates(Measurement measurement, SentencePieceTokenizer tokenizer)
+    {
+        if (tokenizer.PieceCacheOffReason is not null)
+            return measurement;
+        var stats = tokenizer.GetPieceCacheStatistics();
+        return measurement with { CacheHitRate = stats.ByteHitRate, SharedCacheHitRate = stats.SharedByteHitRate };
+    }
 
     // The encoder alone on text already in memory: the share of prepare's time spent tokenizing.
     private static Measurement RunEncodeOnly(SentencePieceTokenizer tokenizer, List<string> lines, int threads, long bytes)
@@ -171,7 +181,7 @@ internal static class BenchTokenizeCommand
         for (var start = 0; start < lines.Count; start += batch)
             tokens += tokenizer.EncodeBatch(lines.GetRange(start, Math.Min(batch, lines.Count - start)), threads).Sum(ids => (long)ids.Length);
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        return new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens, HitRate(tokenizer));
+        return WithHitRates(new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens), tokenizer);
     }
 
     private static long CountIds(string path)
@@ -225,7 +235,8 @@ internal static class BenchTokenizeCommand
         foreach (var r in results)
             table.AddRow(r.Tool, $"{r.Threads}", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}", $"{r.TokensPerSecond / 1e6:F2}",
                 $"{r.MegabytesPerSecond / reference.MegabytesPerSecond:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}",
-                $"{r.MegabytesPerCpuSecond / reference.MegabytesPerCpuSecond:F2}x", r.CacheHitRate is { } rate ? $"{rate:P1}" : "-");
+                $"{r.MegabytesPerCpuSecond / reference.MegabytesPerCpuSecond:F2}x",
+                r.CacheHitRate is { } rate ? $"{rate:P1} (shared {r.SharedCacheHitRate:P1})" : "-");
         AnsiConsole.Write(table);
     }
 }

@@ -3,7 +3,8 @@
 //
 // Encoding goes through a per-thread piece cache where the model allows it (model_spec.cpp says
 // when and why): a text is cut before each run of whitespace that follows a word, each piece's
-// ids come from the cache or, on a miss, from libsentencepiece, and the ids are concatenated.
+// ids come from the thread's cache, else from the model's shared cache, else from
+// libsentencepiece, and the ids are concatenated.
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
@@ -73,15 +74,17 @@ class BufferIterator : public sentencepiece::SentenceIterator {
 };
 
 using pg::spm::PieceCache;
+using pg::spm::SharedPieceCache;
 
-// A loaded model with its piece caches, one per thread that encodes with it. The caches live
-// as long as the model; a thread finds its own through a small thread-local list, so only its
-// first encode with a model takes the lock.
+// A loaded model with its piece caches, one per thread that encodes with it, and the shared
+// second level behind them. The caches live as long as the model; a thread finds its own
+// through a small thread-local list, so only its first encode with a model takes the lock.
 struct Tokenizer {
   SentencePieceProcessor sp;
   uint64_t serial = 0;      // unique per load, unlike the address, which a later load may reuse
-  size_t cache_bytes = 0;   // per thread; 0: no cache
+  size_t cache_bytes = 0;   // per thread, and again for the shared cache; 0: no cache
   std::string cache_off;    // why this model is not encoded piece by piece; empty when it is
+  std::unique_ptr<SharedPieceCache> shared;  // null when cache_bytes is 0
   std::mutex mutex;
   std::vector<std::pair<std::thread::id, std::unique_ptr<PieceCache>>> caches;
 
@@ -144,7 +147,7 @@ inline size_t whitespace_at(const char* p, const char* end) {
 void encode_cached(Tokenizer& t, PieceCache& cache, absl::string_view text, std::vector<int>& out) {
   const char* const end = text.data() + text.size();
   const char* pending = nullptr;  // start of not-yet-encoded long pieces
-  uint64_t pieces = 0, hits = 0, hit_bytes = 0;
+  uint64_t pieces = 0, hits = 0, hit_bytes = 0, shared_hits = 0, shared_hit_bytes = 0;
   const char* piece = text.data();
   while (piece < end) {
     // A piece: a run of whitespace (possibly empty), then everything up to the next whitespace.
@@ -171,7 +174,15 @@ void encode_cached(Tokenizer& t, PieceCache& cache, absl::string_view text, std:
       hit_bytes += size;
     } else {
       const size_t before = out.size();
-      encode_plain(t.sp, absl::string_view(piece, size), out);
+      if (t.shared->find(key, hash, out)) {
+        ++hits;
+        hit_bytes += size;
+        ++shared_hits;
+        shared_hit_bytes += size;
+      } else {
+        encode_plain(t.sp, absl::string_view(piece, size), out);
+        t.shared->insert(key, hash, out.data() + before, out.size() - before);
+      }
       cache.insert(key, hash, out.data() + before, out.size() - before);
     }
     piece = p;
@@ -182,6 +193,8 @@ void encode_cached(Tokenizer& t, PieceCache& cache, absl::string_view text, std:
   c.add(c.hits, hits);
   c.add(c.hit_bytes, hit_bytes);
   c.add(c.bytes, text.size());
+  c.add(c.shared_hits, shared_hits);
+  c.add(c.shared_hit_bytes, shared_hit_bytes);
 }
 
 }  // namespace
@@ -226,8 +239,9 @@ PG_EXPORT int pg_spm_piece_score(void* handle, int32_t id, float* score) {
   });
 }
 
-// Loads a model. `cache_bytes` bounds each encoding thread's piece cache (0: no cache); models
-// that cannot be encoded piece by piece get none either (pg_spm_cache_off says why).
+// Loads a model. `cache_bytes` bounds each encoding thread's piece cache and, once more, the
+// model's shared cache (0: no cache); models that cannot be encoded piece by piece get none
+// either (pg_spm_cache_off says why).
 PG_EXPORT void* pg_spm_load(const char* path, int64_t cache_bytes) {
   return pg::guard_ptr<void>([&]() -> void* {
     if (cache_bytes < 0) throw std::invalid_argument("negative piece cache size");
@@ -236,7 +250,7 @@ PG_EXPORT void* pg_spm_load(const char* path, int64_t cache_bytes) {
     tokenizer->serial = next_serial.fetch_add(1);
     tokenizer->cache_off = cache_bytes == 0 ? "piece cache disabled" : pg::spm::piece_split_unsafe_reason(tokenizer->sp);
     tokenizer->cache_bytes = tokenizer->cache_off.empty() ? static_cast<size_t>(cache_bytes) : 0;
-    if (tokenizer->cache_bytes > 0) PieceCache::check_size(tokenizer->cache_bytes);
+    if (tokenizer->cache_bytes > 0) tokenizer->shared = std::make_unique<SharedPieceCache>(tokenizer->cache_bytes);
     return tokenizer.release();
   });
 }
@@ -249,12 +263,14 @@ PG_EXPORT const char* pg_spm_cache_off(void* handle) {
   return pg::guard_ptr<const char>([&]() -> const char* { return cast_tokenizer(handle)->cache_off.c_str(); });
 }
 
-// Sums the counters of every thread's cache into stats[0..4]: pieces looked up, hits, bytes
-// encoded, bytes served from the cache, resets.
+// Sums the counters of every thread's cache into stats[0..6]: pieces looked up, hits (either
+// level), bytes encoded, bytes served from a cache, resets of the threads' caches, and of the
+// hits those from the shared cache and their bytes; stats[7] is the shared cache's resets.
 PG_EXPORT int pg_spm_cache_stats(void* handle, int64_t* stats) {
   return pg::guard([&] {
     auto* t = cast_tokenizer(handle);
-    std::fill(stats, stats + 5, 0);
+    std::fill(stats, stats + 8, 0);
+    if (t->shared != nullptr) stats[7] = static_cast<int64_t>(t->shared->resets());
     std::lock_guard<std::mutex> lock(t->mutex);
     for (const auto& entry : t->caches) {
       const auto& c = entry.second->counters;
@@ -263,6 +279,8 @@ PG_EXPORT int pg_spm_cache_stats(void* handle, int64_t* stats) {
       stats[2] += static_cast<int64_t>(c.bytes.load(std::memory_order_relaxed));
       stats[3] += static_cast<int64_t>(c.hit_bytes.load(std::memory_order_relaxed));
       stats[4] += static_cast<int64_t>(c.resets.load(std::memory_order_relaxed));
+      stats[5] += static_cast<int64_t>(c.shared_hits.load(std::memory_order_relaxed));
+      stats[6] += static_cast<int64_t>(c.shared_hit_bytes.load(std::memory_order_relaxed));
     }
   });
 }

@@ -73,6 +73,38 @@ void PieceCache::insert(std::string_view piece, uint64_t hash, const int* ids, s
   ++entries_;
 }
 
+SharedPieceCache::SharedPieceCache(size_t max_bytes) {
+  PieceCache::check_size(max_bytes);
+  size_t shards = 1;
+  while (shards < kMaxShards && max_bytes / (shards * 2) >= PieceCache::kMinBytes) shards *= 2;
+  shards_.reserve(shards);
+  for (size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(max_bytes / shards));
+}
+
+bool SharedPieceCache::find(std::string_view piece, uint64_t hash, std::vector<int>& out) {
+  Shard& shard = shard_of(hash);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  uint32_t count = 0;
+  const int32_t* ids = shard.cache.find(piece, hash, &count);
+  if (ids == nullptr) return false;
+  // Copied under the lock: another thread's insert may clear the shard and reuse its arena.
+  out.insert(out.end(), ids, ids + count);
+  return true;
+}
+
+void SharedPieceCache::insert(std::string_view piece, uint64_t hash, const int* ids, size_t count) {
+  Shard& shard = shard_of(hash);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  uint32_t present = 0;
+  if (shard.cache.find(piece, hash, &present) == nullptr) shard.cache.insert(piece, hash, ids, count);
+}
+
+uint64_t SharedPieceCache::resets() const {
+  uint64_t total = 0;
+  for (const auto& shard : shards_) total += shard->cache.counters.resets.load(std::memory_order_relaxed);
+  return total;
+}
+
 void PieceCache::clear() {
   std::fill(slots_.begin(), slots_.end(), Slot{0, 0});
   used_words_ = 0;

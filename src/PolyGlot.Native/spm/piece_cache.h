@@ -2,24 +2,32 @@
 // (no locks): open addressing over an arena. When the entry count or the arena reaches its
 // bound the whole map is cleared, which keeps memory fixed and lookups free of eviction
 // bookkeeping; frequent pieces are back after their next miss.
+//
+// Behind the threads' own caches sits one SharedPieceCache per model, consulted only on a miss,
+// so that a piece one thread has encoded is not encoded again by every other thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
 namespace pg::spm {
 
-// Totals of one cache. Only the owning thread writes them (relaxed stores, no read-modify-write);
-// pg_spm_cache_stats reads them from any thread.
+// Totals of one cache. Only the owning thread writes them (for a shard of the shared cache, the
+// thread holding its mutex; relaxed stores, no read-modify-write); pg_spm_cache_stats reads them
+// from any thread.
 struct CacheCounters {
-  std::atomic<uint64_t> pieces{0};     // pieces looked up
-  std::atomic<uint64_t> hits{0};       // of those, found
-  std::atomic<uint64_t> bytes{0};      // UTF-8 bytes of all encoded text, cached or not
-  std::atomic<uint64_t> hit_bytes{0};  // of those, in pieces found in the cache
-  std::atomic<uint64_t> resets{0};     // times the cache was full and cleared
+  std::atomic<uint64_t> pieces{0};            // pieces looked up
+  std::atomic<uint64_t> hits{0};              // of those, found in this cache or the shared one
+  std::atomic<uint64_t> bytes{0};             // UTF-8 bytes of all encoded text, cached or not
+  std::atomic<uint64_t> hit_bytes{0};         // of those, in pieces found in either cache
+  std::atomic<uint64_t> resets{0};            // times the cache was full and cleared
+  std::atomic<uint64_t> shared_hits{0};       // of the hits, those found in the shared cache
+  std::atomic<uint64_t> shared_hit_bytes{0};  // and their bytes
 
   void add(std::atomic<uint64_t>& counter, uint64_t value) {
     counter.store(counter.load(std::memory_order_relaxed) + value, std::memory_order_relaxed);
@@ -65,6 +73,41 @@ class PieceCache {
   size_t used_words_ = 0;
   size_t entries_ = 0;
   size_t max_entries_ = 0;
+};
+
+// The second level: one per model, shared by all its encoding threads, looked up only after a
+// miss in the thread's own cache (the hot path stays lock-free). Sharded by hash, each shard a
+// PieceCache behind its own mutex, so threads rarely wait for one another; a full shard is
+// cleared alone. The mutex is held only to copy ids in or out, never while encoding.
+class SharedPieceCache {
+ public:
+  static constexpr size_t kMaxShards = 64;
+
+  // `max_bytes` bounds all shards together (PieceCache::check_size applies to it); shards are
+  // never smaller than PieceCache::kMinBytes, so a small budget gets fewer of them.
+  explicit SharedPieceCache(size_t max_bytes);
+
+  // Appends the ids of `piece` to `out` and returns true when present.
+  bool find(std::string_view piece, uint64_t hash, std::vector<int>& out);
+
+  // Adds `piece` (at most PieceCache::kMaxPieceBytes) with its ids unless another thread
+  // added it since this one missed it.
+  void insert(std::string_view piece, uint64_t hash, const int* ids, size_t count);
+
+  // Times a shard was full and cleared, over all shards.
+  uint64_t resets() const;
+
+ private:
+  struct alignas(64) Shard {
+    explicit Shard(size_t bytes) : cache(bytes) {}
+    std::mutex mutex;
+    PieceCache cache;
+  };
+  // Bits 26..31 of the hash: a shard's PieceCache takes its slot from the low bits (at most 2^21
+  // slots in a shard of at most 4 GiB / 64) and its tag from the high half, so all three differ.
+  Shard& shard_of(uint64_t hash) { return *shards_[(hash >> 26) & (shards_.size() - 1)]; }
+
+  std::vector<std::unique_ptr<Shard>> shards_;
 };
 
 }  // namespace pg::spm
