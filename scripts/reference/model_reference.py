@@ -20,7 +20,8 @@ Exchange format (a directory): manifest.json holds {"config": {...}, "tensors": 
 usage:
   model_reference.py grads INPUT_DIR OUTPUT_DIR
       loads parameters, input_ids and targets from INPUT_DIR; writes to OUTPUT_DIR the loss
-      (scalar "loss"), the logits ("logits") and every parameter gradient ("grad.<name>").
+      (scalar "loss"), the logits ("logits") and every parameter gradient ("grad.<name>"). The
+      input manifest's scalars may name a "device" (cpu, cuda) and "precision": "bf16" (autocast).
   model_reference.py bench CONFIG_JSON
       random weights of the configuration in CONFIG_JSON ({"config": {...}, "batch": B,
       "seq_len": T, "steps": N, "warmup": W, "device": "cpu"|"cuda", "dtype": "float32"|"bfloat16",
@@ -224,6 +225,8 @@ def write_tensors(directory, tensors, scalars):
     entries = {}
     for name, value in tensors.items():
         value = value.detach().contiguous().cpu()
+        if value.dtype == torch.bfloat16:
+            value = value.float()
         with open(os.path.join(directory, name + ".bin"), "wb") as f:
             f.write(value.numpy().tobytes())
         entries[name] = {"shape": list(value.shape), "dtype": str(value.dtype).replace("torch.", "")}
@@ -235,7 +238,13 @@ def write_tensors(directory, tensors, scalars):
 
 def grads(input_dir, output_dir):
     manifest, tensors = read_tensors(input_dir)
-    model = Model(Config(manifest["config"]))
+    # Optional scalars: "device" (default cpu) and "precision": "bf16" runs forward and loss under
+    # torch.autocast(bfloat16) with float32 parameters, as mixed-precision training does.
+    options = manifest.get("scalars") or {}
+    device = torch.device(options.get("device", "cpu"))
+    autocast = options.get("precision", "fp32") == "bf16"
+    tensors = {name: value.to(device) for name, value in tensors.items()}
+    model = Model(Config(manifest["config"])).to(device)
     parameters = model.polyglot_parameters()
     expected = set(parameters)
     given = {n for n in tensors if n not in ("input_ids", "targets")}
@@ -246,7 +255,8 @@ def grads(input_dir, output_dir):
             if tuple(parameter.shape) != tuple(tensors[name].shape):
                 raise ValueError(f"{name}: shape {tuple(tensors[name].shape)}, the reference expects {tuple(parameter.shape)}")
             parameter.copy_(tensors[name])
-    loss, logits = model.loss(tensors["input_ids"], tensors["targets"])
+    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=autocast):
+        loss, logits = model.loss(tensors["input_ids"], tensors["targets"])
     loss.backward()
     out = {"logits": logits}
     for name, parameter in parameters.items():

@@ -15,8 +15,10 @@ namespace PolyGlot.Cli.Commands;
 
 /// <summary>
 /// <c>polyglot bench tokenize</c>: throughput of <c>prepare</c> (text file → Parquet token shards)
-/// and of the encoder alone, on one core and on all cores, against SentencePiece's own
-/// <c>spm_encode</c> on the same input in the same run.
+/// and of the encoder alone, on one core and on more, against SentencePiece's own
+/// <c>spm_encode</c> on the same input in the same run (or, where <c>spm_encode</c> is not
+/// installed, against the same library without the piece cache), and each tool on N threads
+/// against itself on one.
 /// </summary>
 internal static class BenchTokenizeCommand
 {
@@ -44,27 +46,37 @@ internal static class BenchTokenizeCommand
         var megabytes = new Option<int>("--megabytes") { Description = "Size of the default input", DefaultValueFactory = _ => 32 };
         var repeat = new Option<int>("--repeat") { Description = "Runs of each measurement; the fastest counts (shared machines are noisy)", DefaultValueFactory = _ => 3 };
         var json = new Option<string?>("--json") { Description = "Also write the figures as JSON to this file" };
-        var command = new Command("tokenize", "prepare throughput (MB/s, tokens/s; 1 core and all cores) against spm_encode on the same input.");
-        command.Options.Add(tokenizer);
-        command.Options.Add(input);
-        command.Options.Add(megabytes);
-        command.Options.Add(repeat);
-        command.Options.Add(json);
+        var threads = new Option<int[]>("--threads")
+        {
+            Description = "Thread counts to measure (default: 1 and all cores)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [],
+        };
+        var noSpm = new Option<bool>("--no-spm-encode")
+        {
+            Description = "Do not run spm_encode (a machine without it): ratios are then against the encoder without its cache on 1 thread",
+        };
+        var command = new Command("tokenize", "prepare throughput (MB/s, tokens/s; 1 core and more) against spm_encode on the same input.");
+        foreach (var option in new Option[] { tokenizer, input, megabytes, repeat, json, threads, noSpm })
+            command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run("bench tokenize", () =>
         {
             var work = Directory.CreateTempSubdirectory("pg-bench-tokenize-").FullName;
             try
             {
                 var inputPath = parse.GetValue(input) ?? WriteDemoInput(Path.Combine(work, "input.txt"), parse.GetValue(megabytes));
-                var results = Measure(parse.GetValue(tokenizer)!, inputPath, work, Math.Max(1, parse.GetValue(repeat)));
+                var threadCounts = ThreadCounts(parse.GetValue(threads) ?? []);
+                var results = Measure(parse.GetValue(tokenizer)!, inputPath, work, Math.Max(1, parse.GetValue(repeat)), threadCounts,
+                    withSpmEncode: !parse.GetValue(noSpm));
                 Render(results, inputPath);
                 if (parse.GetValue(json) is { } jsonPath)
                     AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(results.Select(r => new
                     {
                         tool = r.Tool, threads = r.Threads, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, bytes = r.Bytes, tokens = r.Tokens,
                         mb_per_s = r.MegabytesPerSecond, tokens_per_s = r.TokensPerSecond, mb_per_cpu_s = r.MegabytesPerCpuSecond,
-                        vs_spm_per_cpu_s = r.MegabytesPerCpuSecond / results[0].MegabytesPerCpuSecond, cache_byte_hit_rate = r.CacheHitRate,
-                        shared_cache_byte_hit_rate = r.SharedCacheHitRate,
+                        reference = results[0].Tool,
+                        vs_reference_per_cpu_s = r.MegabytesPerCpuSecond / results[0].MegabytesPerCpuSecond,
+                        vs_one_thread_wall = OneThread(results, r).Seconds / r.Seconds,
+                        vs_one_thread_per_cpu_s = r.MegabytesPerCpuSecond / OneThread(results, r).MegabytesPerCpuSecond,
+                        cache_byte_hit_rate = r.CacheHitRate, shared_cache_byte_hit_rate = r.SharedCacheHitRate,
                     }), new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
@@ -79,16 +91,14 @@ internal static class BenchTokenizeCommand
     // Rounds interleave the tools so that load from other processes hits them alike; each
     // configuration keeps its fastest run. Every run loads the model afresh, so it starts with
     // empty piece caches and pays for its own misses.
-    private static List<Measurement> Measure(string modelPath, string inputPath, string work, int repeat)
+    private static List<Measurement> Measure(string modelPath, string inputPath, string work, int repeat, int[] threadCounts, bool withSpmEncode)
     {
         var bytes = new FileInfo(inputPath).Length;
-        var cores = Environment.ProcessorCount;
-        var threadCounts = cores > 1 ? new[] { 1, cores } : [1];
         var lines = File.ReadAllLines(inputPath, Encoding.UTF8).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
         var rounds = new List<List<Measurement>>();
         for (var round = 0; round < repeat; round++)
         {
-            var runs = new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) };
+            var runs = withSpmEncode ? new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) } : [];
             foreach (var threads in threadCounts)
             {
                 // Without the cache the threads share nothing: what more threads do to the work per
@@ -108,12 +118,26 @@ internal static class BenchTokenizeCommand
         var results = Enumerable.Range(0, rounds[0].Count)
             .Select(i => rounds.Select(r => r[i]).MinBy(m => m.Seconds)!).ToList();
         // Same input, same model: the token counts must agree (prepare adds one eos per document).
-        var reference = results[0].Tokens;
+        var reference = results[0];
         foreach (var result in results.Skip(1))
-            if (result.Tokens != reference)
-                throw new InvalidDataException($"prepare produced {result.Tokens:N0} text tokens but spm_encode {reference:N0} on the same input");
+            if (result.Tokens != reference.Tokens)
+                throw new InvalidDataException(
+                    $"{result.Tool} on {result.Threads} thread(s) produced {result.Tokens:N0} text tokens but {reference.Tool} {reference.Tokens:N0} on the same input");
         return results;
     }
+
+    // 1 comes first: every tool's scaling is read against its own one-thread run.
+    private static int[] ThreadCounts(int[] requested)
+    {
+        if (requested.Any(t => t < 1))
+            throw new ArgumentException($"--threads must be positive, got {string.Join(" ", requested)}");
+        var cores = Environment.ProcessorCount;
+        var counts = requested.Length > 0 ? requested : cores > 1 ? [1, cores] : [1];
+        return counts.Prepend(1).Distinct().Order().ToArray();
+    }
+
+    private static Measurement OneThread(List<Measurement> results, Measurement r) =>
+        results.First(m => m.Tool == r.Tool && m.Threads == 1);
 
     private static Measurement RunSpmEncode(string modelPath, string inputPath, string outputPath, long bytes)
     {
@@ -229,14 +253,21 @@ internal static class BenchTokenizeCommand
     private static void Render(List<Measurement> results, string inputPath)
     {
         var table = new Table().Title($"tokenize {new FileInfo(inputPath).Length / 1e6:F1} MB ({Environment.ProcessorCount} cores)");
-        foreach (var column in new[] { "tool", "threads", "s", "MB/s", "Mtok/s", "vs spm", "CPU s", "MB/CPU s", "vs spm per CPU s", "cache hits" })
-            table.AddColumn(new TableColumn(column).RightAligned());
         var reference = results[0];
+        var peer = reference.Tool == "spm_encode" ? "spm" : "ref";
+        foreach (var column in new[] { "tool", "threads", "s", "MB/s", $"vs {peer}", "CPU s", "MB/CPU s", $"vs {peer} per CPU s", "vs 1 thread", "cache hits" })
+            table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var r in results)
-            table.AddRow(r.Tool, $"{r.Threads}", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}", $"{r.TokensPerSecond / 1e6:F2}",
+        {
+            var one = OneThread(results, r);
+            table.AddRow(r.Tool, $"{r.Threads}", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}",
                 $"{r.MegabytesPerSecond / reference.MegabytesPerSecond:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}",
                 $"{r.MegabytesPerCpuSecond / reference.MegabytesPerCpuSecond:F2}x",
+                r.Threads == 1 ? "-" : $"{one.Seconds / r.Seconds:F2}x, {r.MegabytesPerCpuSecond / one.MegabytesPerCpuSecond:P0}/CPU s",
                 r.CacheHitRate is { } rate ? $"{rate:P1} (shared {r.SharedCacheHitRate:P1})" : "-");
+        }
+        if (reference.Tool != "spm_encode")
+            AnsiConsole.MarkupLine($"[grey]ref: {Markup.Escape(reference.Tool)} on 1 thread (spm_encode not run)[/]");
         AnsiConsole.Write(table);
     }
 }

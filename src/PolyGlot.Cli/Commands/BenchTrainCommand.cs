@@ -7,6 +7,7 @@ using PolyGlot.Data.Loading;
 using PolyGlot.Model;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Model.Layers;
+using PolyGlot.Model.Reference;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Configuration;
@@ -159,13 +160,7 @@ internal static class BenchTrainCommand
     {
         var spec = new JsonObject
         {
-            ["config"] = new JsonObject
-            {
-                ["layout"] = shape.Model.Layout, ["vocab_size"] = shape.Model.VocabSize, ["d_model"] = shape.Model.DModel,
-                ["n_layers"] = shape.Model.NLayers, ["n_heads"] = shape.Model.NHeads, ["n_kv_heads"] = shape.Model.KvHeads,
-                ["ffn_hidden"] = shape.Model.FfnHiddenSize, ["max_seq_len"] = shape.Model.MaxSeqLen,
-                ["tied_embeddings"] = shape.Model.TiedEmbeddings, ["norm_eps"] = shape.Model.NormEps, ["rope_theta"] = shape.Model.RopeTheta,
-            },
+            ["config"] = ModelExchange.ConfigJson(shape.Model),
             ["batch"] = shape.MicroBatch, ["seq_len"] = shape.SeqLen, ["steps"] = settings.Steps, ["warmup"] = settings.Warmup,
             ["accumulation"] = shape.Accumulation, ["threads"] = TorchRuntime.Threads,
             ["device"] = shape.Device.IsCuda ? "cuda" : "cpu", ["dtype"] = shape.Precision.IsReduced ? "bfloat16" : "float32",
@@ -175,15 +170,7 @@ internal static class BenchTrainCommand
         try
         {
             Serilog.Log.Information("bench train: timing PyTorch eager ({Python} {Script})", settings.Python, Script);
-            var start = new ProcessStartInfo(settings.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "-B", ReferenceScripts.Locate(Script), "bench", specPath })
-                start.ArgumentList.Add(argument);
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {settings.Python}.");
-            var errors = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{settings.Python} {Script} bench failed (exit {process.ExitCode}); scripts/setup.sh installs python3-torch:\n{errors.Result}");
+            var output = ReferenceScripts.RunPython(settings.Python, Script, ["bench", specPath]);
             using var json = JsonDocument.Parse(output);
             return json.RootElement.GetProperty("step_seconds").GetDouble();
         }

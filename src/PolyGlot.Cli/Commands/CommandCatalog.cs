@@ -20,6 +20,7 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return ScoreCommand.Create();
         yield return DoctorCommand.Create();
+        yield return ParityCommand.Create();
         yield break;
     }
 }

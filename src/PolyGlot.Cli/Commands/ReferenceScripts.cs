@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PolyGlot.Cli.Commands;
 
 /// <summary>Finds the reference scripts (scripts/reference/*.py) that benchmarks run as their peers.</summary>
@@ -15,5 +17,36 @@ internal static class ReferenceScripts
                     return candidate;
             }
         throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory} or the working directory; run polyglot from a repository checkout.");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="relative"/> (a script under the repository) with <paramref name="python"/>
+    /// and returns its standard output.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Python did not start or the script failed; the message carries its standard error.</exception>
+    public static string RunPython(string python, string relative, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-B", Locate(relative) }.Concat(arguments))
+            start.ArgumentList.Add(argument);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"Could not start {python} ({e.Message}); pass --python with a Python that has PyTorch.", e);
+        }
+        using (process)
+        {
+            var errors = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException(
+                    $"{python} {relative} {string.Join(' ', arguments.Take(1))} failed (exit {process.ExitCode}); scripts/setup.sh installs python3-torch:\n{errors.Result}");
+            return output;
+        }
     }
 }
