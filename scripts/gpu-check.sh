@@ -3,17 +3,24 @@
 # CMake and nvcc, and neither dotnet nor internet. Run it from a copy of the repository that holds
 # artifacts/publish/ (made by scripts/publish.sh on a machine with the .NET SDK):
 #   scripts/gpu-check.sh                       # PYTHON=/path/to/python when python3 is not PyTorch's
-# Stages, each named on failure (with its log):
+# Stages in order of importance, each named on failure (with its log). Stages marked (*) are
+# measurements whose failure says nothing about the others: it is recorded and the check goes on,
+# then fails at the end naming them. Any other failure stops the check at once.
 #   preflight  the published CLI, PyTorch, CUDA, cmake, nvcc are there
 #   build      libpolyglot_torch.so against PyTorch's libtorch (POLYGLOT_TORCH=python scripts/setup.sh); must have CUDA
 #   doctor     polyglot doctor --config <demo on CUDA>: devices, float64 self-test on every device, config check
+#   parity (*) polyglot parity: both layouts, forward and every gradient, against PyTorch on the same GPU
+#              (float32 within 1e-4, bf16 against autocast within 3e-2)
 #   data       the demo tokenizer and token shards, made by the published CLI (no dotnet needed)
-#   bench      polyglot bench train on CUDA (demo model, and a ~350M-parameter model) against PyTorch eager
+#   bench (*)  polyglot bench train against PyTorch eager (SDPA, fused AdamW) on the same GPU: the demo,
+#              configs/llama-1b.yaml and configs/polylm-1.7b.yaml (bf16, seq 2048): tokens/s, MFU, ratio
 #   train      the demo on CUDA for GPU_CHECK_STEPS steps straight, and again with a stop and resume at half
 #              way; the losses after the resume are compared with the straight run's
-# Not yet available in the CLI, and reported as such (not faked): multi-GPU (distributed) training.
+#   nccl       the demo launched on one rank per GPU over NCCL, gradients all-reduced during backward
+#   tokenize (*) polyglot bench tokenize on 1 .. all of the machine's cores (CPU only): how the encoder
+#              and prepare scale with cores, which a 2-core build machine cannot show
 # Every figure goes into one JSON ($OUT or artifacts/gpu-check/results.json) with a short summary.txt;
-# the whole check stops after 8 minutes.
+# the whole check stops after GPU_CHECK_BUDGET_S (8 minutes).
 #
 # Knobs: PYTHON (default python3), GPU_CHECK_STEPS (training steps, default 200; even),
 # GPU_CHECK_BENCH_STEPS (timed bench steps per round, default 10), GPU_CHECK_BUDGET_S (default 480),
@@ -88,6 +95,18 @@ run_stage() {
   record "seconds.$stage" "$((SECONDS - started))"
 }
 
+# As run_stage, for a measurement: a failure is recorded (failed.<stage>) and the check goes on.
+failed_stages=()
+try_stage() {
+  if (run_stage "$@"); then
+    stage=$1
+    return 0
+  fi
+  stage=$1
+  failed_stages+=("$1")
+  record_text "failed.$1" "see $out/$1.log"
+}
+
 # ---- preflight ---------------------------------------------------------------------------------
 stage=preflight
 [[ -x $polyglot ]] || fail "$polyglot missing: run scripts/publish.sh on a machine with the .NET SDK and copy artifacts/publish/ here"
@@ -122,20 +141,12 @@ export LD_LIBRARY_PATH=$repo/artifacts/publish${LD_LIBRARY_PATH:+:$LD_LIBRARY_PA
 
 # ---- configs -----------------------------------------------------------------------------------
 stage=configs
-# The demo on the chosen device (bf16 on CUDA), and a ~350M-parameter GPT-2-layout model for the
-# bench (d 1024 x 24 layers: 12 x 24 x 1024^2 = 302M in the blocks + 8.2M embeddings).
+# The demo on the chosen device (bf16 on CUDA); the large benches use the repository's configs as they are.
 demo=$out/demo-$device.yaml
 precision=$([[ $device == cuda ]] && echo bf16 || echo fp32)
 sed -E -e "s/^  device: cpu( .*)?$/  device: $device/" -e "s/^  compute: fp32( .*)?$/  compute: $precision/" configs/demo.yaml > "$demo"
 grep -q "^  device: $device$" "$demo" && grep -q "^  compute: $precision$" "$demo" \
   || fail "could not set training.device/precision.compute in a copy of configs/demo.yaml (its lines changed?)"
-medium=$out/gpt-350m-$device.yaml
-sed -E -e 's/^  d_model: 128( .*)?$/  d_model: 1024/' -e 's/^  n_layers: 4( .*)?$/  n_layers: 24/' \
-    -e 's/^  n_heads: 4( .*)?$/  n_heads: 16/' -e 's/^  ffn_hidden: 512( .*)?$/  ffn_hidden: 4096/' \
-    -e 's/^  max_seq_len: 128( .*)?$/  max_seq_len: 1024/' -e 's/^  seq_len: 128( .*)?$/  seq_len: 1024/' "$demo" > "$medium"
-for line in "d_model: 1024" "n_layers: 24" "n_heads: 16" "ffn_hidden: 4096" "max_seq_len: 1024" "seq_len: 1024"; do
-  grep -q "^  $line$" "$medium" || fail "could not set '$line' in a copy of configs/demo.yaml (its lines changed?)"
-done
 
 # ---- doctor ------------------------------------------------------------------------------------
 run_stage doctor "$polyglot" doctor --config "$demo"
@@ -154,6 +165,20 @@ for line in open(sys.argv[1], encoding="utf-8"):
 EOF
 cat "$out/doctor.tsv" >> "$figures"
 
+# ---- parity ------------------------------------------------------------------------------------
+try_stage parity "$polyglot" parity --device "$device" --python "$python" --json "$out/parity.json"
+if [[ -f $out/parity.json ]]; then
+  "$python" - "$out/parity.json" >> "$figures" <<'EOF'
+import json, sys
+for row in json.load(open(sys.argv[1], encoding="utf-8")):
+    key = f"parity.{row['layout'].replace('-', '_')}.{row['precision']}"
+    for field in ("loss_error", "logits_error", "worst_grad_error", "limit"):
+        print(f"{key}.{field}\t{row[field]}")
+    print(f"{key}.worst_grad\t{json.dumps(row['worst_grad'])}")
+    print(f"{key}.result\t{json.dumps('pass' if row['passed'] else 'FAIL')}")
+EOF
+fi
+
 # ---- data --------------------------------------------------------------------------------------
 # Made here by the published CLI from data/demo-corpus, to show that a machine without dotnet can.
 rm -rf artifacts/demo
@@ -163,7 +188,7 @@ record data.shards "$(find artifacts/demo/shards -name '*.parquet' | wc -l)"
 
 # ---- bench -------------------------------------------------------------------------------------
 bench() {  # name config
-  run_stage "bench-$1" "$polyglot" bench train --config "$2" --python "$python" --steps "$bench_steps" --warmup 3 --rounds 2
+  try_stage "bench-$1" "$polyglot" bench train --config "$2" --python "$python" --steps "$bench_steps" --warmup 3 --rounds 2
   "$python" - "$out/bench-$1.log" "$1" >> "$figures" <<'EOF'
 import re, sys
 text, name = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
@@ -181,7 +206,8 @@ EOF
 }
 bench demo "$demo"
 if [[ $device == cuda ]]; then
-  bench gpt-350m "$medium"
+  bench llama-1b configs/llama-1b.yaml
+  bench polylm-1.7b configs/polylm-1.7b.yaml
 fi
 
 # ---- train and resume --------------------------------------------------------------------------
@@ -230,9 +256,47 @@ grep -q $'^train.resume_result\t"pass"$' "$figures" || fail "losses after the re
 
 # ---- data parallel over NCCL --------------------------------------------------------------------
 # One rank per visible GPU through polyglot launch (a world of one on a single-GPU machine still
-# forms an NCCL group and runs every collective of the step), 20 steps.
-gpus=$("$python" -c 'import torch; print(torch.cuda.device_count())')
-run_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
-grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log" || fail "the launched run did not form an NCCL group (see $out/train-nccl.log)"
-record "train_nccl.ranks" "$gpus"
+# forms an NCCL group and runs every collective of the step), 20 steps. Not in a CPU rehearsal.
+if [[ $device == cuda ]]; then
+  gpus=$("$python" -c 'import torch; print(torch.cuda.device_count())')
+  run_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
+  grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log" || fail "the launched run did not form an NCCL group (see $out/train-nccl.log)"
+  record "train_nccl.ranks" "$gpus"
+  "$python" - "$runs/nccl/metrics.jsonl" >> "$figures" <<'EOF'
+import json, sys
+rows = [row for row in map(json.loads, open(sys.argv[1], encoding="utf-8")) if row.get("kind") == "train"]
+last = rows[-1]
+print(f"train_nccl.loss_last\t{last['loss']}")
+print(f"train_nccl.grad_buckets\t{json.dumps(last.get('grad_buckets'))}")
+print(f"train_nccl.grad_buckets_during_backward\t{json.dumps(last.get('grad_buckets_during_backward'))}")
+EOF
+else
+  record_text train_nccl.skipped "not on the CPU rehearsal"
+fi
+
+# ---- tokenize (CPU) ----------------------------------------------------------------------------
+# The encoder and prepare on 1 thread and on up to all cores (spm_encode as the peer where it is
+# installed, otherwise the encoder without its cache).
+cores=$(nproc)
+threads=(1)
+for n in 2 4 8 16 32 64; do ((n <= cores)) && threads+=("$n"); done
+((cores > ${threads[-1]})) && threads+=("$cores")
+peer=()
+command -v spm_encode > /dev/null || peer=(--no-spm-encode)
+try_stage tokenize "$polyglot" bench tokenize --megabytes 32 --repeat 2 --threads "${threads[@]}" "${peer[@]}" --json "$out/tokenize.json"
+if [[ -f $out/tokenize.json ]]; then
+  "$python" - "$out/tokenize.json" >> "$figures" <<'EOF'
+import json, sys
+for row in json.load(open(sys.argv[1], encoding="utf-8")):
+    key = f"tokenize.{row['tool'].replace(' ', '_').replace(',', '')}.t{row['threads']}"
+    print(f"{key}.mb_per_s\t{row['mb_per_s']}")
+    print(f"{key}.vs_one_thread_wall\t{row['vs_one_thread_wall']}")
+    print(f"{key}.vs_one_thread_per_cpu_s\t{row['vs_one_thread_per_cpu_s']}")
+    print(f"{key}.vs_reference_per_cpu_s\t{row['vs_reference_per_cpu_s']}")
+    print(f"{key}.reference\t{json.dumps(row['reference'])}")
+EOF
+fi
+
+stage=summary
+((${#failed_stages[@]} == 0)) || fail "these measurements failed: ${failed_stages[*]} (logs in $out)"
 stage=done

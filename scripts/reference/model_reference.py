@@ -277,7 +277,9 @@ def bench(config_path):
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     groups = [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}]
-    optimizer = torch.optim.AdamW(groups, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, foreach=True)
+    # The fastest AdamW PyTorch offers on the device: the fused kernel on CUDA, multi-tensor on the CPU.
+    kernel = {"fused": True} if device.type == "cuda" else {"foreach": True}
+    optimizer = torch.optim.AdamW(groups, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, **kernel)
     B, T = int(spec["batch"]), int(spec["seq_len"])
     steps, warmup = int(spec["steps"]), int(spec.get("warmup", 2))
     accumulation = int(spec.get("accumulation", 1))
