@@ -58,20 +58,8 @@ public sealed class ParquetShardReaderTests : IDisposable
     {
         // Given a shard whose num_tokens column says 4 where the list holds 5 tokens
         var path = Path.Combine(_root, "shard-00000.parquet");
-        var columns = TokenShardWriter.Schema.Columns;
-        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, TokenShardWriter.Schema))
-        {
-            for (var group = 0; group < 2; group++)
-            {
-                writer.Write(
-                    PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(columns[0], [11, 12, 13, 14, 2], [0, 5]),
-                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[1], ["en"]),
-                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[2], ["web"]),
-                    PolyGlot.Parquet.Schema.ColumnData.FromInt32(columns[3], [4]));
-                writer.FlushRowGroup();
-            }
-            writer.Complete();
-        }
+        var group = new RowGroup([11, 12, 13, 14, 2], [0, 5], ["en"], NumTokens: [4]);
+        WriteRowGroups(path, group, group);
 
         // When the document is used
         using var read = new ParquetShardReader().Read(path);
@@ -98,16 +86,7 @@ public sealed class ParquetShardReaderTests : IDisposable
     {
         // Given two documents that claim 2^30 + 2^30 tokens
         var path = Path.Combine(_root, "shard-00000.parquet");
-        var columns = TokenShardWriter.Schema.Columns;
-        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, TokenShardWriter.Schema))
-        {
-            writer.Write(
-                PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(columns[0], [11, 2, 12, 2], [0, 2, 4]),
-                PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[1], ["en", "en"]),
-                PolyGlot.Parquet.Schema.ColumnData.FromStrings(columns[2], ["web", "web"]),
-                PolyGlot.Parquet.Schema.ColumnData.FromInt32(columns[3], [1 << 30, 1 << 30]));
-            writer.Complete();
-        }
+        WriteRowGroups(path, new RowGroup([11, 2, 12, 2], [0, 2, 4], ["en", "en"], NumTokens: [1 << 30, 1 << 30]));
 
         // When it is read, then the error names the file and the column
         var error = Assert.Throws<InvalidDataException>(() => new ParquetShardReader().Read(path));
@@ -120,19 +99,7 @@ public sealed class ParquetShardReaderTests : IDisposable
     {
         // Given a shard with only input_ids, lang and source, in two row groups
         var path = Path.Combine(_root, "shard-00000.parquet");
-        var schema = new PolyGlot.Parquet.Schema.ParquetSchema(TokenShardWriter.Schema.Columns.Take(3).ToArray());
-        using (var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, schema))
-        {
-            foreach (var (tokens, offsets) in new[] { (new[] { 11, 2, 12, 13, 2 }, new[] { 0, 2, 5 }), ([14, 15, 2], [0, 3]) })
-            {
-                writer.Write(
-                    PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(schema.Columns[0], tokens, offsets),
-                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[1], Enumerable.Repeat("de", offsets.Length - 1).ToArray()),
-                    PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[2], Enumerable.Repeat("web", offsets.Length - 1).ToArray()));
-                writer.FlushRowGroup();
-            }
-            writer.Complete();
-        }
+        WriteRowGroups(path, new RowGroup([11, 2, 12, 13, 2], [0, 2, 5], ["de", "de"]), new RowGroup([14, 15, 2], [0, 3], ["de"]));
 
         // When it is read
         using var read = new ParquetShardReader().Read(path);
@@ -239,5 +206,30 @@ public sealed class ParquetShardReaderTests : IDisposable
         var delivered = Enumerable.Range(0, 2).SelectMany(_ => loader.Next().Tokens).Order();
 
         Assert.Equal(shards.SelectMany(SyntheticCorpus.AllTokens).Order(), delivered);
+    }
+
+    /// <summary>A row group written as given; without <paramref name="NumTokens"/> the shard has no num_tokens column (older shards).</summary>
+    private sealed record RowGroup(int[] Tokens, int[] Offsets, string[] Languages, int[]? NumTokens = null);
+
+    // Writes row groups by hand, to make shards prepare would never write (damaged or older ones).
+    private static void WriteRowGroups(string path, params RowGroup[] groups)
+    {
+        var withLengths = groups[0].NumTokens is not null;
+        var schema = new PolyGlot.Parquet.Schema.ParquetSchema(TokenShardWriter.Schema.Columns.Take(withLengths ? 4 : 3).ToArray());
+        using var writer = new PolyGlot.Parquet.Writing.ParquetWriter(path, schema);
+        foreach (var group in groups)
+        {
+            var columns = new List<PolyGlot.Parquet.Schema.ColumnData>
+            {
+                PolyGlot.Parquet.Schema.ColumnData.FromInt32Lists(schema.Columns[0], group.Tokens, group.Offsets),
+                PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[1], group.Languages),
+                PolyGlot.Parquet.Schema.ColumnData.FromStrings(schema.Columns[2], Enumerable.Repeat("web", group.Languages.Length).ToArray()),
+            };
+            if (withLengths)
+                columns.Add(PolyGlot.Parquet.Schema.ColumnData.FromInt32(schema.Columns[3], group.NumTokens!));
+            writer.Write(columns);
+            writer.FlushRowGroup();
+        }
+        writer.Complete();
     }
 }
