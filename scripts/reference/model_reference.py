@@ -29,6 +29,7 @@ usage:
       clipping) on random tokens after W warm-up steps and prints one JSON line with the median
       {"step_seconds": ..., "tokens_per_second": ...}.
 """
+import contextlib
 import json
 import math
 import os
@@ -273,7 +274,11 @@ def bench(config_path):
     device = torch.device(spec.get("device", "cpu"))
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[spec.get("dtype", "float32")]
     torch.manual_seed(1234)
-    model = Model(cfg, fused=True).to(device)
+    # PyTorch 2.x initialises the parameters on the device itself (a billion CPU random numbers take
+    # seconds); 1.13 has no device context and builds on the CPU first.
+    placement = device if hasattr(torch.device(device), "__enter__") else contextlib.nullcontext()
+    with placement:
+        model = Model(cfg, fused=True).to(device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     groups = [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}]
@@ -287,11 +292,12 @@ def bench(config_path):
     def step():
         for _ in range(accumulation):
             tokens = torch.randint(0, cfg.vocab_size, (B, T + 1), device=device)
+            # Only the loss is kept: holding the logits through backward would cost B x T x V more memory.
             if dtype == torch.float32:
-                loss, _ = model.loss(tokens[:, :-1], tokens[:, 1:])
+                loss = model.loss(tokens[:, :-1], tokens[:, 1:])[0]
             else:
                 with torch.autocast(device_type=device.type, dtype=dtype):
-                    loss, _ = model.loss(tokens[:, :-1], tokens[:, 1:])
+                    loss = model.loss(tokens[:, :-1], tokens[:, 1:])[0]
             (loss / accumulation).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()

@@ -94,20 +94,32 @@ internal static class BenchTrainCommand
         using var step = new TrainingStep(model, optimizer, new LossGuard(run.Guard), shape.MicroBatch, shape.Accumulation, shape.SeqLen, languages: 1);
         var tokens = RandomTokens(shape);
         double csharp = double.MaxValue, python = double.MaxValue;
+        string? peerFailure = null;
         for (var round = 0; round < settings.Rounds; round++)
         {
             csharp = Math.Min(csharp, TimeCSharp(step, tokens, run.Optimizer.Lr, shape, settings, warmup: round == 0 ? settings.Warmup : 0));
-            if (settings.Python == "none")
+            if (settings.Python == "none" || peerFailure is not null)
                 continue;
             // The other process needs the device memory this one's allocator keeps cached.
             if (shape.Device.IsCuda)
                 Cuda.EmptyCache();
-            python = Math.Min(python, TimePython(shape, settings));
+            try
+            {
+                python = Math.Min(python, TimePython(shape, settings));
+            }
+            catch (InvalidOperationException e)
+            {
+                // This side's figures still count; the command fails after printing them.
+                peerFailure = e.Message.Split('\n').Last(line => line.Trim().Length > 0).Trim();
+            }
         }
-        Print(shape, csharp, settings.Python == "none" ? null : python);
+        Print(shape, csharp, settings.Python == "none" || peerFailure is not null ? null : python);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"C#      peak memory of one step {PeakStepBytes(step, tokens, run.Optimizer.Lr, shape) / 1e6:N1} MB ({(shape.Device.IsCuda ? "CUDA allocator" : "libtorch CPU allocations on the stepping thread")}, beyond the weights)"));
-        return 0;
+        if (peerFailure is null)
+            return 0;
+        Console.WriteLine($"PyTorch peer failed: {peerFailure}");
+        return 1;
     }
 
     // Bytes allocated at the peak of one more step, above what was allocated before it (weights,
