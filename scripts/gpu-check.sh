@@ -114,19 +114,23 @@ try_stage() {
 stage=preflight
 [[ -x $polyglot ]] || fail "$polyglot missing: run scripts/publish.sh on a machine with the .NET SDK and copy artifacts/publish/ here"
 command -v "$python" > /dev/null || fail "'$python' not found; set PYTHON to PyTorch's python"
-"$python" -c 'import torch' 2> /dev/null || fail "'$python' cannot import torch; set PYTHON to PyTorch's python"
+# One interpreter start answers every question about PyTorch (importing it with CUDA takes seconds):
+# version, CUDA version, device count, first device's name, one per line.
+torch_probe=$("$python" -c 'import torch; n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+print(torch.__version__, torch.version.cuda, n, torch.cuda.get_device_name(0) if n else "-", sep="\n")' 2> /dev/null) \
+  || fail "'$python' cannot import torch; set PYTHON to PyTorch's python"
+{ read -r torch_version; read -r torch_cuda; read -r gpus; read -r gpu_name; } <<< "$torch_probe"
 [[ $device == cuda || $device == cpu ]] || fail "GPU_CHECK_DEVICE=$device: use cuda (default) or cpu (rehearsal)"
 [[ $steps =~ ^[0-9]+$ ]] && ((steps >= 2 && steps % 2 == 0)) || fail "GPU_CHECK_STEPS=$steps: use an even number >= 2"
 [[ $bench_steps =~ ^[0-9]+$ ]] && ((bench_steps >= 1)) || fail "GPU_CHECK_BENCH_STEPS=$bench_steps: use a number >= 1"
 for tool in cmake c++; do command -v "$tool" > /dev/null || fail "$tool not found"; done
-record_text machine.pytorch "$("$python" -c 'import torch; print(torch.__version__)')"
-record_text machine.pytorch_cuda "$("$python" -c 'import torch; print(torch.version.cuda)')"
+record_text machine.pytorch "$torch_version"
+record_text machine.pytorch_cuda "$torch_cuda"
 record_text machine.cmake "$(cmake --version | head -n1)"
 if command -v nvcc > /dev/null; then record_text machine.nvcc "$(nvcc --version | tail -n1)"; else record_text machine.nvcc "not found"; fi
 if [[ $device == cuda ]]; then
-  "$python" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' \
-    || fail "PyTorch sees no CUDA device (torch.cuda.is_available() is False)"
-  record_text machine.gpu "$("$python" -c 'import torch; print(torch.cuda.get_device_name(0))')"
+  ((gpus > 0)) || fail "PyTorch sees no CUDA device (torch.cuda.is_available() is False)"
+  record_text machine.gpu "$gpu_name"
   command -v nvidia-smi > /dev/null && record_text machine.driver "$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -n1)"
 fi
 
@@ -223,7 +227,6 @@ grep -q $'^train.resume_result\t"pass"$' "$figures" || fail "losses after the re
 # One rank per visible GPU through polyglot launch (a world of one on a single-GPU machine still
 # forms an NCCL group and runs every collective of the step), 20 steps. Not in a CPU rehearsal.
 if [[ $device == cuda ]]; then
-  gpus=$("$python" -c 'import torch; print(torch.cuda.device_count())')
   run_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
   grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log" || fail "the launched run did not form an NCCL group (see $out/train-nccl.log)"
   record "train_nccl.ranks" "$gpus"

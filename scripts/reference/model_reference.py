@@ -18,7 +18,7 @@ Exchange format (a directory): manifest.json holds {"config": {...}, "tensors": 
 (float32 or int64). Parameter names are PolyGlot's (e.g. layers.0.attn.wq.weight).
 
 usage:
-  model_reference.py grads INPUT_DIR OUTPUT_DIR
+  model_reference.py grads INPUT_DIR OUTPUT_DIR [INPUT_DIR OUTPUT_DIR ...]
       loads parameters, input_ids and targets from INPUT_DIR; writes to OUTPUT_DIR the loss
       (scalar "loss"), the logits ("logits") and every parameter gradient ("grad.<name>"). The
       input manifest's scalars may name a "device" (cpu, cuda) and "precision": "bf16" (autocast).
@@ -318,8 +318,9 @@ def bench(config_path):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "grads":
-        grads(argv[2], argv[3])
+    if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "grads":
+        for input_dir, output_dir in zip(argv[2::2], argv[3::2]):
+            grads(input_dir, output_dir)
     elif len(argv) == 3 and argv[1] == "bench":
         bench(argv[2])
     else:

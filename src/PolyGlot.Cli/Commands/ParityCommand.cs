@@ -62,18 +62,32 @@ internal static class ParityCommand
     {
         foreach (var precision in precisions.Where(p => !Limits.ContainsKey(p)))
             throw new ArgumentException($"--precision {precision}: use fp32 and/or bf16");
+        var work = Directory.CreateTempSubdirectory("pg-parity-").FullName;
+        var cases = Layouts().SelectMany(l => precisions.Select(p => new Case(l.Name, l.Config, p, Path.Combine(work, $"{l.Name}-{p}")))).ToList();
         var outcomes = new List<Outcome>();
-        foreach (var (layout, config) in Layouts())
-            foreach (var precision in precisions)
+        try
+        {
+            foreach (var c in cases)
+                c.Create(device);
+            // One reference process for every case: starting Python and PyTorch (with CUDA) costs seconds.
+            var referenceFailure = RunReference(python, cases);
+            foreach (var c in cases)
             {
-                var outcome = CompareOrRecord(layout, config, device, precision, python);
+                var outcome = referenceFailure is null ? CompareOrRecord(c, device) : c.Failed(referenceFailure);
                 outcomes.Add(outcome);
                 Console.WriteLine(outcome.Error is { } error
-                    ? $"parity {layout,-14} {precision} on {device}: FAIL ({error})"
+                    ? $"parity {c.Layout,-14} {c.Precision} on {device}: FAIL ({error})"
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"parity {layout,-14} {precision} on {device}: loss {outcome.LossError:E2}, logits {outcome.LogitsError:E2}, " +
+                        $"parity {c.Layout,-14} {c.Precision} on {device}: loss {outcome.LossError:E2}, logits {outcome.LogitsError:E2}, " +
                         $"worst gradient {outcome.WorstGradError:E2} ({outcome.WorstGrad}); limit {outcome.Limit:E0}: {(outcome.Passed ? "PASS" : "FAIL")}"));
             }
+        }
+        finally
+        {
+            foreach (var c in cases)
+                c.Dispose();
+            Directory.Delete(work, recursive: true);
+        }
         if (jsonPath is not null)
             AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(outcomes.Select(o => new
             {
@@ -102,57 +116,86 @@ internal static class ParityCommand
         });
     }
 
-    // One comparison that cannot run (the reference fails, the device runs out of memory) is a
-    // failed row; the others still run and are reported.
-    private static Outcome CompareOrRecord(string layout, ModelConfig config, Device device, string precision, string python)
+    /// <summary>One layout in one precision: its model, and where its reference inputs and outputs go.</summary>
+    private sealed class Case(string layout, ModelConfig config, string precision, string directory) : IDisposable
+    {
+        public string Layout => layout;
+
+        public string Precision => precision;
+
+        public TransformerModel Model { get; private set; } = null!;
+
+        public (long[] Inputs, long[] Targets) Tokens { get; } = RandomTokens(config.VocabSize);
+
+        public string Input => Path.Combine(directory, "input");
+
+        public string Output => Path.Combine(directory, "output");
+
+        /// <summary>Builds the model on <paramref name="device"/> and writes it and the batch for the reference.</summary>
+        public void Create(Device device)
+        {
+            Model = TransformerModel.Create(config, device, seed: 7);
+            Model.Precision = precision == "bf16" ? ComputePrecision.BFloat16 : ComputePrecision.Float32;
+            var scalars = new JsonObject { ["device"] = device.IsCuda ? device.ToString() : "cpu", ["precision"] = precision };
+            ModelExchange.WriteInputs(Input, Model, Tokens.Inputs, Tokens.Targets, Batch, SeqLen, scalars);
+        }
+
+        public Outcome Failed(string reason) => new(layout, precision, double.NaN, double.NaN, double.NaN, "", Limits[precision], reason);
+
+        public void Dispose() => Model?.Dispose();
+    }
+
+    // The reference's grads command over every case; null when it ran, else the reason it did not.
+    private static string? RunReference(string python, List<Case> cases)
     {
         try
         {
-            return Compare(layout, config, device, precision, python);
+            ReferenceScripts.RunPython(python, Script, ["grads", .. cases.SelectMany(c => new[] { c.Input, c.Output })]);
+            return null;
         }
-        catch (Exception e) when (e is InvalidOperationException or TorchException or IOException)
+        catch (InvalidOperationException e)
         {
-            var reason = e.Message.Split('\n').Last(line => line.Trim().Length > 0).Trim();
-            return new Outcome(layout, precision, double.NaN, double.NaN, double.NaN, "", Limits[precision], reason);
+            return LastLine(e.Message);
         }
     }
 
-    private static Outcome Compare(string layout, ModelConfig config, Device device, string precision, string python)
+    // A comparison that cannot run (the device runs out of memory) is a failed row; the others are still reported.
+    private static Outcome CompareOrRecord(Case c, Device device)
     {
-        var work = Directory.CreateTempSubdirectory("pg-parity-").FullName;
         try
         {
-            using var model = TransformerModel.Create(config, device, seed: 7);
-            model.Precision = precision == "bf16" ? ComputePrecision.BFloat16 : ComputePrecision.Float32;
-            var (inputs, targets) = Tokens(config.VocabSize);
-            var scalars = new JsonObject { ["device"] = device.IsCuda ? device.ToString() : "cpu", ["precision"] = precision };
-            ModelExchange.WriteInputs(Path.Combine(work, "input"), model, inputs, targets, Batch, SeqLen, scalars);
-            ReferenceScripts.RunPython(python, Script, ["grads", Path.Combine(work, "input"), Path.Combine(work, "output")]);
-            var reference = ModelExchange.ReadOutputs(Path.Combine(work, "output"));
-
-            using var scope = DisposeScope.Enter();
-            var inputIds = Tensor.FromArray(inputs, Batch, SeqLen).To(device);
-            var targetIds = Tensor.FromArray(targets, Batch, SeqLen).To(device);
-            var logits = model.Forward(inputIds).To(DType.Float32).To(Device.Cpu).ToArray<float>();
-            var loss = model.Loss(inputIds, targetIds);
-            loss.Backward();
-            var lossError = Math.Abs(loss.ToDouble() - reference.Loss) / Math.Abs(reference.Loss);
-            var expected = model.Parameters.ToDictionary(p => p.Name, p => reference.Floats("grad." + p.Name));
-            var floor = 1e-3 * Math.Sqrt(expected.Values.Sum(g => g.Sum(x => (double)x * x)));
-            var (worst, worstName) = (0.0, "");
-            foreach (var parameter in model.Parameters)
-            {
-                var grad = parameter.Tensor.Grad ?? throw new InvalidOperationException($"{parameter.Name} received no gradient");
-                var error = RelativeError(grad.To(DType.Float32).To(Device.Cpu).ToArray<float>(), expected[parameter.Name], floor);
-                if (error >= worst)
-                    (worst, worstName) = (error, parameter.Name);
-            }
-            return new Outcome(layout, precision, lossError, RelativeError(logits, reference.Floats("logits")), worst, worstName, Limits[precision]);
+            return Compare(c, device);
         }
-        finally
+        catch (Exception e) when (e is InvalidOperationException or TorchException or IOException)
         {
-            Directory.Delete(work, recursive: true);
+            return c.Failed(LastLine(e.Message));
         }
+    }
+
+    private static string LastLine(string message) => message.Split('\n').Last(line => line.Trim().Length > 0).Trim();
+
+    private static Outcome Compare(Case c, Device device)
+    {
+        var (model, (inputs, targets)) = (c.Model, c.Tokens);
+        var reference = ModelExchange.ReadOutputs(c.Output);
+        using var scope = DisposeScope.Enter();
+        var inputIds = Tensor.FromArray(inputs, Batch, SeqLen).To(device);
+        var targetIds = Tensor.FromArray(targets, Batch, SeqLen).To(device);
+        var logits = model.Forward(inputIds).To(DType.Float32).To(Device.Cpu).ToArray<float>();
+        var loss = model.Loss(inputIds, targetIds);
+        loss.Backward();
+        var lossError = Math.Abs(loss.ToDouble() - reference.Loss) / Math.Abs(reference.Loss);
+        var expected = model.Parameters.ToDictionary(p => p.Name, p => reference.Floats("grad." + p.Name));
+        var floor = 1e-3 * Math.Sqrt(expected.Values.Sum(g => g.Sum(x => (double)x * x)));
+        var (worst, worstName) = (0.0, "");
+        foreach (var parameter in model.Parameters)
+        {
+            var grad = parameter.Tensor.Grad ?? throw new InvalidOperationException($"{parameter.Name} received no gradient");
+            var error = RelativeError(grad.To(DType.Float32).To(Device.Cpu).ToArray<float>(), expected[parameter.Name], floor);
+            if (error >= worst)
+                (worst, worstName) = (error, parameter.Name);
+        }
+        return new Outcome(c.Layout, c.Precision, lossError, RelativeError(logits, reference.Floats("logits")), worst, worstName, Limits[c.Precision]);
     }
 
     private static double RelativeError(float[] actual, float[] expected, double floor = 0)
@@ -169,7 +212,7 @@ internal static class ParityCommand
     }
 
     // Random tokens, a few targets ignored (the loss averages over the others).
-    private static (long[] Inputs, long[] Targets) Tokens(int vocab)
+    private static (long[] Inputs, long[] Targets) RandomTokens(int vocab)
     {
         var random = new Random(11);
         var inputs = Enumerable.Range(0, Batch * SeqLen).Select(_ => (long)random.Next(vocab)).ToArray();

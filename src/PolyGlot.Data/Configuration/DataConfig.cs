@@ -40,7 +40,7 @@ public sealed class DataConfig : IValidatedConfig
     /// What the shuffle inside a shard permutes: <c>documents</c> (default) or <c>row_groups</c>
     /// (each row group's documents stay together, so a data-parallel rank decodes little beyond its own rows).
     /// </summary>
-    public string Shuffle { get; set; } = "documents";
+    public string Shuffle { get; set; } = ShuffleUnits.Documents;
 
     /// <summary>The parsed <see cref="Shuffle"/> (valid after <see cref="Validate"/>).</summary>
     public ShuffleUnit ShuffleUnit => ShuffleUnits.ByName.GetValueOrDefault(Shuffle);

@@ -29,7 +29,7 @@ public sealed class DataState
     /// The <c>data.shuffle</c> the state was produced with (states saved before the setting existed
     /// were produced with <c>documents</c>); a resume under another one is refused.
     /// </summary>
-    public string Shuffle { get; set; } = "documents";
+    public string Shuffle { get; set; } = ShuffleUnits.Documents;
 
     /// <summary>The global step whose batch comes next.</summary>
     public long Step { get; set; }

@@ -170,6 +170,9 @@ public sealed class ParquetShardReader : IShardReader
             if (ids.ValueNulls is not null)
                 throw new InvalidDataException($"shard {reader.Path} has a null token in {TokenColumn}; {Hint}.");
             var first = blockFirstDocuments[block];
+            // Rows first: the per-row check below indexes the lengths by row.
+            if (ids.RowCount != blockFirstDocuments[block + 1] - first)
+                throw new InvalidDataException($"shard {reader.Path}: row group {block} does not match its document lengths; {Hint}.");
             for (var r = 0; r < ids.RowCount; r++)
             {
                 var length = ids.Offsets![r + 1] - ids.Offsets[r];
@@ -178,7 +181,7 @@ public sealed class ParquetShardReader : IShardReader
                         $"shard {reader.Path}: row {first + r} has {length} tokens in {TokenColumn} but {LengthColumn} says " +
                         $"{offsets[first + r + 1] - offsets[first + r]}; {Hint}.");
             }
-            if (ids.RowCount != blockFirstDocuments[block + 1] - first || ids.ValueCount != expectedTokens)
+            if (ids.ValueCount != expectedTokens)
                 throw new InvalidDataException($"shard {reader.Path}: row group {block} does not match its document lengths; {Hint}.");
             Interlocked.Add(ref owner._decodedTokens, expectedTokens);
             return ids.Int32Values;

@@ -26,7 +26,6 @@ public sealed class ShardDocuments : IDisposable
             throw new InvalidDataException($"{path}: document offsets do not match the token and language columns.");
         _blocks[0] = tokens;
         _undecodedBlocks = 0;
-        DecodedTokens = offsets[^1];
     }
 
     /// <summary>
@@ -74,9 +73,6 @@ public sealed class ShardDocuments : IDisposable
 
     /// <summary>Blocks decoded so far.</summary>
     public int DecodedBlocks => _blocks.Length - _undecodedBlocks;
-
-    /// <summary>Tokens decoded so far.</summary>
-    public long DecodedTokens { get; private set; }
 
     /// <summary>The number of tokens of document <paramref name="index"/>; decodes nothing.</summary>
     public int Length(int index) => Offsets[index + 1] - Offsets[index];
@@ -127,7 +123,6 @@ public sealed class ShardDocuments : IDisposable
         if (tokens.Length < expected)
             throw new InvalidDataException($"{Path}: row group {block} holds {tokens.Length} tokens where its document lengths add up to {expected}.");
         _blocks[block] = tokens;
-        DecodedTokens += expected;
         // Once everything is in memory the file is no longer needed.
         if (--_undecodedBlocks == 0)
             Dispose();

@@ -22,11 +22,17 @@ public enum ShuffleUnit
 /// <summary>The configuration names of <see cref="ShuffleUnit"/>.</summary>
 public static class ShuffleUnits
 {
+    /// <summary>The name of <see cref="ShuffleUnit.Documents"/>, the default.</summary>
+    public const string Documents = "documents";
+
+    /// <summary>The name of <see cref="ShuffleUnit.RowGroups"/>.</summary>
+    public const string RowGroups = "row_groups";
+
     /// <summary>The value of <c>data.shuffle</c> for each unit.</summary>
     public static IReadOnlyDictionary<string, ShuffleUnit> ByName { get; } = new Dictionary<string, ShuffleUnit>(StringComparer.Ordinal)
     {
-        ["documents"] = ShuffleUnit.Documents,
-        ["row_groups"] = ShuffleUnit.RowGroups,
+        [Documents] = ShuffleUnit.Documents,
+        [RowGroups] = ShuffleUnit.RowGroups,
     };
 
     /// <summary>The configuration name of <paramref name="unit"/>.</summary>

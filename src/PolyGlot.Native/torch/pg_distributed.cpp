@@ -160,6 +160,24 @@ at::Tensor pg::dist::pack(const std::vector<at::Tensor>& tensors) {
   return at::cat(flat);
 }
 
+std::vector<std::vector<int64_t>> pg::dist::buckets_of(const std::vector<at::Tensor>& tensors, int64_t bucket_bytes) {
+  if (bucket_bytes <= 0) throw std::invalid_argument("the gradient bucket size must be positive");
+  std::vector<std::vector<int64_t>> buckets;
+  int64_t bytes = bucket_bytes;
+  for (int64_t i = 0; i < static_cast<int64_t>(tensors.size()); ++i) {
+    const auto& t = tensors[i];
+    const auto* previous = buckets.empty() ? nullptr : &tensors[buckets.back().front()];
+    bool same_kind = previous != nullptr && previous->scalar_type() == t.scalar_type() && previous->device() == t.device();
+    if (!same_kind || bytes >= bucket_bytes) {
+      buckets.emplace_back();
+      bytes = 0;
+    }
+    buckets.back().push_back(i);
+    bytes += t.numel() * static_cast<int64_t>(t.element_size());
+  }
+  return buckets;
+}
+
 void pg::dist::unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors) {
   int64_t offset = 0;
   for (auto& t : tensors) {
@@ -236,7 +254,6 @@ PG_EXPORT int pg_dist_all_reduce_grads(pg_dist* dist, pg_tensor* const* params, 
                                        double scale) {
   return pg::checked([&] {
     auto& group = group_of(dist);
-    if (bucket_bytes <= 0) throw std::invalid_argument("the gradient bucket size must be positive");
     c10::AutoGradMode no_grad(false);
     std::vector<at::Tensor> grads;
     for (int64_t i = 0; i < count; ++i) {
@@ -249,16 +266,9 @@ PG_EXPORT int pg_dist_all_reduce_grads(pg_dist* dist, pg_tensor* const* params, 
       std::vector<at::Tensor> buffer;
     };
     std::vector<Bucket> buckets;
-    int64_t bytes = bucket_bytes;
-    for (const auto& g : grads) {
-      bool same_kind = !buckets.empty() && buckets.back().grads.front().scalar_type() == g.scalar_type() &&
-                       buckets.back().grads.front().device() == g.device();
-      if (!same_kind || bytes >= bucket_bytes) {
-        buckets.emplace_back();
-        bytes = 0;
-      }
-      buckets.back().grads.push_back(g);
-      bytes += g.numel() * static_cast<int64_t>(g.element_size());
+    for (const auto& members : pg::dist::buckets_of(grads, bucket_bytes)) {
+      buckets.emplace_back();
+      for (auto i : members) buckets.back().grads.push_back(grads[i]);
     }
     std::vector<decltype(group.group->allreduce(buckets[0].buffer))> works;
     for (auto& bucket : buckets) {

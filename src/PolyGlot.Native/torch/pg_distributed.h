@@ -31,6 +31,10 @@ using GroupBase = c10d::ProcessGroup;
 at::Tensor pack(const std::vector<at::Tensor>& tensors);
 void unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors);
 
+// Gradient buckets: indices of consecutive tensors of one dtype and device, a new bucket started
+// once the current one holds `bucket_bytes` or more.
+std::vector<std::vector<int64_t>> buckets_of(const std::vector<at::Tensor>& tensors, int64_t bucket_bytes);
+
 }  // namespace pg::dist
 
 // One process's membership of a group: the store, the group, and what it was created with.

@@ -27,7 +27,6 @@ struct Bucket {
   std::vector<int64_t> members;  // parameter indices
   std::vector<at::Tensor> buffer;
   WorkPtr work;
-  bool launched = false;
 };
 
 // Lives as long as a hook may fire: the hooks hold it, so freeing the reducer only disarms it.
@@ -36,7 +35,6 @@ struct ReducerState {
   double scale = 1.0;
   std::vector<at::Tensor> params;
   std::vector<Bucket> buckets;
-  std::vector<int64_t> bucket_of;
   std::vector<int64_t> expected;  // accumulations per parameter per backward (the last step's counts)
   std::vector<int64_t> arrived;   // accumulations in the armed backward
   size_t next = 0;                // the next bucket to start
@@ -62,7 +60,6 @@ void start(ReducerState& state, Bucket& bucket) {
   c10::AutoGradMode no_grad(false);
   bucket.buffer = {pg::dist::pack(grads_of(state, bucket))};
   bucket.work = state.group->allreduce(bucket.buffer);
-  bucket.launched = true;
 }
 
 // Drops what an interrupted step left (a failed collective, a backward that threw after arming).
@@ -70,7 +67,6 @@ void reset(ReducerState& state) {
   for (auto& bucket : state.buckets) {
     bucket.buffer.clear();
     bucket.work = WorkPtr();
-    bucket.launched = false;
   }
   std::fill(state.arrived.begin(), state.arrived.end(), 0);
   state.next = 0;
@@ -119,7 +115,6 @@ void finish(ReducerState& state) {
     pg::dist::unpack(buffer, grads);
     bucket.buffer.clear();
     bucket.work = WorkPtr();
-    bucket.launched = false;
   }
   // A parameter without a gradient this step (0) is not waited for next step; if it gets one
   // then, its bucket is reduced again. Counts come from the graph, the same on every rank.
@@ -136,7 +131,40 @@ struct pg_grad_reducer {
 };
 
 namespace {
-pg_grad_reducer* create(pg_dist* dist, pg_tensor* const* params, int64_t count, int64_t bucket_bytes, double scale);
+
+pg_grad_reducer* create(pg_dist* dist, pg_tensor* const* params, int64_t count, int64_t bucket_bytes, double scale) {
+  pg::dist::group_of(dist);
+  auto state = std::make_shared<ReducerState>();
+  state->group = dist->group;
+  state->scale = scale;
+  state->params = pg::list(params, count);
+  for (int64_t i = 0; i < count; ++i)
+    if (!state->params[i].is_leaf() || !state->params[i].requires_grad())
+      throw std::invalid_argument("parameter " + std::to_string(i) + " is not a leaf that requires grad");
+  for (auto& members : pg::dist::buckets_of(state->params, bucket_bytes)) {
+    state->buckets.emplace_back();
+    state->buckets.back().members = std::move(members);
+  }
+  state->expected.assign(static_cast<size_t>(count), 1);
+  state->arrived.assign(static_cast<size_t>(count), 0);
+  auto reducer = std::make_unique<pg_grad_reducer>();
+  reducer->state = state;
+  for (int64_t i = 0; i < count; ++i) {
+    auto accumulator = torch::autograd::impl::grad_accumulator(state->params[i]);
+    std::weak_ptr<ReducerState> weak = state;
+    accumulator->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(
+        [weak, i](const torch::autograd::variable_list& outputs, const torch::autograd::variable_list&) {
+          if (auto live = weak.lock()) {
+            std::lock_guard<std::mutex> lock(live->mutex);
+            on_accumulated(*live, i);
+          }
+          return outputs;
+        }));
+    reducer->accumulators.push_back(std::move(accumulator));
+  }
+  return reducer.release();
+}
+
 }  // namespace
 
 // Creates a reducer over `count` parameters (leaf tensors that require grad), bucketed in the
@@ -152,54 +180,6 @@ PG_EXPORT pg_grad_reducer* pg_grad_reducer_create(pg_dist* dist, pg_tensor* cons
     }
   });
 }
-
-namespace {
-
-pg_grad_reducer* create(pg_dist* dist, pg_tensor* const* params, int64_t count, int64_t bucket_bytes, double scale) {
-  {
-    pg::dist::group_of(dist);
-    if (bucket_bytes <= 0) throw std::invalid_argument("the gradient bucket size must be positive");
-    auto state = std::make_shared<ReducerState>();
-    state->group = dist->group;
-    state->scale = scale;
-    state->params = pg::list(params, count);
-    int64_t bytes = bucket_bytes;
-    for (int64_t i = 0; i < count; ++i) {
-      const auto& p = state->params[i];
-      if (!p.is_leaf() || !p.requires_grad()) throw std::invalid_argument("parameter " + std::to_string(i) + " is not a leaf that requires grad");
-      auto& last = state->buckets;
-      bool same_kind = !last.empty() && state->params[last.back().members.front()].scalar_type() == p.scalar_type() &&
-                       state->params[last.back().members.front()].device() == p.device();
-      if (!same_kind || bytes >= bucket_bytes) {
-        last.emplace_back();
-        bytes = 0;
-      }
-      last.back().members.push_back(i);
-      state->bucket_of.push_back(static_cast<int64_t>(last.size()) - 1);
-      bytes += p.numel() * static_cast<int64_t>(p.element_size());
-    }
-    state->expected.assign(static_cast<size_t>(count), 1);
-    state->arrived.assign(static_cast<size_t>(count), 0);
-    auto reducer = std::make_unique<pg_grad_reducer>();
-    reducer->state = state;
-    for (int64_t i = 0; i < count; ++i) {
-      auto accumulator = torch::autograd::impl::grad_accumulator(state->params[i]);
-      std::weak_ptr<ReducerState> weak = state;
-      accumulator->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(
-          [weak, i](const torch::autograd::variable_list& outputs, const torch::autograd::variable_list&) {
-            if (auto live = weak.lock()) {
-              std::lock_guard<std::mutex> lock(live->mutex);
-              on_accumulated(*live, i);
-            }
-            return outputs;
-          }));
-      reducer->accumulators.push_back(std::move(accumulator));
-    }
-    return reducer.release();
-  }
-}
-
-}  // namespace
 
 PG_EXPORT void pg_grad_reducer_free(pg_grad_reducer* reducer) noexcept { delete reducer; }
 

@@ -14,8 +14,7 @@ namespace PolyGlot.Torch.Distributed;
 /// </summary>
 public sealed unsafe class GradientReducer : IDisposable
 {
-    private readonly ProcessGroup _group;
-    private readonly IReadOnlyList<Tensor> _parameters;
+    // The native reducer holds its own references to the group and the parameters' tensors.
     private nint _handle;
 
     /// <summary>
@@ -32,7 +31,8 @@ public sealed unsafe class GradientReducer : IDisposable
             _handle = Native.GradReducerCreate(group.Handle, h, handles.Length, bucketBytes, scale);
         if (_handle == 0)
             Native.Check(-1, "GradientReducer");
-        (_group, _parameters) = (group, parameters);
+        GC.KeepAlive(group);
+        GC.KeepAlive(parameters);
     }
 
     /// <summary>Gradient buckets.</summary>
@@ -60,8 +60,6 @@ public sealed unsafe class GradientReducer : IDisposable
         long started, again;
         Native.Check(Native.GradReducerFinish(Handle, &started, &again), nameof(Finish));
         (StartedInBackward, ReducedAgain) = (started, again);
-        GC.KeepAlive(_group);
-        GC.KeepAlive(_parameters);
     }
 
     /// <summary>Removes the reducer; its hooks stay on the parameters but do nothing.</summary>
