@@ -45,15 +45,24 @@ internal sealed class TokenShardFixture
     public void Write(string path, ParquetWriterOptions? options = null, int batchRows = 500)
     {
         using var writer = new ParquetWriter(path, Schema, options);
+        foreach (var batch in Batches(batchRows))
+            writer.Write(batch);
+        writer.Complete();
+    }
+
+    /// <summary>The rows in batches of <paramref name="batchRows"/>, one <see cref="ColumnData"/> per column.</summary>
+    public IEnumerable<ColumnData[]> Batches(int batchRows)
+    {
         for (var start = 0; start < Rows; start += batchRows)
         {
             var end = Math.Min(Rows, start + batchRows);
             var offsets = Offsets[start..(end + 1)].Select(o => o - Offsets[start]).ToArray();
-            writer.Write(
+            yield return
+            [
                 ColumnData.FromInt32Lists(Schema.Columns[0], Tokens[Offsets[start]..Offsets[end]], offsets),
                 ColumnData.FromStrings(Schema.Columns[1], Lang[start..end]),
-                ColumnData.FromStrings(Schema.Columns[2], Source[start..end]));
+                ColumnData.FromStrings(Schema.Columns[2], Source[start..end]),
+            ];
         }
-        writer.Complete();
     }
 }

@@ -91,14 +91,16 @@ internal static class BenchLoaderCommand
         var corpusTokens = DataPipeline.Resolve(config, 1).Sources.Sum(s => s.Tokens);
         var steps = (int)Math.Max(50, corpusTokens / tokensPerStep);
         var plan = DataPipeline.Resolve(config, steps);
-        PinToCores(settings.Cores);
+        var allowed = CoreAffinity.AllowedCores();
+        if (!CoreAffinity.PinProcess(allowed.Take(settings.Cores)))
+            Serilog.Log.Warning("bench loader: could not pin the process to {Cores} core(s); the figures use every core", settings.Cores);
 
         using var loader = new DataLoader(plan, new ParquetShardReader(), null, prefetchBatches: 4);
         for (var s = 0; s < 3; s++)
             loader.Next().Dispose();
         // The loader's threads stay on their cores; the training thread moves to a core of its own
         // (as in training), so its time per batch is not the wait for a shared core.
-        var ownCore = settings.Cores < Environment.ProcessorCount && PinCurrentThread(settings.Cores);
+        var ownCore = settings.Cores < allowed.Count && CoreAffinity.PinCurrentThread(allowed[settings.Cores]);
         var shares = new RealisedShares(plan, tokensPerStep);
         var throughput = Throughput(loader, steps - 3, tokensPerStep, shares);
         var trainingThread = TrainingThreadTime(loader, Math.Min(200, steps), TimeSpan.FromMilliseconds(settings.StepMs));
@@ -182,34 +184,6 @@ internal static class BenchLoaderCommand
         Array.Sort(samples);
         return (samples.Average(), samples[(int)(0.99 * (batches - 1))], samples[^1], step.TotalSeconds);
     }
-
-    // Process.ProcessorAffinity pins only the main thread on Linux; thread-pool threads that
-    // already exist would keep both cores. So every thread of the process is pinned (new threads
-    // inherit the mask of the thread that creates them).
-    private static void PinToCores(int cores)
-    {
-        var mask = (1UL << cores) - 1;
-        if (!OperatingSystem.IsLinux())
-        {
-            if (OperatingSystem.IsWindows())
-                Process.GetCurrentProcess().ProcessorAffinity = (nint)mask;
-            return;
-        }
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
-            if (int.TryParse(Path.GetFileName(task), out var threadId) && SchedSetAffinity(threadId, sizeof(ulong), ref mask) != 0)
-                Serilog.Log.Warning("bench loader: could not pin thread {Thread} to {Cores} core(s)", threadId, cores);
-    }
-
-    private static bool PinCurrentThread(int core)
-    {
-        if (!OperatingSystem.IsLinux())
-            return false;
-        var mask = 1UL << core;
-        return SchedSetAffinity(0, sizeof(ulong), ref mask) == 0;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
-    private static extern int SchedSetAffinity(int threadId, nint maskBytes, ref ulong mask);
 
     /// <summary>Rows per group and curriculum stage, to print realised next to scheduled shares.</summary>
     private sealed class RealisedShares(LoaderPlan plan, long tokensPerStep)

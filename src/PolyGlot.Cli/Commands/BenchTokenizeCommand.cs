@@ -18,16 +18,20 @@ namespace PolyGlot.Cli.Commands;
 /// and of the encoder alone, on one core and on more, against SentencePiece's own
 /// <c>spm_encode</c> on the same input in the same run (or, where <c>spm_encode</c> is not
 /// installed, against the same library without the piece cache), and each tool on N threads
-/// against itself on one.
+/// against itself on one. A run on N threads is confined to N cores (Linux), so every thread of
+/// <c>prepare</c> counts, not only the encoder's.
 /// </summary>
 internal static class BenchTokenizeCommand
 {
     // CpuSeconds: processor time of the whole process (all its threads) during the run.
     // CacheHitRate: share of the input bytes whose ids came from a piece cache, either level (null: no
     // cache); SharedCacheHitRate: of those, the share that came from the cache the threads share.
+    // Cores: how many cores the process was confined to (null: not confined, e.g. more threads than cores).
     private sealed record Measurement(
         string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens, double? CacheHitRate = null, double? SharedCacheHitRate = null)
     {
+        public int? Cores { get; init; }
+
         public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
 
         public double MegabytesPerCpuSecond => Bytes / 1e6 / CpuSeconds;
@@ -70,7 +74,7 @@ internal static class BenchTokenizeCommand
                 if (parse.GetValue(json) is { } jsonPath)
                     AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(results.Select(r => new
                     {
-                        tool = r.Tool, threads = r.Threads, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, bytes = r.Bytes, tokens = r.Tokens,
+                        tool = r.Tool, threads = r.Threads, cores = r.Cores, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, bytes = r.Bytes, tokens = r.Tokens,
                         mb_per_s = r.MegabytesPerSecond, tokens_per_s = r.TokensPerSecond, mb_per_cpu_s = r.MegabytesPerCpuSecond,
                         reference = results[0].Tool,
                         vs_reference_per_cpu_s = r.MegabytesPerCpuSecond / results[0].MegabytesPerCpuSecond,
@@ -96,11 +100,15 @@ internal static class BenchTokenizeCommand
         var bytes = new FileInfo(inputPath).Length;
         var lines = File.ReadAllLines(inputPath, Encoding.UTF8).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
         var rounds = new List<List<Measurement>>();
+        var allowed = CoreAffinity.AllowedCores();
         for (var round = 0; round < repeat; round++)
         {
             var runs = withSpmEncode ? new List<Measurement> { RunSpmEncode(modelPath, inputPath, Path.Combine(work, "spm.ids"), bytes) } : [];
             foreach (var threads in threadCounts)
             {
+                // N threads run on N cores: prepare's reader and shard writer share them with the encoder, so a
+                // figure on N cores is what an N-core machine would do.
+                var pinned = threads <= allowed.Count && CoreAffinity.PinProcess(allowed.Take(threads));
                 // Without the cache the threads share nothing: what more threads do to the work per
                 // CPU-second here is the machine's and the runtime's part, not the cache's.
                 using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
@@ -112,6 +120,9 @@ internal static class BenchTokenizeCommand
                     runs.Add(RunPrepare(tokenizer, inputPath, output, threads, bytes));
                 using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
                     runs.Add(RunEncodeOnly(tokenizer, lines, threads, bytes));
+                for (var i = runs.Count - 3; i < runs.Count; i++)
+                    runs[i] = runs[i] with { Cores = pinned ? threads : null };
+                CoreAffinity.PinProcess(allowed);
             }
             rounds.Add(runs);
         }
@@ -255,12 +266,12 @@ internal static class BenchTokenizeCommand
         var table = new Table().Title($"tokenize {new FileInfo(inputPath).Length / 1e6:F1} MB ({Environment.ProcessorCount} cores)");
         var reference = results[0];
         var peer = reference.Tool == "spm_encode" ? "spm" : "ref";
-        foreach (var column in new[] { "tool", "threads", "s", "MB/s", $"vs {peer}", "CPU s", "MB/CPU s", $"vs {peer} per CPU s", "vs 1 thread", "cache hits" })
+        foreach (var column in new[] { "tool", "threads", "cores", "s", "MB/s", $"vs {peer}", "CPU s", "MB/CPU s", $"vs {peer} per CPU s", "vs 1 thread", "cache hits" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var r in results)
         {
             var one = OneThread(results, r);
-            table.AddRow(r.Tool, $"{r.Threads}", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}",
+            table.AddRow(r.Tool, $"{r.Threads}", r.Cores is { } cores ? $"{cores}" : "all", $"{r.Seconds:F2}", $"{r.MegabytesPerSecond:F1}",
                 $"{r.MegabytesPerSecond / reference.MegabytesPerSecond:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}",
                 $"{r.MegabytesPerCpuSecond / reference.MegabytesPerCpuSecond:F2}x",
                 r.Threads == 1 ? "-" : $"{one.Seconds / r.Seconds:F2}x, {r.MegabytesPerCpuSecond / one.MegabytesPerCpuSecond:P0}/CPU s",

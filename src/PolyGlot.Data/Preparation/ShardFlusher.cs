@@ -6,9 +6,10 @@ namespace PolyGlot.Data.Preparation;
 /// <summary>
 /// Writes full shards on a background task while the next one fills (double buffering): Parquet
 /// encoding, ZSTD and hashing overlap with tokenization. At most one shard is in flight, and
-/// shards complete in order, each recorded in the progress file right after its rename.
+/// shards complete in order, each recorded in the progress file right after its rename. A shard's row groups
+/// are compressed on up to <paramref name="threads"/> threads, so writing keeps pace with a parallel encoder.
 /// </summary>
-internal sealed class ShardFlusher(string directory, PrepareProgress progress, string source)
+internal sealed class ShardFlusher(string directory, PrepareProgress progress, string source, int threads)
 {
     private ShardBuffer _spare = new(source);
     private Task? _pending;
@@ -55,7 +56,7 @@ internal sealed class ShardFlusher(string directory, PrepareProgress progress, s
     {
         var file = ShardEntry.FileNameFor(progress.Shards.Count);
         var path = Path.Combine(directory, file);
-        TokenShardWriter.Write(path, shard.TokenArray, shard.Offsets(), shard.Languages, shard.Source);
+        TokenShardWriter.Write(path, shard.TokenArray, shard.Offsets(), shard.Languages, shard.Source, maxDegreeOfParallelism: threads);
         progress.Shards.Add(new ShardEntry
         {
             File = file,

@@ -30,7 +30,7 @@ public sealed partial class ShardPreparationConfig : IValidatedConfig
     /// <summary>Bilingual pairs are formatted in both directions (en→de and de→en), each a document.</summary>
     public bool BothDirections { get; set; } = true;
 
-    /// <summary>Tokenizer threads; 0 uses every core.</summary>
+    /// <summary>Threads that tokenize, and that compress a finished shard's row groups; 0 uses every core.</summary>
     public int Threads { get; set; }
 
     /// <summary>UTF-8 bytes of text read and tokenized per batch; with one shard buffer it bounds memory.</summary>

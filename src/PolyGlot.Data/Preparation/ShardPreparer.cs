@@ -119,10 +119,10 @@ public sealed class ShardPreparer
     {
         var clock = Stopwatch.StartNew();
         var skip = progress.Shards.Sum(s => s.Documents);
-        var flusher = new ShardFlusher(directory, progress, source.Name);
+        var threads = _config.Threads > 0 ? _config.Threads : Environment.ProcessorCount;
+        var flusher = new ShardFlusher(directory, progress, source.Name, threads);
         var shard = new ShardBuffer(source.Name);
         long documents = 0, bytes = 0, tokens = 0;
-        var threads = _config.Threads > 0 ? _config.Threads : Environment.ProcessorCount;
         try
         {
             foreach (var batch in Prefetch.Ahead(Batches(SkipDocuments(SourceDocuments.Read(source, _template, _config.BothDirections), skip))))

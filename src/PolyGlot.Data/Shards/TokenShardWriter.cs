@@ -44,21 +44,30 @@ public static class TokenShardWriter
 
     /// <summary>
     /// Writes the documents <c>tokens[offsets[r] .. offsets[r+1]]</c>, r = 0 .. languages.Count - 1,
-    /// with their languages and the source name, to <paramref name="path"/>.
+    /// with their languages and the source name, to <paramref name="path"/>. Up to <paramref name="maxDegreeOfParallelism"/>
+    /// row groups are encoded and compressed at once; the file's bytes do not depend on it.
     /// </summary>
     public static void Write(string path, int[] tokens, int[] offsets, IReadOnlyList<string> languages, string source,
-        int rowGroupTokens = RowGroupTokens)
+        int rowGroupTokens = RowGroupTokens, int maxDegreeOfParallelism = 1)
     {
         if (offsets.Length != languages.Count + 1)
             throw new ArgumentException($"{offsets.Length} offsets for {languages.Count} documents; expected one more offset than documents", nameof(offsets));
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupTokens, 1);
         using var writer = new ParquetWriter(path, Schema, Options);
         var columns = writer.Schema.Columns;
-        var first = 0;
         // An empty shard still gets one (empty) row group, as Parquet readers expect a column chunk.
         if (languages.Count == 0)
             writer.Write(ColumnData.FromInt32Lists(columns[0], [], [0]), ColumnData.FromStrings(columns[1], []),
                 ColumnData.FromStrings(columns[2], []), ColumnData.FromInt32(columns[3], []));
+        writer.WriteRowGroups(RowGroups(columns, tokens, offsets, languages, source, rowGroupTokens), maxDegreeOfParallelism);
+        writer.Complete();
+    }
+
+    // Whole documents, about rowGroupTokens tokens per group (a longer document alone).
+    private static IEnumerable<IReadOnlyList<ColumnData>> RowGroups(IReadOnlyList<ParquetColumn> columns, int[] tokens, int[] offsets,
+        IReadOnlyList<string> languages, string source, int rowGroupTokens)
+    {
+        var first = 0;
         while (first < languages.Count)
         {
             var end = first + 1;
@@ -74,14 +83,14 @@ public static class TokenShardWriter
                 lengths[d - first] = offsets[d + 1] - offsets[d];
                 groupLanguages[d - first] = languages[d];
             }
-            writer.Write(
+            yield return
+            [
                 ColumnData.FromInt32Lists(columns[0], tokens[start..offsets[end]], groupOffsets),
                 ColumnData.FromStrings(columns[1], groupLanguages),
                 ColumnData.FromStrings(columns[2], Enumerable.Repeat(source, end - first).ToList()),
-                ColumnData.FromInt32(columns[3], lengths));
-            writer.FlushRowGroup();
+                ColumnData.FromInt32(columns[3], lengths),
+            ];
             first = end;
         }
-        writer.Complete();
     }
 }

@@ -11,19 +11,18 @@ internal sealed class ColumnChunkWriter
 {
     private readonly ParquetColumn _column;
     private readonly ParquetWriterOptions _options;
-    private readonly ArrayBufferWriter<byte> _levels = new();
-    private readonly ArrayBufferWriter<byte> _values = new();
-    private readonly ArrayBufferWriter<byte> _scratch = new();
-    private readonly ArrayBufferWriter<byte> _compressed = new();
-    private byte[] _repetition = [];
-    private byte[] _definition = [];
+    private readonly ChunkBuffers _buffers;
     private long _uncompressedTotal;
     private long _compressedTotal;
 
-    public ColumnChunkWriter(ParquetColumn column, ParquetWriterOptions options)
+    /// <param name="column">The column whose chunk is written.</param>
+    /// <param name="options">Layout and compression.</param>
+    /// <param name="buffers">Scratch space, used only during <see cref="Write"/> and free again after it.</param>
+    public ColumnChunkWriter(ParquetColumn column, ParquetWriterOptions options, ChunkBuffers buffers)
     {
         _column = column;
         _options = options;
+        _buffers = buffers;
     }
 
     public ColumnChunk Write(Stream output, ColumnData data)
@@ -45,9 +44,9 @@ internal sealed class ColumnChunkWriter
         {
             encodings.Add(Encoding.Plain);
             meta.DictionaryPageOffset = output.Position;
-            _values.ResetWrittenCount();
-            dictionary.WritePlain(_values);
-            WritePage(output, new PageHeader { Type = PageType.DictionaryPage, NumValues = dictionary.Count, Encoding = Encoding.Plain }, [], _values.WrittenSpan);
+            _buffers.Values.ResetWrittenCount();
+            dictionary.WritePlain(_buffers.Values);
+            WritePage(output, new PageHeader { Type = PageType.DictionaryPage, NumValues = dictionary.Count, Encoding = Encoding.Plain }, [], _buffers.Values.WrittenSpan);
         }
         meta.DataPageOffset = output.Position;
         var row = 0;
@@ -110,26 +109,26 @@ internal sealed class ColumnChunkWriter
         var levelCount = BuildLevels(data, rowStart, rowEnd);
         var (first, last) = Slots(data, rowStart, rowEnd);
         var nulls = CountNullLevels(levelCount);
-        _levels.ResetWrittenCount();
+        _buffers.Levels.ResetWrittenCount();
         if (_options.DataPageV2)
         {
-            var repLength = EncodeLevels(_repetition, levelCount, _column.MaxRepetitionLevel, prefix: false);
-            var defLength = EncodeLevels(_definition, levelCount, _column.MaxDefinitionLevel, prefix: false);
-            _values.ResetWrittenCount();
-            EncodeValues(data, first, last, encoding, dictionary, _values);
+            var repLength = EncodeLevels(_buffers.Repetition, levelCount, _column.MaxRepetitionLevel, prefix: false);
+            var defLength = EncodeLevels(_buffers.Definition, levelCount, _column.MaxDefinitionLevel, prefix: false);
+            _buffers.Values.ResetWrittenCount();
+            EncodeValues(data, first, last, encoding, dictionary, _buffers.Values);
             var header = new PageHeader
             {
                 Type = PageType.DataPageV2, NumValues = levelCount, NumNulls = nulls, NumRows = rowEnd - rowStart, Encoding = encoding,
                 RepetitionLevelsByteLength = repLength, DefinitionLevelsByteLength = defLength, IsCompressed = _options.Codec != CompressionCodec.Uncompressed,
             };
-            WritePage(output, header, _levels.WrittenSpan, _values.WrittenSpan);
+            WritePage(output, header, _buffers.Levels.WrittenSpan, _buffers.Values.WrittenSpan);
             return;
         }
-        EncodeLevels(_repetition, levelCount, _column.MaxRepetitionLevel, prefix: true);
-        EncodeLevels(_definition, levelCount, _column.MaxDefinitionLevel, prefix: true);
+        EncodeLevels(_buffers.Repetition, levelCount, _column.MaxRepetitionLevel, prefix: true);
+        EncodeLevels(_buffers.Definition, levelCount, _column.MaxDefinitionLevel, prefix: true);
         // A v1 page is compressed as one block, so the values go straight after the levels (no copy).
-        EncodeValues(data, first, last, encoding, dictionary, _levels);
-        WritePage(output, new PageHeader { Type = PageType.DataPage, NumValues = levelCount, Encoding = encoding }, [], _levels.WrittenSpan);
+        EncodeValues(data, first, last, encoding, dictionary, _buffers.Levels);
+        WritePage(output, new PageHeader { Type = PageType.DataPage, NumValues = levelCount, Encoding = encoding }, [], _buffers.Levels.WrittenSpan);
     }
 
     private static void EncodeValues(ColumnData data, int first, int last, Encoding encoding, BinaryDictionary? dictionary, ArrayBufferWriter<byte> output)
@@ -142,23 +141,23 @@ internal sealed class ColumnChunkWriter
     {
         if (_column.MaxDefinitionLevel == 0) return 0;
         var max = (byte)_column.MaxDefinitionLevel;
-        var span = _definition.AsSpan(0, levelCount);
+        var span = _buffers.Definition.AsSpan(0, levelCount);
         return span.IndexOfAnyExcept(max) < 0 ? 0 : levelCount - span.Count(max);
     }
 
     private int EncodeLevels(byte[] levels, int count, int maxLevel, bool prefix)
     {
         if (maxLevel == 0) return 0;
-        _scratch.ResetWrittenCount();
-        RleHybridEncoder.EncodeLevels(levels.AsSpan(0, count), RleHybridEncoder.BitWidth(maxLevel), _scratch);
+        _buffers.Scratch.ResetWrittenCount();
+        RleHybridEncoder.EncodeLevels(levels.AsSpan(0, count), RleHybridEncoder.BitWidth(maxLevel), _buffers.Scratch);
         if (prefix)
         {
             Span<byte> length = stackalloc byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, _scratch.WrittenCount);
-            _levels.Write(length);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, _buffers.Scratch.WrittenCount);
+            _buffers.Levels.Write(length);
         }
-        _levels.Write(_scratch.WrittenSpan);
-        return _scratch.WrittenCount;
+        _buffers.Levels.Write(_buffers.Scratch.WrittenSpan);
+        return _buffers.Scratch.WrittenCount;
     }
 
     // Levels per the Dremel encoding: a null or empty list is one entry; each element is one entry.
@@ -166,15 +165,15 @@ internal sealed class ColumnChunkWriter
     {
         var (first, last) = Slots(data, rowStart, rowEnd);
         var capacity = last - first + (rowEnd - rowStart);
-        if (_definition.Length < capacity)
+        if (_buffers.Definition.Length < capacity)
         {
-            _definition = new byte[capacity];
-            _repetition = new byte[capacity];
+            _buffers.Definition = new byte[capacity];
+            _buffers.Repetition = new byte[capacity];
         }
         var maxDefinition = (byte)_column.MaxDefinitionLevel;
         if (!_column.IsList)
         {
-            for (var r = rowStart; r < rowEnd; r++) _definition[r - rowStart] = data.IsNull(r) ? (byte)0 : maxDefinition;
+            for (var r = rowStart; r < rowEnd; r++) _buffers.Definition[r - rowStart] = data.IsNull(r) ? (byte)0 : maxDefinition;
             return rowEnd - rowStart;
         }
         var offsets = data.Offsets!;
@@ -185,15 +184,15 @@ internal sealed class ColumnChunkWriter
             var count = offsets[r + 1] - offsets[r];
             if (count == 0)
             {
-                _repetition[n] = 0;
-                _definition[n++] = data.IsListNull(r) ? (byte)0 : (byte)(elementDefinition - 1);
+                _buffers.Repetition[n] = 0;
+                _buffers.Definition[n++] = data.IsListNull(r) ? (byte)0 : (byte)(elementDefinition - 1);
                 continue;
             }
-            _repetition.AsSpan(n, count).Fill(1);
-            _repetition[n] = 0;
-            if (data.ValueNulls is null) _definition.AsSpan(n, count).Fill(maxDefinition);
+            _buffers.Repetition.AsSpan(n, count).Fill(1);
+            _buffers.Repetition[n] = 0;
+            if (data.ValueNulls is null) _buffers.Definition.AsSpan(n, count).Fill(maxDefinition);
             else
-                for (var i = 0; i < count; i++) _definition[n + i] = data.IsNull(offsets[r] + i) ? elementDefinition : maxDefinition;
+                for (var i = 0; i < count; i++) _buffers.Definition[n + i] = data.IsNull(offsets[r] + i) ? elementDefinition : maxDefinition;
             n += count;
         }
         return n;
@@ -201,9 +200,9 @@ internal sealed class ColumnChunkWriter
 
     private void WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> uncompressedPrefix, ReadOnlySpan<byte> body)
     {
-        _compressed.ResetWrittenCount();
-        Codecs.Compress(_options.Codec, body, _options.CompressionLevel, _compressed);
-        var compressed = _compressed.WrittenSpan;
+        _buffers.Compressed.ResetWrittenCount();
+        Codecs.Compress(_options.Codec, body, _options.CompressionLevel, _buffers.Compressed);
+        var compressed = _buffers.Compressed.WrittenSpan;
         header.UncompressedPageSize = uncompressedPrefix.Length + body.Length;
         header.CompressedPageSize = uncompressedPrefix.Length + compressed.Length;
         var headerBytes = MetadataWriter.WritePageHeader(header);

@@ -78,30 +78,106 @@ public sealed class ParquetWriter : IDisposable
     public void FlushRowGroup()
     {
         if (_pending[0].Count == 0) return;
-        var stream = _file.Stream;
-        var start = stream.Position;
-        var group = new RowGroup { FileOffset = start, Ordinal = (short)Math.Min(short.MaxValue, _rowGroups.Count) };
-        for (var c = 0; c < _pending.Length; c++)
+        Append(EncodeRowGroup(_file.Stream, c => _pending[c]));
+        foreach (var batches in _pending) batches.Clear();
+        _pendingBytes = 0;
+    }
+
+    /// <summary>
+    /// Writes each batch (one <see cref="ColumnData"/> per schema column, as for <see cref="Write"/>) as a row group of its
+    /// own, encoding and compressing up to <paramref name="maxDegreeOfParallelism"/> of them at once. The file's bytes are
+    /// exactly those of writing the batches one at a time, each followed by <see cref="FlushRowGroup"/>. Rows buffered
+    /// by <see cref="Write"/> become a row group first.
+    /// </summary>
+    /// <exception cref="ArgumentException">A batch does not match the schema (the message names the column and row).</exception>
+    public void WriteRowGroups(IEnumerable<IReadOnlyList<ColumnData>> rowGroups, int maxDegreeOfParallelism)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
+        FlushRowGroup();
+        // A few groups per thread at a time evens out their sizes while bounding the encoded bytes held in memory.
+        var window = new List<IReadOnlyList<ColumnData>>(4 * maxDegreeOfParallelism);
+        foreach (var group in rowGroups)
         {
-            var data = ColumnDataConcat.Join(Schema.Columns[c], _pending[c]);
+            BatchValidator.Validate(Schema, group);
+            window.Add(group);
+            if (window.Count == window.Capacity) EncodeAndAppend(window, maxDegreeOfParallelism);
+        }
+        EncodeAndAppend(window, maxDegreeOfParallelism);
+    }
+
+    private void EncodeAndAppend(List<IReadOnlyList<ColumnData>> window, int maxDegreeOfParallelism)
+    {
+        if (maxDegreeOfParallelism == 1 || window.Count == 1)
+        {
+            foreach (var group in window)
+                Append(EncodeRowGroup(_file.Stream, c => [group[c]]));
+            window.Clear();
+            return;
+        }
+        // Each group is encoded into memory with offsets counted from 0, then copied in order and its offsets moved to
+        // where it lands: the same bytes and metadata as writing it in place.
+        var encoded = new (MemoryStream Bytes, RowGroup Group)[window.Count];
+        Parallel.For(0, window.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        {
+            var bytes = new MemoryStream();
+            encoded[i] = (bytes, EncodeRowGroup(bytes, c => [window[i][c]]));
+        });
+        foreach (var (bytes, group) in encoded)
+        {
+            MoveOffsets(group, _file.Stream.Position);
+            bytes.WriteTo(_file.Stream);
+            Append(group);
+        }
+        window.Clear();
+    }
+
+    // Writes one row group's column chunks at the stream's position; the offsets recorded are the stream's.
+    private RowGroup EncodeRowGroup(Stream stream, Func<int, IReadOnlyList<ColumnData>> batchesOfColumn)
+    {
+        var start = stream.Position;
+        var group = new RowGroup { FileOffset = start };
+        var buffers = ChunkBuffers.Rent();
+        for (var c = 0; c < Schema.Columns.Count; c++)
+        {
+            var batches = batchesOfColumn(c);
+            var data = ColumnDataConcat.Join(Schema.Columns[c], batches);
             group.NumRows = data.RowCount;
             ColumnChunk chunk;
             try
             {
-                chunk = new ColumnChunkWriter(Schema.Columns[c], _options).Write(stream, data);
+                chunk = new ColumnChunkWriter(Schema.Columns[c], _options, buffers).Write(stream, data);
             }
             finally
             {
-                ColumnDataConcat.Release(data, _pending[c].Count);
+                ColumnDataConcat.Release(data, batches.Count);
             }
             group.Columns.Add(chunk);
             group.TotalByteSize += chunk.MetaData!.TotalUncompressedSize;
-            _pending[c].Clear();
         }
+        ChunkBuffers.Return(buffers);
         group.TotalCompressedSize = stream.Position - start;
+        return group;
+    }
+
+    private void Append(RowGroup group)
+    {
+        group.Ordinal = (short)Math.Min(short.MaxValue, _rowGroups.Count);
         _rows += group.NumRows;
         _rowGroups.Add(group);
-        _pendingBytes = 0;
+    }
+
+    private static void MoveOffsets(RowGroup group, long by)
+    {
+        group.FileOffset += by;
+        foreach (var chunk in group.Columns)
+        {
+            chunk.FileOffset += by;
+            var meta = chunk.MetaData!;
+            meta.DataPageOffset += by;
+            meta.DictionaryPageOffset += by;
+            meta.IndexPageOffset += by;
+        }
     }
 
     /// <summary>Writes the remaining rows and the footer, flushes to disk and moves the file to its name.</summary>

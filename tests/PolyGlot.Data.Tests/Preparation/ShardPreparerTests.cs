@@ -1,6 +1,7 @@
 using PolyGlot.Data.Corpus;
 using PolyGlot.Data.Preparation;
 using PolyGlot.Data.Shards;
+using PolyGlot.Parquet.Reading;
 using PolyGlot.Tokenization;
 
 namespace PolyGlot.Data.Tests.Preparation;
@@ -47,6 +48,34 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
         foreach (var name in a.Keys)
             Assert.True(a[name].AsSpan().SequenceEqual(b[name]), $"{name} differs");
+    }
+
+    [Fact]
+    public void ShardsAreByteIdentical_When_PreparedOnOneThreadAndOnFour()
+    {
+        // Given shards of several row groups each
+        ShardPreparationConfig Threads(string output, int threads)
+        {
+            var config = Config(output);
+            config.Threads = threads;
+            config.ShardTokens = 3 * TokenShardWriter.RowGroupTokens;
+            return config;
+        }
+
+        // When the same source is prepared on one thread and on four (encoding and row-group compression)
+        var one = new ShardPreparer(Threads("one", 1), tokenizers.First);
+        var four = new ShardPreparer(Threads("four", 4), tokenizers.First);
+        one.Prepare(MonoSource());
+        four.Prepare(MonoSource());
+
+        // Then every file has the same bytes
+        var a = FilesOf(one.DirectoryFor(MonoSource()));
+        var b = FilesOf(four.DirectoryFor(MonoSource()));
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        foreach (var name in a.Keys)
+            Assert.True(a[name].AsSpan().SequenceEqual(b[name]), $"{name} differs");
+        using var reader = ParquetReader.Open(Path.Combine(one.DirectoryFor(MonoSource()), a.Keys.Order().First(k => k.EndsWith(".parquet", StringComparison.Ordinal))));
+        Assert.True(reader.RowGroupCount >= 3, $"expected several row groups per shard, got {reader.RowGroupCount}");
     }
 
     [Fact]

@@ -137,4 +137,94 @@ public class ParquetWriterTests
         Assert.Contains("'x'", error.Message);
         Assert.Contains("value 1", error.Message);
     }
+
+    public static TheoryData<string> Layouts => ["default", "v2-small-pages"];
+
+    private static ParquetWriterOptions LayoutOptions(string layout) => layout == "default"
+        ? new ParquetWriterOptions()
+        : new ParquetWriterOptions { DataPageV2 = true, PageTargetBytes = 4096 };
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void WriteRowGroups_GivesTheBytesOfFlushingEachBatch_When_EncodingOnOneOrSeveralThreads(string layout)
+    {
+        // Given batches written one row group each, in order, by Write and FlushRowGroup
+        using var dir = new TempDirectory();
+        var shard = new TokenShardFixture(rows: 3000);
+        var options = LayoutOptions(layout);
+        var expected = dir.File("serial.parquet");
+        using (var writer = new ParquetWriter(expected, TokenShardFixture.Schema, options))
+        {
+            foreach (var batch in shard.Batches(70))
+            {
+                writer.Write(batch);
+                writer.FlushRowGroup();
+            }
+            writer.Complete();
+        }
+
+        foreach (var threads in new[] { 1, 3, 8 })
+        {
+            // When the same batches go through WriteRowGroups on that many threads
+            var path = dir.File($"threads-{threads}.parquet");
+            using (var writer = new ParquetWriter(path, TokenShardFixture.Schema, options))
+            {
+                writer.WriteRowGroups(shard.Batches(70), threads);
+                writer.Complete();
+            }
+
+            // Then the file has the same bytes: the same pages at the same offsets, the same footer
+            Assert.True(File.ReadAllBytes(expected).AsSpan().SequenceEqual(File.ReadAllBytes(path)), $"{threads} threads differ");
+        }
+        using var reader = ParquetReader.Open(expected);
+        Assert.Equal((3000 + 69) / 70, reader.RowGroupCount);
+        Assert.Equal(shard.Tokens.Length, Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.ReadColumn(g, "input_ids").ValueCount));
+    }
+
+    [Fact]
+    public void WriteRowGroups_WritesBufferedRowsFirst_When_RowsWereWrittenBefore()
+    {
+        // Given a writer holding one buffered batch
+        using var dir = new TempDirectory();
+        var shard = new TokenShardFixture(rows: 400);
+        var batches = shard.Batches(100).ToList();
+        var path = dir.File("mixed.parquet");
+        using (var writer = new ParquetWriter(path, TokenShardFixture.Schema))
+        {
+            writer.Write(batches[0]);
+
+            // When the remaining batches are written as row groups on several threads
+            writer.WriteRowGroups(batches.Skip(1), maxDegreeOfParallelism: 2);
+            writer.Complete();
+        }
+
+        // Then the buffered rows come first, as a row group of their own, and every row is in order
+        using var reader = ParquetReader.Open(path);
+        Assert.Equal(4, reader.RowGroupCount);
+        var langs = Enumerable.Range(0, reader.RowGroupCount)
+            .SelectMany(g => { var column = reader.ReadColumn(g, "lang"); return Enumerable.Range(0, column.RowCount).Select(column.GetString); });
+        Assert.Equal(shard.Lang, langs);
+    }
+
+    [Fact]
+    public void WriteRowGroups_ThrowsNamingTheColumnAndNoFileAppears_When_ABatchDoesNotMatchTheSchema()
+    {
+        // Given batches of which the third has a null in a required column
+        using var dir = new TempDirectory();
+        var column = ParquetColumn.Int32("x");
+        var path = dir.File("x.parquet");
+        ColumnData[][] batches = [[ColumnData.FromInt32(column, [1, 2])], [ColumnData.FromInt32(column, [3])], [ColumnData.FromInt32(column, [4, 5], [false, true])]];
+
+        // When they are written as row groups
+        var error = Assert.Throws<ArgumentException>(() =>
+        {
+            using var writer = new ParquetWriter(path, new ParquetSchema(column));
+            writer.WriteRowGroups(batches, maxDegreeOfParallelism: 2);
+            writer.Complete();
+        });
+
+        // Then the message names the column, and no file (nor temporary file) is left
+        Assert.Contains("'x'", error.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
 }
