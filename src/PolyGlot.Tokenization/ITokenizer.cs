@@ -24,6 +24,12 @@ public interface ITokenizer : IDisposable
     /// <summary>Encodes many texts, spread over up to <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores). Result i belongs to text i.</summary>
     int[][] EncodeBatch(IReadOnlyList<string> texts, int maxDegreeOfParallelism = -1);
 
+    /// <summary>
+    /// Encodes many texts into <paramref name="output"/> (replacing what it held), spread over up to
+    /// <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores): no array per text.
+    /// </summary>
+    void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1);
+
     /// <summary>Decodes ids back to text.</summary>
     string Decode(ReadOnlySpan<int> ids);
 

@@ -104,7 +104,18 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// </summary>
     public int[][] EncodeBatch(IReadOnlyList<string> texts, int maxDegreeOfParallelism = -1)
     {
-        var result = new int[texts.Count][];
+        using var batch = new TokenBatch();
+        EncodeBatch(texts, batch, maxDegreeOfParallelism);
+        return batch.ToArrays();
+    }
+
+    /// <summary>
+    /// Encodes many texts into <paramref name="output"/> (replacing what it held), with one native call per chunk,
+    /// chunks spread over up to <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores).
+    /// </summary>
+    public void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1)
+    {
+        output.Reset(texts.Count);
         var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         // Chunk boundaries by cumulative text length, so chunks cost about the same; each chunk
         // converts its own texts to UTF-8, keeping that work parallel too.
@@ -115,8 +126,8 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
         chunks = Math.Min(chunks, Math.Max(1, texts.Count));
         if (chunks == 1 || threads == 1)
         {
-            EncodeRange(texts, 0, texts.Count, result);
-            return result;
+            EncodeRange(texts, 0, texts.Count, output);
+            return;
         }
         var bounds = new int[chunks + 1];
         for (var c = 1; c < chunks; c++)
@@ -126,8 +137,7 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
         }
         bounds[chunks] = texts.Count;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            chunk => EncodeRange(texts, bounds[chunk], bounds[chunk + 1], result));
-        return result;
+            chunk => EncodeRange(texts, bounds[chunk], bounds[chunk + 1], output));
     }
 
     /// <summary>Decodes token ids back into text.</summary>
@@ -179,7 +189,7 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
-    private void EncodeRange(IReadOnlyList<string> texts, int start, int end, int[][] result)
+    private void EncodeRange(IReadOnlyList<string> texts, int start, int end, TokenBatch output)
     {
         var count = end - start;
         if (count == 0)
@@ -188,25 +198,16 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
         var idOffsets = new long[count + 1];
         // With identity normalization every piece covers at least one input byte, so the byte
         // count bounds the id count; models from elsewhere (dummy prefix) may need one retry.
-        // The scratch buffer is pooled: it is 4x the text size and would otherwise be a fresh,
-        // zeroed large-object allocation per chunk.
-        var capacity = utf8.TotalBytes + count;
-        var ids = ArrayPool<int>.Shared.Rent(checked((int)capacity));
-        try
+        // The buffer is pooled (the batch returns it when filled again): it is 4x the text size
+        // and would otherwise be a fresh, zeroed large-object allocation per chunk.
+        var ids = output.Rent(checked((int)(utf8.TotalBytes + count)));
+        if (EncodeInto(utf8, count, ids, idOffsets, out var needed) == NativeSpm.BufferTooSmall)
         {
-            if (EncodeInto(utf8, count, ids, idOffsets, out var needed) == NativeSpm.BufferTooSmall)
-            {
-                ArrayPool<int>.Shared.Return(ids);
-                ids = ArrayPool<int>.Shared.Rent(checked((int)needed));
-                EncodeInto(utf8, count, ids, idOffsets, out _);
-            }
-            for (var i = 0; i < count; i++)
-                result[start + i] = ids.AsSpan((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])).ToArray();
+            ids = output.Rent(checked((int)needed));
+            EncodeInto(utf8, count, ids, idOffsets, out _);
         }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(ids);
-        }
+        for (var i = 0; i < count; i++)
+            output.Set(start + i, ids.AsMemory((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])));
     }
 
     private int EncodeInto(Utf8Batch utf8, int count, int[] ids, long[] idOffsets, out long needed)

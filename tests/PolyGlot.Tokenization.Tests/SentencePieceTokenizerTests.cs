@@ -90,6 +90,28 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
     }
 
     [Fact]
+    public void TokenBatchHoldsEachTextsIds_When_ReusedForBatchesOfOtherSizes()
+    {
+        // Given one token batch, reused for a large batch on several threads and then a smaller one
+        var texts = DemoCorpus.MonoFiles.Values.SelectMany(f => DemoCorpus.ReadLines(f).Take(300)).ToList();
+        var fewer = texts.Take(7).Prepend("").ToList();
+        using var batch = new TokenBatch();
+
+        foreach (var (input, threads) in new[] { (texts, 4), (fewer, 1) })
+        {
+            // When the texts are encoded into it
+            Tokenizer.EncodeBatch(input, batch, threads);
+
+            // Then text i's ids are the single-text encoding of text i, and nothing of the earlier fill is left
+            Assert.Equal(input.Count, batch.Count);
+            for (var i = 0; i < input.Count; i++)
+                Assert.Equal(Tokenizer.Encode(input[i]), batch[i].ToArray());
+            Assert.Equal(input.Sum(t => (long)Tokenizer.Encode(t).Length), batch.TotalTokens);
+            Assert.Throws<ArgumentOutOfRangeException>(() => batch[input.Count].Length);
+        }
+    }
+
+    [Fact]
     public void EmptyTextEncodesToNothing_When_Encoded()
     {
         Assert.Empty(Tokenizer.Encode(""));

@@ -211,10 +211,14 @@ internal static class BenchTokenizeCommand
     {
         const int batch = 16_384;
         long tokens = 0;
+        using var ids = new TokenBatch();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         for (var start = 0; start < lines.Count; start += batch)
-            tokens += tokenizer.EncodeBatch(lines.GetRange(start, Math.Min(batch, lines.Count - start)), threads).Sum(ids => (long)ids.Length);
+        {
+            tokenizer.EncodeBatch(lines.GetRange(start, Math.Min(batch, lines.Count - start)), ids, threads);
+            tokens += ids.TotalTokens;
+        }
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         return WithHitRates(new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens), tokenizer);
     }

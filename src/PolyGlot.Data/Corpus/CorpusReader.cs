@@ -86,7 +86,7 @@ public static class CorpusReader
     {
         foreach (var (number, text) in Utf8LineReader.ReadLines(file))
             if (!string.IsNullOrWhiteSpace(text))
-                yield return new CorpusDocument(text, source.Lang!, $"{file}:{number}");
+                yield return new CorpusDocument(text, source.Lang!, file, number);
     }
 
     private static IEnumerable<CorpusDocument> ReadParagraphs(string file, CorpusSourceConfig source)
@@ -98,7 +98,7 @@ public static class CorpusReader
             if (string.IsNullOrWhiteSpace(text))
             {
                 if (lines.Length > 0)
-                    yield return new CorpusDocument(lines.ToString(), source.Lang!, $"{file}:{first}");
+                    yield return new CorpusDocument(lines.ToString(), source.Lang!, file, first);
                 lines.Clear();
                 continue;
             }
@@ -109,7 +109,7 @@ public static class CorpusReader
             lines.Append(text);
         }
         if (lines.Length > 0)
-            yield return new CorpusDocument(lines.ToString(), source.Lang!, $"{file}:{first}");
+            yield return new CorpusDocument(lines.ToString(), source.Lang!, file, first);
     }
 
     private static IEnumerable<CorpusDocument> ReadJsonl(string file, CorpusSourceConfig source)
@@ -123,7 +123,7 @@ public static class CorpusReader
             var lang = OptionalString(json.RootElement, source.LangField, file, number) ?? source.Lang
                 ?? throw new CorpusFormatException(file, $"line {number}",
                     $"no \"{source.LangField}\" field and the source declares no lang; add one of the two");
-            yield return new CorpusDocument(text, lang, $"{file}:{number}");
+            yield return new CorpusDocument(text, lang, file, number);
         }
     }
 
@@ -138,7 +138,7 @@ public static class CorpusReader
                 throw new CorpusFormatException(file, $"line {number}",
                     $"expected 2 tab-separated columns (source, target), found {columns.Length}; " +
                     "tabs inside the text must be replaced or the pair written as JSONL");
-            yield return new BilingualPair(columns[0], source.SrcLang!, columns[1], source.TgtLang!, $"{file}:{number}");
+            yield return new BilingualPair(columns[0], source.SrcLang!, columns[1], source.TgtLang!, file, number);
         }
     }
 
@@ -155,7 +155,7 @@ public static class CorpusReader
                 OptionalString(root, source.SrcLangField, file, number) ?? source.SrcLang ?? MissingLanguage(file, number, source.SrcLangField),
                 RequiredString(root, source.TgtField, file, number),
                 OptionalString(root, source.TgtLangField, file, number) ?? source.TgtLang ?? MissingLanguage(file, number, source.TgtLangField),
-                $"{file}:{number}");
+                file, number);
         }
     }
 

@@ -44,7 +44,7 @@ internal static class ParquetTextReader
                     yield return new CorpusDocument(text, lang
                         ?? throw new CorpusFormatException(reader.Path, $"row {row}",
                             $"no value in column '{langColumn}' and the source declares no lang; add one of the two"),
-                        $"{reader.Path}:row {row}");
+                        reader.Path, row, IsRow: true);
                 }
             }
         }

@@ -123,21 +123,22 @@ public sealed class ShardPreparer
         var flusher = new ShardFlusher(directory, progress, source.Name, threads);
         var shard = new ShardBuffer(source.Name);
         long documents = 0, bytes = 0, tokens = 0;
+        using var ids = new TokenBatch();
         try
         {
             foreach (var batch in Prefetch.Ahead(Batches(SkipDocuments(SourceDocuments.Read(source, _template, _config.BothDirections), skip))))
             {
-                var ids = _tokenizer.EncodeBatch(batch.Select(d => d.Text).ToList(), threads);
-                for (var i = 0; i < batch.Count; i++)
+                _tokenizer.EncodeBatch(batch.Texts, ids, threads);
+                for (var i = 0; i < batch.Texts.Count; i++)
                 {
-                    var documentBytes = Encoding.UTF8.GetByteCount(batch[i].Text);
-                    shard.Add(ids[i], _fingerprint.EosId, batch[i].Language, documentBytes);
+                    var documentBytes = Encoding.UTF8.GetByteCount(batch.Texts[i]);
+                    shard.Add(ids[i], _fingerprint.EosId, batch.Languages[i], documentBytes);
                     bytes += documentBytes;
                     tokens += ids[i].Length + 1;
                     if (shard.Tokens >= _config.ShardTokens)
                         shard = flusher.Submit(shard);
                 }
-                documents += batch.Count;
+                documents += batch.Texts.Count;
                 Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, flusher.CompletedShards, clock.Elapsed));
             }
             if (shard.Documents > 0)
@@ -165,25 +166,28 @@ public sealed class ShardPreparer
                 yield return document;
     }
 
-    // Groups documents into batches of about BatchBytes of UTF-8, the unit of one parallel encode.
-    private IEnumerable<List<ShardDocument>> Batches(IEnumerable<ShardDocument> documents)
+    // Groups documents into batches of about BatchBytes (of UTF-16 text), the unit of one parallel encode.
+    private IEnumerable<DocumentBatch> Batches(IEnumerable<ShardDocument> documents)
     {
-        var batch = new List<ShardDocument>();
+        var batch = new DocumentBatch([], []);
         long bytes = 0;
         foreach (var document in documents)
         {
-            batch.Add(document);
+            batch.Texts.Add(document.Text);
+            batch.Languages.Add(document.Language);
             bytes += document.Text.Length * 2L;
             if (bytes >= _config.BatchBytes)
             {
                 yield return batch;
-                batch = [];
+                batch = new DocumentBatch(new List<string>(batch.Texts.Count), new List<string>(batch.Texts.Count));
                 bytes = 0;
             }
         }
-        if (batch.Count > 0)
+        if (batch.Texts.Count > 0)
             yield return batch;
     }
+
+    private sealed record DocumentBatch(List<string> Texts, List<string> Languages);
 
     private void WriteManifest(CorpusSourceConfig source, string directory, PrepareProgress progress)
     {

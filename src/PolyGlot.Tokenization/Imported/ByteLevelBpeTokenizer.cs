@@ -57,6 +57,13 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     }
 
     /// <inheritdoc />
+    public void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1)
+    {
+        output.Reset(texts.Count);
+        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => output.Set(i, Encode(texts[i])));
+    }
+
+    /// <inheritdoc />
     public string Decode(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids.ToArray());
 
     /// <inheritdoc />

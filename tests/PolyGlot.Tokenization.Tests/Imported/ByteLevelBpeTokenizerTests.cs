@@ -50,9 +50,12 @@ public sealed class ByteLevelBpeTokenizerTests(ByteLevelBpeFixture fixture) : IC
         var texts = ByteLevelBpeFixture.Texts;
         var expected = BpeOracle.Encode(fixture.Json(style), texts);
         var ours = tokenizer.EncodeBatch(texts, 2);
-        // Then every text gets the same ids
+        using var batch = new TokenBatch();
+        tokenizer.EncodeBatch(texts, batch, 2);
+        // Then every text gets the same ids, in arrays and in a token batch
         var differing = Enumerable.Range(0, texts.Count).Where(i => !ours[i].SequenceEqual(expected[i])).ToList();
         Assert.True(differing.Count == 0, Describe(differing, texts, ours, expected));
+        Assert.Equal(ours, batch.ToArrays());
     }
 
     [Theory]
