@@ -30,6 +30,9 @@ public interface ITokenizer : IDisposable
     /// </summary>
     void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1);
 
+    /// <summary>Encodes many UTF-8 texts into <paramref name="output"/>, as <see cref="EncodeBatch(IReadOnlyList{string}, TokenBatch, int)"/> does strings.</summary>
+    void EncodeBatch(Utf8TextBatch texts, TokenBatch output, int maxDegreeOfParallelism = -1);
+
     /// <summary>Decodes ids back to text.</summary>
     string Decode(ReadOnlySpan<int> ids);
 

@@ -1,5 +1,5 @@
 using PolyGlot.Common.IO;
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 using PolyGlot.Tokenization.Interop;
@@ -13,8 +13,8 @@ namespace PolyGlot.Tokenization;
 /// <remarks>
 /// BPE models trained as <c>polyglot tokenizer train</c> trains them (whitespace-split pieces,
 /// identity normalization, no dummy prefix) are encoded word by word through a bounded cache per
-/// encoding thread, backed by one bounded cache shared by the model's threads: the ids of a text
-/// are the ids of its whitespace-led pieces put together, so only pieces no thread has seen
+/// encode running at the same time, backed by one bounded cache they share: the ids of a text
+/// are the ids of its whitespace-led pieces put together, so only pieces no encode has seen
 /// recently go through SentencePiece. The ids are exactly SentencePiece's;
 /// models for which that would not hold are encoded whole (<see cref="PieceCacheOffReason"/>).
 /// </remarks>
@@ -25,7 +25,7 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     private const int MinCharsPerParallelChunk = 32 * 1024;
 
     /// <summary>
-    /// Piece cache size per encoding thread, and of the cache the threads share, used by <see cref="Load(string)"/>:
+    /// Piece cache size per encode running at the same time, and of the cache they share, used by <see cref="Load(string)"/>:
     /// 8 MiB holds ~130,000 pieces.
     /// </summary>
     public const long DefaultPieceCacheBytes = 8L << 20;
@@ -35,6 +35,12 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
 
     /// <summary>Largest piece cache <see cref="Load(string, long)"/> accepts.</summary>
     public const long MaxPieceCacheBytes = 4L << 30;
+
+    // Piece caches belong to slots, not threads (pg_spm.cpp): an encode holds a slot while it runs, so there are never
+    // more caches than encodes that ran at once, and the most recently freed slot, whose cache is warm, goes out first.
+    private const int MaxCacheSlots = 1024;
+    private readonly ConcurrentStack<int> _freeSlots = new();
+    private int _slotsMade;
 
     private readonly SpmHandle _handle;
 
@@ -65,15 +71,15 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
 
     private nint Raw => _handle.DangerousGetHandle();
 
-    /// <summary>Loads a SentencePiece <c>.model</c> file with piece caches of <see cref="DefaultPieceCacheBytes"/> (per encoding thread, and shared).</summary>
+    /// <summary>Loads a SentencePiece <c>.model</c> file with piece caches of <see cref="DefaultPieceCacheBytes"/> (per encode running at the same time, and shared).</summary>
     /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model.</exception>
     public static SentencePieceTokenizer Load(string modelPath) => Load(modelPath, DefaultPieceCacheBytes);
 
     /// <summary>
-    /// Loads a SentencePiece <c>.model</c> file; each thread that encodes with it keeps a piece cache of
-    /// <paramref name="pieceCacheBytes"/>, and the threads share one more of that size, which a thread consults when
-    /// its own misses (0: none, every text goes through SentencePiece whole; otherwise at least 64 KiB). With
-    /// n encoding threads the caches take up to (n + 1) x <paramref name="pieceCacheBytes"/>.
+    /// Loads a SentencePiece <c>.model</c> file; each encode running at the same time as others (a batch chunk, a call)
+    /// uses a piece cache of <paramref name="pieceCacheBytes"/>, and all share one more of that size, consulted when
+    /// the own one misses (0: none, every text goes through SentencePiece whole; otherwise at least 64 KiB). With
+    /// at most n encodes at once the caches take up to (n + 1) x <paramref name="pieceCacheBytes"/>.
     /// </summary>
     /// <exception cref="TokenizerException">The file is missing or is not a SentencePiece model, or the cache size is out of range.</exception>
     public static SentencePieceTokenizer Load(string modelPath, long pieceCacheBytes)
@@ -116,28 +122,51 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     public void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1)
     {
         output.Reset(texts.Count);
-        var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-        // Chunk boundaries by cumulative text length, so chunks cost about the same; each chunk
-        // converts its own texts to UTF-8, keeping that work parallel too.
+        // Each chunk converts its own texts to UTF-8, keeping that work parallel too.
         var lengths = new long[texts.Count + 1];
         for (var i = 0; i < texts.Count; i++)
             lengths[i + 1] = lengths[i] + texts[i].Length;
-        var chunks = (int)Math.Clamp(lengths[^1] / MinCharsPerParallelChunk, 1, threads * 4L);
-        chunks = Math.Min(chunks, Math.Max(1, texts.Count));
+        ForEachChunk(lengths, MinCharsPerParallelChunk, maxDegreeOfParallelism, (start, end) =>
+        {
+            using var utf8 = Utf8TextBatch.From(texts, start, end);
+            EncodeUtf8(utf8, 0, end - start, output, start);
+        });
+    }
+
+    /// <summary>
+    /// Encodes texts that are UTF-8 already into <paramref name="output"/> (replacing what it held), without converting
+    /// them, with one native call per chunk, chunks spread over up to <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores).
+    /// </summary>
+    public void EncodeBatch(Utf8TextBatch texts, TokenBatch output, int maxDegreeOfParallelism = -1)
+    {
+        output.Reset(texts.Count);
+        ForEachChunk(texts.Offsets.AsSpan(0, texts.Count + 1), 2 * MinCharsPerParallelChunk, maxDegreeOfParallelism,
+            (start, end) => EncodeUtf8(texts, start, end - start, output, start));
+    }
+
+    // Splits texts 0 .. cumulative.Length - 2 into chunks of about equal size (cumulative[i]: size of the texts before i)
+    // and runs encode(start, end) for each, in parallel.
+    private static void ForEachChunk(ReadOnlySpan<long> cumulative, long minChunkSize, int maxDegreeOfParallelism, Action<int, int> encode)
+    {
+        var count = cumulative.Length - 1;
+        if (count == 0)
+            return;
+        var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        var total = cumulative[^1];
+        var chunks = (int)Math.Min(Math.Clamp(total / minChunkSize, 1, threads * 4L), count);
         if (chunks == 1 || threads == 1)
         {
-            EncodeRange(texts, 0, texts.Count, output);
+            encode(0, count);
             return;
         }
         var bounds = new int[chunks + 1];
         for (var c = 1; c < chunks; c++)
         {
-            var index = Array.BinarySearch(lengths, lengths[^1] * c / chunks);
+            var index = cumulative.BinarySearch(total * c / chunks);
             bounds[c] = Math.Max(bounds[c - 1], index >= 0 ? index : ~index);
         }
-        bounds[chunks] = texts.Count;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            chunk => EncodeRange(texts, bounds[chunk], bounds[chunk + 1], output));
+        bounds[chunks] = count;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk => encode(bounds[chunk], bounds[chunk + 1]));
     }
 
     /// <summary>Decodes token ids back into text.</summary>
@@ -177,7 +206,7 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     public PieceKind KindOf(int id) =>
         (PieceKind)NativeSpm.Check(NativeSpm.PieceFlags(Raw, id), $"looking up piece {id}");
 
-    /// <summary>Totals of the piece caches of every thread that has encoded with this model so far, and of the shared one.</summary>
+    /// <summary>Totals of every piece cache this model's encodes have used so far, the shared one included.</summary>
     public PieceCacheStatistics GetPieceCacheStatistics()
     {
         Span<long> stats = stackalloc long[8];
@@ -189,38 +218,64 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
-    private void EncodeRange(IReadOnlyList<string> texts, int start, int end, TokenBatch output)
+    // Encodes texts first .. first + count - 1 of utf8 into output[outputIndex ..].
+    private void EncodeUtf8(Utf8TextBatch utf8, int first, int count, TokenBatch output, int outputIndex)
     {
-        var count = end - start;
         if (count == 0)
             return;
-        using var utf8 = Utf8Batch.From(texts, start, end);
         var idOffsets = new long[count + 1];
         // With identity normalization every piece covers at least one input byte, so the byte
         // count bounds the id count; models from elsewhere (dummy prefix) may need one retry.
         // The buffer is pooled (the batch returns it when filled again): it is 4x the text size
         // and would otherwise be a fresh, zeroed large-object allocation per chunk.
-        var ids = output.Rent(checked((int)(utf8.TotalBytes + count)));
-        if (EncodeInto(utf8, count, ids, idOffsets, out var needed) == NativeSpm.BufferTooSmall)
+        var bytes = utf8.Offsets[first + count] - utf8.Offsets[first];
+        var ids = output.Rent(checked((int)(bytes + count)));
+        if (EncodeInto(utf8, first, count, ids, idOffsets, out var needed) == NativeSpm.BufferTooSmall)
         {
             ids = output.Rent(checked((int)needed));
-            EncodeInto(utf8, count, ids, idOffsets, out _);
+            EncodeInto(utf8, first, count, ids, idOffsets, out _);
         }
         for (var i = 0; i < count; i++)
-            output.Set(start + i, ids.AsMemory((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])));
+            output.Set(outputIndex + i, ids.AsMemory((int)idOffsets[i], (int)(idOffsets[i + 1] - idOffsets[i])));
     }
 
-    private int EncodeInto(Utf8Batch utf8, int count, int[] ids, long[] idOffsets, out long needed)
+    // The native call reads text j at Bytes[offsets[j]]: the offsets of texts first .. are passed as they are.
+    private int EncodeInto(Utf8TextBatch utf8, int first, int count, int[] ids, long[] idOffsets, out long needed)
     {
         long total;
         int status;
-        fixed (byte* pText = utf8.Bytes)
-        fixed (long* pOffsets = utf8.Offsets)
-        fixed (long* pIdOffsets = idOffsets)
-        fixed (int* pIds = ids)
-            status = NativeSpm.Check(NativeSpm.EncodeBatch(Raw, pText, pOffsets, count, pIds, ids.Length, pIdOffsets, &total), "encode");
+        var slot = RentSlot();
+        try
+        {
+            fixed (byte* pText = utf8.Bytes)
+            fixed (long* pOffsets = &utf8.Offsets[first])
+            fixed (long* pIdOffsets = idOffsets)
+            fixed (int* pIds = ids)
+                status = NativeSpm.Check(NativeSpm.EncodeBatch(Raw, slot, pText, pOffsets, count, pIds, ids.Length, pIdOffsets, &total), "encode");
+        }
+        finally
+        {
+            ReturnSlot(slot);
+        }
         needed = total;
         return status;
+    }
+
+    /// <summary>A free cache slot, held until <see cref="ReturnSlot"/>; -1 (encode without a cache, same ids) once
+    /// <see cref="MaxCacheSlots"/> encodes run at the same time.</summary>
+    internal int RentSlot()
+    {
+        if (_freeSlots.TryPop(out var slot))
+            return slot;
+        slot = Interlocked.Increment(ref _slotsMade) - 1;
+        return slot < MaxCacheSlots ? slot : -1;
+    }
+
+    /// <summary>Frees a slot from <see cref="RentSlot"/>.</summary>
+    internal void ReturnSlot(int slot)
+    {
+        if (slot >= 0)
+            _freeSlots.Push(slot);
     }
 
     private static nint CheckPointer(nint pointer, string operation)

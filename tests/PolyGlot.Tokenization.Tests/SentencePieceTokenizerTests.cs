@@ -112,6 +112,27 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
     }
 
     [Fact]
+    public void Utf8TextsEncodeAsTheirStrings_When_GivenAsBytesOnSeveralThreads()
+    {
+        // Given texts in every demo language, added as UTF-8 to a batch that starts far too small
+        var texts = DemoCorpus.MonoFiles.Values.SelectMany(f => DemoCorpus.ReadLines(f).Take(200)).Append("").ToList();
+        using var utf8 = new Utf8TextBatch(bytes: 16);
+        foreach (var text in texts)
+            utf8.Add(Encoding.UTF8.GetBytes(text));
+
+        // When the bytes and the strings are encoded
+        using var fromBytes = new TokenBatch();
+        Tokenizer.EncodeBatch(utf8, fromBytes, maxDegreeOfParallelism: 3);
+        var fromStrings = Tokenizer.EncodeBatch(texts, maxDegreeOfParallelism: 1);
+
+        // Then the batch holds every text's bytes, and both give the same ids
+        Assert.Equal(texts.Count, utf8.Count);
+        Assert.Equal(texts.Sum(t => (long)Encoding.UTF8.GetByteCount(t)), utf8.TotalBytes);
+        Assert.Equal(Encoding.UTF8.GetBytes(texts[^2]), utf8[texts.Count - 2].ToArray());
+        Assert.Equal(fromStrings, fromBytes.ToArrays());
+    }
+
+    [Fact]
     public void EmptyTextEncodesToNothing_When_Encoded()
     {
         Assert.Empty(Tokenizer.Encode(""));
@@ -164,23 +185,41 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
     }
 
     [Fact]
-    public async Task ASecondThreadHitsTheSharedCache_When_AnotherThreadEncodedThePiecesFirst()
+    public void AnEncodeBesideAnotherHitsTheSharedCache_When_AnEarlierEncodeHadThePiecesFirst()
     {
         // Given a tokenizer trained here and a sentence of five distinct pieces
         using var tokenizer = SentencePieceTokenizer.Load(trained.Summary.ModelPath);
         const string text = "the cat and the dog";
-        int[]? first = null, second = null, again = null;
 
-        // When one thread encodes it, then another thread twice
-        await RunOnThreadsOfTheirOwnAsync(
-            () => first = tokenizer.Encode(text),
-            () => (second, again) = (tokenizer.Encode(text), tokenizer.Encode(text)));
+        // When it is encoded once, then twice while that first encode's cache slot is held (as by an encode still running)
+        var first = tokenizer.Encode(text);
+        var held = tokenizer.RentSlot();
+        var (second, again) = (tokenizer.Encode(text), tokenizer.Encode(text));
+        tokenizer.ReturnSlot(held);
 
-        // Then the second thread's first encode takes all five pieces from the shared cache
-        // (its own is empty) and its next one from its own cache, with the same ids throughout
+        // Then the second encode takes all five pieces from the shared cache (its slot's own is empty)
+        // and the third from its slot's cache, with the same ids throughout
+        Assert.Equal(0, held);
         Assert.Equal(first, second);
         Assert.Equal(first, again);
         Assert.Equal(new PieceCacheStatistics(Pieces: 15, Hits: 10, Bytes: 57, HitBytes: 38, Resets: 0, SharedHits: 5, SharedHitBytes: 19, SharedResets: 0),
+            tokenizer.GetPieceCacheStatistics());
+    }
+
+    [Fact]
+    public async Task AnEncodeOnAnotherThreadUsesTheWarmCache_When_NoOtherEncodeRuns()
+    {
+        // Given a sentence of five distinct pieces encoded once on a thread of its own
+        using var tokenizer = SentencePieceTokenizer.Load(trained.Summary.ModelPath);
+        const string text = "the cat and the dog";
+        int[]? first = null, second = null;
+
+        // When another thread encodes it after the first has finished
+        await RunOnThreadsOfTheirOwnAsync(() => first = tokenizer.Encode(text), () => second = tokenizer.Encode(text));
+
+        // Then the second finds every piece in the cache the first warmed (caches follow slots, not threads)
+        Assert.Equal(first, second);
+        Assert.Equal(new PieceCacheStatistics(Pieces: 10, Hits: 5, Bytes: 38, HitBytes: 19, Resets: 0, SharedHits: 0, SharedHitBytes: 0, SharedResets: 0),
             tokenizer.GetPieceCacheStatistics());
     }
 
@@ -244,8 +283,7 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
     }
 
     // Runs each step on a new thread of its own, one after another, and keeps every thread alive
-    // until the last step is done: a finished thread's id may be given to the next thread, and
-    // with it the finished thread's piece cache.
+    // until the last step is done, so that no two steps share a thread.
     private static async Task RunOnThreadsOfTheirOwnAsync(params Action[] steps)
     {
         var release = new ManualResetEventSlim();

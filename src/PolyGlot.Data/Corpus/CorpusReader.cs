@@ -42,12 +42,21 @@ public static class CorpusReader
     {
         if (source.IsBilingual)
             throw new ArgumentException($"Source '{source.Name}' is bilingual; read it with {nameof(ReadPairs)}.", nameof(source));
+        if (LineDocumentReader.CanRead(source))
+        {
+            using var lines = new LineDocumentReader(source);
+            while (lines.TryRead(out var line))
+            {
+                var text = Encoding.UTF8.GetString(line);
+                yield return new CorpusDocument(text, lines.Language, lines.File, lines.LineNumber);
+            }
+            yield break;
+        }
         foreach (var file in ResolveFiles(source))
         {
             var documents = source.Format switch
             {
-                CorpusFormats.Text when source.Documents == "paragraph" => ReadParagraphs(file, source),
-                CorpusFormats.Text => ReadTextLines(file, source),
+                CorpusFormats.Text => ReadParagraphs(file, source),
                 CorpusFormats.Jsonl => ReadJsonl(file, source),
                 CorpusFormats.Parquet => ParquetTextReader.Read(file, source),
                 _ => throw new ArgumentException($"Source '{source.Name}': format '{source.Format}' is not monolingual."),
@@ -59,9 +68,13 @@ public static class CorpusReader
                 yield return document;
             }
             if (!any)
-                throw new CorpusFormatException(file, null, $"source '{source.Name}': the file holds no documents (only blank lines)");
+                throw NoDocuments(file, source);
         }
     }
+
+    /// <summary>The error for a file of a monolingual source that holds no document.</summary>
+    internal static CorpusFormatException NoDocuments(string file, CorpusSourceConfig source) =>
+        new(file, null, $"source '{source.Name}': the file holds no documents (only blank lines)");
 
     /// <summary>The translation pairs of a bilingual source.</summary>
     public static IEnumerable<BilingualPair> ReadPairs(CorpusSourceConfig source)
@@ -80,13 +93,6 @@ public static class CorpusReader
             if (!any)
                 throw new CorpusFormatException(file, null, $"source '{source.Name}': the file holds no pairs (only blank lines)");
         }
-    }
-
-    private static IEnumerable<CorpusDocument> ReadTextLines(string file, CorpusSourceConfig source)
-    {
-        foreach (var (number, text) in Utf8LineReader.ReadLines(file))
-            if (!string.IsNullOrWhiteSpace(text))
-                yield return new CorpusDocument(text, source.Lang!, file, number);
     }
 
     private static IEnumerable<CorpusDocument> ReadParagraphs(string file, CorpusSourceConfig source)

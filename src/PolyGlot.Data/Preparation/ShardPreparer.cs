@@ -1,7 +1,6 @@
 using PolyGlot.Common.IO;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using PolyGlot.Data.Corpus;
 using PolyGlot.Data.Shards;
@@ -126,12 +125,14 @@ public sealed class ShardPreparer
         using var ids = new TokenBatch();
         try
         {
-            foreach (var batch in Prefetch.Ahead(Batches(SkipDocuments(SourceDocuments.Read(source, _template, _config.BothDirections), skip))))
+            // Documents already in complete shards are read again (the order is fixed) but not tokenized.
+            foreach (var batch in Prefetch.Ahead(DocumentBatches.Read(source, _template, _config.BothDirections, skip, _config.BatchBytes)))
             {
+                using var _ = batch;
                 _tokenizer.EncodeBatch(batch.Texts, ids, threads);
                 for (var i = 0; i < batch.Texts.Count; i++)
                 {
-                    var documentBytes = Encoding.UTF8.GetByteCount(batch.Texts[i]);
+                    var documentBytes = batch.Texts[i].Length;
                     shard.Add(ids[i], _fingerprint.EosId, batch.Languages[i], documentBytes);
                     bytes += documentBytes;
                     tokens += ids[i].Length + 1;
@@ -156,38 +157,6 @@ public sealed class ShardPreparer
             throw new CorpusFormatException(source.Path, null, $"source '{source.Name}' produced no documents");
         WriteManifest(source, directory, progress);
     }
-
-    // Documents already in complete shards are read again (the order is fixed) but not tokenized.
-    private static IEnumerable<ShardDocument> SkipDocuments(IEnumerable<ShardDocument> documents, long count)
-    {
-        long index = 0;
-        foreach (var document in documents)
-            if (index++ >= count)
-                yield return document;
-    }
-
-    // Groups documents into batches of about BatchBytes (of UTF-16 text), the unit of one parallel encode.
-    private IEnumerable<DocumentBatch> Batches(IEnumerable<ShardDocument> documents)
-    {
-        var batch = new DocumentBatch([], []);
-        long bytes = 0;
-        foreach (var document in documents)
-        {
-            batch.Texts.Add(document.Text);
-            batch.Languages.Add(document.Language);
-            bytes += document.Text.Length * 2L;
-            if (bytes >= _config.BatchBytes)
-            {
-                yield return batch;
-                batch = new DocumentBatch(new List<string>(batch.Texts.Count), new List<string>(batch.Texts.Count));
-                bytes = 0;
-            }
-        }
-        if (batch.Texts.Count > 0)
-            yield return batch;
-    }
-
-    private sealed record DocumentBatch(List<string> Texts, List<string> Languages);
 
     private void WriteManifest(CorpusSourceConfig source, string directory, PrepareProgress progress)
     {

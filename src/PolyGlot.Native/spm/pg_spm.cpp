@@ -1,9 +1,9 @@
 // C ABI over SentencePiece: train a model from in-memory sentences, load it, encode and decode
 // (single and batched), and read the vocabulary. Error convention: common/pg_error.h.
 //
-// Encoding goes through a per-thread piece cache where the model allows it (model_spec.cpp says
-// when and why): a text is cut before each run of whitespace that follows a word, each piece's
-// ids come from the thread's cache, else from the model's shared cache, else from
+// Encoding goes through a piece cache of the calling slot where the model allows it (model_spec.cpp
+// says when and why): a text is cut before each run of whitespace that follows a word, each piece's
+// ids come from the slot's cache, else from the model's shared cache, else from
 // libsentencepiece, and the ids are concatenated.
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
@@ -17,7 +17,6 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 #include <stdexcept>
 #include <string>
@@ -76,44 +75,33 @@ class BufferIterator : public sentencepiece::SentenceIterator {
 using pg::spm::PieceCache;
 using pg::spm::SharedPieceCache;
 
-// A loaded model with its piece caches, one per thread that encodes with it, and the shared
-// second level behind them. The caches live as long as the model; a thread finds its own
-// through a small thread-local list, so only its first encode with a model takes the lock.
+// A loaded model with its piece caches and the shared second level behind them. The caches belong
+// to slots, not to threads: a caller holds a slot while it encodes (the managed side hands them
+// out), so there are never more caches than encodes that ran at once, whatever threads ran them,
+// and work that moves between pool threads keeps finding its warm cache. They live as long as the model.
 struct Tokenizer {
+  static constexpr int64_t kMaxSlots = 1024;
+
   SentencePieceProcessor sp;
-  uint64_t serial = 0;      // unique per load, unlike the address, which a later load may reuse
-  size_t cache_bytes = 0;   // per thread, and again for the shared cache; 0: no cache
+  size_t cache_bytes = 0;   // per slot, and again for the shared cache; 0: no cache
   std::string cache_off;    // why this model is not encoded piece by piece; empty when it is
   std::unique_ptr<SharedPieceCache> shared;  // null when cache_bytes is 0
-  std::mutex mutex;
-  std::vector<std::pair<std::thread::id, std::unique_ptr<PieceCache>>> caches;
+  std::mutex mutex;         // guards `caches`
+  std::vector<std::unique_ptr<PieceCache>> caches;
+  std::array<std::atomic<PieceCache*>, kMaxSlots> slots{};
 
-  PieceCache& thread_cache() {
-    struct Recent {
-      uint64_t serial = 0;
-      PieceCache* cache = nullptr;
-    };
-    thread_local std::array<Recent, 4> recent;
-    thread_local size_t next = 0;
-    for (const Recent& r : recent)
-      if (r.serial == serial) return *r.cache;
-    PieceCache* cache = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      const auto self = std::this_thread::get_id();
-      for (auto& [thread, owned] : caches)
-        if (thread == self) cache = owned.get();
-      if (cache == nullptr) {
-        caches.emplace_back(self, std::make_unique<PieceCache>(cache_bytes));
-        cache = caches.back().second.get();
-      }
-    }
-    recent[next++ % recent.size()] = Recent{serial, cache};
-    return *cache;
+  // The cache of `slot`; null when the model has none or the slot is negative (encode uncached).
+  PieceCache* slot_cache(int64_t slot) {
+    if (cache_bytes == 0 || slot < 0) return nullptr;
+    if (slot >= kMaxSlots) throw std::invalid_argument("piece cache slot out of range");
+    if (PieceCache* cache = slots[slot].load(std::memory_order_acquire)) return cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (PieceCache* cache = slots[slot].load(std::memory_order_relaxed)) return cache;
+    caches.push_back(std::make_unique<PieceCache>(cache_bytes));
+    slots[slot].store(caches.back().get(), std::memory_order_release);
+    return caches.back().get();
   }
 };
-
-std::atomic<uint64_t> next_serial{1};
 
 Tokenizer* cast_tokenizer(void* handle) {
   if (handle == nullptr) throw std::invalid_argument("null tokenizer handle");
@@ -239,7 +227,7 @@ PG_EXPORT int pg_spm_piece_score(void* handle, int32_t id, float* score) {
   });
 }
 
-// Loads a model. `cache_bytes` bounds each encoding thread's piece cache and, once more, the
+// Loads a model. `cache_bytes` bounds the piece cache of each slot and, once more, the
 // model's shared cache (0: no cache); models that cannot be encoded piece by piece get none
 // either (pg_spm_cache_off says why).
 PG_EXPORT void* pg_spm_load(const char* path, int64_t cache_bytes) {
@@ -247,7 +235,6 @@ PG_EXPORT void* pg_spm_load(const char* path, int64_t cache_bytes) {
     if (cache_bytes < 0) throw std::invalid_argument("negative piece cache size");
     auto tokenizer = std::make_unique<Tokenizer>();
     check(tokenizer->sp.Load(path), "cannot load SentencePiece model");
-    tokenizer->serial = next_serial.fetch_add(1);
     tokenizer->cache_off = cache_bytes == 0 ? "piece cache disabled" : pg::spm::piece_split_unsafe_reason(tokenizer->sp);
     tokenizer->cache_bytes = tokenizer->cache_off.empty() ? static_cast<size_t>(cache_bytes) : 0;
     if (tokenizer->cache_bytes > 0) tokenizer->shared = std::make_unique<SharedPieceCache>(tokenizer->cache_bytes);
@@ -263,8 +250,8 @@ PG_EXPORT const char* pg_spm_cache_off(void* handle) {
   return pg::guard_ptr<const char>([&]() -> const char* { return cast_tokenizer(handle)->cache_off.c_str(); });
 }
 
-// Sums the counters of every thread's cache into stats[0..6]: pieces looked up, hits (either
-// level), bytes encoded, bytes served from a cache, resets of the threads' caches, and of the
+// Sums the counters of every slot's cache into stats[0..6]: pieces looked up, hits (either
+// level), bytes encoded, bytes served from a cache, resets of the slots' caches, and of the
 // hits those from the shared cache and their bytes; stats[7] is the shared cache's resets.
 PG_EXPORT int pg_spm_cache_stats(void* handle, int64_t* stats) {
   return pg::guard([&] {
@@ -272,8 +259,8 @@ PG_EXPORT int pg_spm_cache_stats(void* handle, int64_t* stats) {
     std::fill(stats, stats + 8, 0);
     if (t->shared != nullptr) stats[7] = static_cast<int64_t>(t->shared->resets());
     std::lock_guard<std::mutex> lock(t->mutex);
-    for (const auto& entry : t->caches) {
-      const auto& c = entry.second->counters;
+    for (const auto& cache : t->caches) {
+      const auto& c = cache->counters;
       stats[0] += static_cast<int64_t>(c.pieces.load(std::memory_order_relaxed));
       stats[1] += static_cast<int64_t>(c.hits.load(std::memory_order_relaxed));
       stats[2] += static_cast<int64_t>(c.bytes.load(std::memory_order_relaxed));
@@ -330,16 +317,17 @@ PG_EXPORT int32_t pg_spm_piece_to_id(void* handle, const char* piece) {
   return id;
 }
 
-// Encodes `count` texts (text i = text[offsets[i], offsets[i+1])) in one call. Ids are written
+// Encodes `count` texts (text i = text[offsets[i], offsets[i+1])) in one call, through the piece
+// cache of `slot` (0 .. 1023, held by no other call meanwhile; negative: no cache). Ids are written
 // back to back into `ids`, document i at ids[id_offsets[i], id_offsets[i+1]). When `capacity` is
 // too small nothing is copied, `*needed` receives the total and kBufferTooSmall is returned.
-PG_EXPORT int pg_spm_encode_batch(void* handle, const uint8_t* text, const int64_t* offsets,
+PG_EXPORT int pg_spm_encode_batch(void* handle, int64_t slot, const uint8_t* text, const int64_t* offsets,
                                   int64_t count, int32_t* ids, int64_t capacity,
                                   int64_t* id_offsets, int64_t* needed) {
   int status = pg::kOk;
   int guarded = pg::guard([&] {
     auto* t = cast_tokenizer(handle);
-    PieceCache* cache = t->cache_bytes > 0 ? &t->thread_cache() : nullptr;
+    PieceCache* cache = t->slot_cache(slot);
     thread_local std::vector<int> pieces;
     int64_t written = 0;
     id_offsets[0] = 0;

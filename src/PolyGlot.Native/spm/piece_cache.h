@@ -1,10 +1,10 @@
-// A bounded map from the UTF-8 bytes of a text piece to its token ids, owned by one thread
-// (no locks): open addressing over an arena. When the entry count or the arena reaches its
+// A bounded map from the UTF-8 bytes of a text piece to its token ids, used by one encode at a
+// time (a cache slot; no locks): open addressing over an arena. When the entry count or the arena reaches its
 // bound the whole map is cleared, which keeps memory fixed and lookups free of eviction
 // bookkeeping; frequent pieces are back after their next miss.
 //
-// Behind the threads' own caches sits one SharedPieceCache per model, consulted only on a miss,
-// so that a piece one thread has encoded is not encoded again by every other thread.
+// Behind the slots' own caches sits one SharedPieceCache per model, consulted only on a miss,
+// so that a piece one slot has encoded is not encoded again by every other slot.
 #pragma once
 
 #include <atomic>
@@ -17,8 +17,8 @@
 
 namespace pg::spm {
 
-// Totals of one cache. Only the owning thread writes them (for a shard of the shared cache, the
-// thread holding its mutex; relaxed stores, no read-modify-write); pg_spm_cache_stats reads them
+// Totals of one cache. Only the encode holding its slot writes them (for a shard of the shared
+// cache, the thread holding its mutex; relaxed stores, no read-modify-write); pg_spm_cache_stats reads them
 // from any thread.
 struct CacheCounters {
   std::atomic<uint64_t> pieces{0};            // pieces looked up

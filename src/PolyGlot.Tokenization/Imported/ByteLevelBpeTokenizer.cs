@@ -64,6 +64,14 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     }
 
     /// <inheritdoc />
+    public void EncodeBatch(Utf8TextBatch texts, TokenBatch output, int maxDegreeOfParallelism = -1)
+    {
+        output.Reset(texts.Count);
+        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
+            i => output.Set(i, Encode(System.Text.Encoding.UTF8.GetString(texts[i]))));
+    }
+
+    /// <inheritdoc />
     public string Decode(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids.ToArray());
 
     /// <inheritdoc />

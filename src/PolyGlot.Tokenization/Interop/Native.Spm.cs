@@ -50,7 +50,7 @@ internal static unsafe partial class NativeSpm
     public static partial int PieceToId(nint handle, string piece);
 
     [LibraryImport(Library, EntryPoint = "pg_spm_encode_batch")]
-    public static partial int EncodeBatch(nint handle, byte* text, long* offsets, long count,
+    public static partial int EncodeBatch(nint handle, long slot, byte* text, long* offsets, long count,
         int* ids, long capacity, long* idOffsets, long* needed);
 
     [LibraryImport(Library, EntryPoint = "pg_spm_decode")]

@@ -125,7 +125,7 @@ public static class TokenizerTrainer
             throw new TokenizerException(
                 $"The training sample is {bytes / 1e9:F1} GB; the limit is 2 GB. Lower tokenizer.max_sentences or tokenizer.max_sentence_bytes " +
                 "(a few million sentences are plenty for a 256K vocabulary).");
-        using var utf8 = Utf8Batch.From(sample);
+        using var utf8 = Utf8TextBatch.From(sample);
         NativeSpm.SetLogLevel(1);
         fixed (byte* text = utf8.Bytes)
         fixed (long* offsets = utf8.Offsets)

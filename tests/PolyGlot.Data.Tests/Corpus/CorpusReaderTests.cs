@@ -32,6 +32,37 @@ public sealed class CorpusReaderTests : IDisposable
         Assert.Equal($"{path}:4", documents[1].Location);
     }
 
+    /// <summary>A text file with a byte order mark, CRLF endings, lines of Unicode white space only, and a line of 300 KB.</summary>
+    internal static (byte[] Content, string[] Documents, long[] Lines) AwkwardLines()
+    {
+        var longLine = string.Concat(Enumerable.Repeat("ab€漢 \u00A0𝄞", 300_000 / 16));
+        string[] documents = ["first", "\u00A0lead", longLine, "last without newline"];
+        var text = "first\r\n\u00A0\u3000\t \r\n\u2028\n\u00A0lead\n" + longLine + "\n\n" + "last without newline";
+        return ([.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(text)], documents, [1, 4, 5, 7]);
+    }
+
+    [Theory]
+    [InlineData("a.txt")]
+    [InlineData("a.txt.gz")]
+    public void LinesAreTheDocumentsAsInTheFile_When_TheFileHasABomCrlfUnicodeBlanksAndALongLine(string name)
+    {
+        // Given an awkward text file, plain or gzipped
+        var (content, expected, lines) = AwkwardLines();
+        var path = name.EndsWith(".gz", StringComparison.Ordinal) ? WriteBytes(name, Gzip(content)) : WriteBytes(name, content);
+
+        // When its documents are read as strings and as bytes
+        var documents = CorpusReader.ReadDocuments(Source(path)).ToList();
+        var bytes = new List<byte[]>();
+        using (var reader = new LineDocumentReader(Source(path)))
+            while (reader.TryRead(out var text))
+                bytes.Add(text.ToArray());
+
+        // Then both are the lines that are not white space, without endings or the byte order mark, at their line numbers
+        Assert.Equal(expected, documents.Select(d => d.Text));
+        Assert.Equal(lines.Select(n => $"{path}:{n}"), documents.Select(d => d.Location));
+        Assert.Equal(expected.Select(Encoding.UTF8.GetBytes), bytes);
+    }
+
     [Fact]
     public void BlankLinesSeparateDocuments_When_TheTextSourceReadsParagraphs()
     {
@@ -145,11 +176,13 @@ public sealed class CorpusReaderTests : IDisposable
         Assert.Equal(("en", "fr"), (pair.SourceLanguage, pair.TargetLanguage));
     }
 
-    private static byte[] Gzip(string text)
+    private static byte[] Gzip(string text) => Gzip(Encoding.UTF8.GetBytes(text));
+
+    private static byte[] Gzip(byte[] content)
     {
         var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
-            gzip.Write(Encoding.UTF8.GetBytes(text));
+            gzip.Write(content);
         return buffer.ToArray();
     }
 

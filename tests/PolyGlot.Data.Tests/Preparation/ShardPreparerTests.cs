@@ -115,6 +115,26 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     }
 
     [Fact]
+    public void RowsAreTheTokensOfTheLinesAsInTheFile_When_ATextFileHasABomCrlfUnicodeBlanksAndALongLine()
+    {
+        // Given an awkward text file (read as bytes by prepare, never as strings)
+        var (content, expected, _) = PolyGlot.Data.Tests.Corpus.CorpusReaderTests.AwkwardLines();
+        var path = Path.Combine(_dir, "awkward.txt");
+        File.WriteAllBytes(path, content);
+        var source = new CorpusSourceConfig { Name = "awkward", Path = path, Lang = "de" };
+
+        // When it is prepared on several threads
+        var preparer = new ShardPreparer(Config("out"), tokenizers.First);
+        preparer.Prepare(source);
+
+        // Then each row is the string encoding of one document, then eos, and the manifest counts its UTF-8 bytes
+        var rows = ShardTestReader.ReadAll(preparer.DirectoryFor(source));
+        Assert.Equal(expected.Select(d => (int[])[.. tokenizers.First.Encode(d), tokenizers.First.Special.EosId]), rows.Select(r => r.Ids));
+        var manifest = ShardManifest.Load(preparer.DirectoryFor(source));
+        Assert.Equal(expected.Sum(d => (long)System.Text.Encoding.UTF8.GetByteCount(d)), manifest.BytesPerLanguage["de"]);
+    }
+
+    [Fact]
     public void PairsBecomeTemplatedDocumentsInBothDirections_When_ABilingualSourceIsPrepared()
     {
         // Given a bilingual source and a template with a language tag

@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Text;
+
+namespace PolyGlot.Tokenization;
+
+/// <summary>
+/// Texts as UTF-8, back to back: text <c>i</c> is <c>batch[i]</c>. This is the shape the native encoder reads, so text
+/// that never was a .NET string (a line of a corpus file) is encoded without a conversion, and a batch costs two
+/// pooled buffers instead of an object per text. Dispose it to return the buffers.
+/// </summary>
+public sealed class Utf8TextBatch : IDisposable
+{
+    private byte[] _bytes;
+    private long[] _offsets;
+
+    /// <summary>An empty batch with room for about <paramref name="bytes"/> bytes of text (it grows as needed).</summary>
+    public Utf8TextBatch(int bytes = 1 << 16)
+    {
+        // One spare byte keeps `fixed` on an empty batch pointing at real memory.
+        _bytes = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1) + 1);
+        _offsets = ArrayPool<long>.Shared.Rent(64);
+        _offsets[0] = 0;
+    }
+
+    /// <summary>Number of texts.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Bytes of all texts together.</summary>
+    public long TotalBytes => _offsets[Count];
+
+    /// <summary>The UTF-8 bytes of text <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+            return _bytes.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
+        }
+    }
+
+    /// <summary>The buffer holding every text (valid up to <see cref="TotalBytes"/>).</summary>
+    internal byte[] Bytes => _bytes;
+
+    /// <summary><see cref="Count"/> + 1 offsets into <see cref="Bytes"/>.</summary>
+    internal long[] Offsets => _offsets;
+
+    /// <summary>Texts <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive) of <paramref name="texts"/>, as UTF-8.</summary>
+    public static Utf8TextBatch From(IReadOnlyList<string> texts, int start, int end)
+    {
+        long bytes = 0;
+        for (var i = start; i < end; i++)
+            bytes += Encoding.UTF8.GetByteCount(texts[i]);
+        if (bytes >= Array.MaxLength)
+            throw new InvalidOperationException($"a batch of texts cannot hold more than {Array.MaxLength} bytes; these are {bytes}");
+        var batch = new Utf8TextBatch((int)bytes);
+        for (var i = start; i < end; i++)
+            batch.Add(texts[i]);
+        return batch;
+    }
+
+    /// <summary>All of <paramref name="texts"/>, as UTF-8.</summary>
+    public static Utf8TextBatch From(IReadOnlyList<string> texts) => From(texts, 0, texts.Count);
+
+    /// <summary>Appends a text.</summary>
+    public void Add(string text)
+    {
+        var span = Reserve(Encoding.UTF8.GetByteCount(text));
+        Commit(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    /// <summary>
+    /// Appends a text given as UTF-8. The bytes must be valid UTF-8 (the caller checks, where it can say which input
+    /// line was not): SentencePiece would read a malformed sequence as U+FFFD.
+    /// </summary>
+    public void Add(ReadOnlySpan<byte> utf8)
+    {
+        utf8.CopyTo(Reserve(utf8.Length));
+        Commit(utf8.Length);
+    }
+
+    /// <summary>Empties the batch, keeping its buffers.</summary>
+    public void Clear() => Count = 0;
+
+    /// <summary>Returns the buffers.</summary>
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_bytes);
+        ArrayPool<long>.Shared.Return(_offsets);
+        _bytes = [0];
+        _offsets = [0];
+        Count = 0;
+    }
+
+    private Span<byte> Reserve(int bytes)
+    {
+        var end = TotalBytes + bytes + 1;
+        if (end > _bytes.Length)
+        {
+            if (end > Array.MaxLength)
+                throw new InvalidOperationException($"a batch of texts cannot hold more than {Array.MaxLength} bytes");
+            var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(end, 2L * _bytes.Length)));
+            _bytes.AsSpan(0, (int)TotalBytes).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = grown;
+        }
+        if (Count + 2 > _offsets.Length)
+        {
+            var grown = ArrayPool<long>.Shared.Rent(2 * _offsets.Length);
+            _offsets.AsSpan(0, Count + 1).CopyTo(grown);
+            ArrayPool<long>.Shared.Return(_offsets);
+            _offsets = grown;
+        }
+        return _bytes.AsSpan((int)TotalBytes, bytes);
+    }
+
+    private void Commit(int bytes)
+    {
+        _offsets[Count + 1] = _offsets[Count] + bytes;
+        Count++;
+    }
+}
