@@ -1,5 +1,6 @@
 using PolyGlot.Common.IO;
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using PolyGlot.Tokenization.Interop;
@@ -166,7 +167,15 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
             bounds[c] = Math.Max(bounds[c - 1], index >= 0 ? index : ~index);
         }
         bounds[chunks] = count;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk => encode(bounds[chunk], bounds[chunk + 1]));
+        try
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk => encode(bounds[chunk], bounds[chunk + 1]));
+        }
+        catch (AggregateException e)
+        {
+            // The first failure with its own type (a TokenizerException), as on one thread.
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
     }
 
     /// <summary>Decodes token ids back into text.</summary>
@@ -267,8 +276,14 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     {
         if (_freeSlots.TryPop(out var slot))
             return slot;
-        slot = Interlocked.Increment(ref _slotsMade) - 1;
-        return slot < MaxCacheSlots ? slot : -1;
+        while (true)
+        {
+            var made = Volatile.Read(ref _slotsMade);
+            if (made >= MaxCacheSlots)
+                return -1;
+            if (Interlocked.CompareExchange(ref _slotsMade, made + 1, made) == made)
+                return made;
+        }
     }
 
     /// <summary>Frees a slot from <see cref="RentSlot"/>.</summary>

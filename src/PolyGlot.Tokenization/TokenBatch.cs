@@ -49,9 +49,13 @@ public sealed class TokenBatch : IDisposable
     /// <summary>Returns the pooled buffers.</summary>
     public void Dispose() => Reset(0);
 
-    /// <summary>Empties the batch for <paramref name="count"/> texts, returning the buffers of the last fill.</summary>
-    internal void Reset(int count)
+    /// <summary>
+    /// Starts a fill for <paramref name="count"/> texts, returning the buffers of the last one (for <see cref="ITokenizer"/>
+    /// implementations; each text is then given with <see cref="Set"/>).
+    /// </summary>
+    public void Reset(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         lock (_rented)
         {
             foreach (var buffer in _rented)
@@ -75,5 +79,9 @@ public sealed class TokenBatch : IDisposable
     }
 
     /// <summary>Sets the ids of text <paramref name="index"/> (different indices may be set from different threads).</summary>
-    internal void Set(int index, ReadOnlyMemory<int> ids) => _texts[index] = ids;
+    public void Set(int index, ReadOnlyMemory<int> ids)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        _texts[index] = ids;
+    }
 }

@@ -12,13 +12,19 @@ public sealed class Utf8TextBatch : IDisposable
 {
     private byte[] _bytes;
     private long[] _offsets;
+    private bool _disposed;
 
-    /// <summary>An empty batch with room for about <paramref name="bytes"/> bytes of text (it grows as needed).</summary>
-    public Utf8TextBatch(int bytes = 1 << 16)
+    /// <summary>
+    /// An empty batch with room for <paramref name="bytes"/> bytes in <paramref name="texts"/> texts (it grows as needed;
+    /// the pool hands out powers of two, so a power of two wastes nothing).
+    /// </summary>
+    public Utf8TextBatch(int bytes = 1 << 16, int texts = 64)
     {
-        // One spare byte keeps `fixed` on an empty batch pointing at real memory.
-        _bytes = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1) + 1);
-        _offsets = ArrayPool<long>.Shared.Rent(64);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(texts);
+        // Never empty: `fixed` on the buffer then always points at real memory.
+        _bytes = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 16));
+        _offsets = ArrayPool<long>.Shared.Rent(Math.Max(texts, 16) + 1);
         _offsets[0] = 0;
     }
 
@@ -52,7 +58,7 @@ public sealed class Utf8TextBatch : IDisposable
             bytes += Encoding.UTF8.GetByteCount(texts[i]);
         if (bytes >= Array.MaxLength)
             throw new InvalidOperationException($"a batch of texts cannot hold more than {Array.MaxLength} bytes; these are {bytes}");
-        var batch = new Utf8TextBatch((int)bytes);
+        var batch = new Utf8TextBatch((int)bytes, end - start);
         for (var i = start; i < end; i++)
             batch.Add(texts[i]);
         return batch;
@@ -81,9 +87,12 @@ public sealed class Utf8TextBatch : IDisposable
     /// <summary>Empties the batch, keeping its buffers.</summary>
     public void Clear() => Count = 0;
 
-    /// <summary>Returns the buffers.</summary>
+    /// <summary>Returns the buffers (once; the batch cannot be used after).</summary>
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         ArrayPool<byte>.Shared.Return(_bytes);
         ArrayPool<long>.Shared.Return(_offsets);
         _bytes = [0];
@@ -93,7 +102,8 @@ public sealed class Utf8TextBatch : IDisposable
 
     private Span<byte> Reserve(int bytes)
     {
-        var end = TotalBytes + bytes + 1;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var end = TotalBytes + bytes;
         if (end > _bytes.Length)
         {
             if (end > Array.MaxLength)

@@ -92,8 +92,9 @@ internal static class BenchLoaderCommand
         var steps = (int)Math.Max(50, corpusTokens / tokensPerStep);
         var plan = DataPipeline.Resolve(config, steps);
         var allowed = CoreAffinity.AllowedCores();
-        if (!CoreAffinity.PinProcess(allowed.Take(settings.Cores)))
-            Serilog.Log.Warning("bench loader: could not pin the process to {Cores} core(s); the figures use every core", settings.Cores);
+        if (settings.Cores > allowed.Count || !CoreAffinity.PinProcess(allowed.Take(settings.Cores)))
+            Serilog.Log.Warning("bench loader: could not pin the process to {Cores} core(s) ({Allowed} allowed); the figures use every core it may use",
+                settings.Cores, allowed.Count);
 
         using var loader = new DataLoader(plan, new ParquetShardReader(), null, prefetchBatches: 4);
         for (var s = 0; s < 3; s++)

@@ -5,7 +5,8 @@ namespace PolyGlot.Cli.Commands;
 /// <summary>
 /// Confines the benchmarking process to some of the cores it may use, so that a figure "on N cores" counts every
 /// thread: a reader or writer stage running beside N workers competes with them for those N cores, as it would on
-/// an N-core machine. Linux only (elsewhere nothing is pinned and the methods say so).
+/// an N-core machine. Linux only (elsewhere nothing is pinned and the methods say so). The cores are the lowest-numbered
+/// ones the process may use; where the kernel numbers SMT siblings next to each other, N of them are N hardware threads.
 /// </summary>
 /// <remarks>
 /// <see cref="System.Diagnostics.Process.ProcessorAffinity"/> pins only the main thread on Linux, and thread-pool

@@ -106,7 +106,12 @@ public sealed class Utf8LineStream : IDisposable
     {
         var unread = _end - _start;
         if (unread == _buffer.Length)
-            Array.Resize(ref _buffer, checked(_buffer.Length * 2));
+        {
+            if (_buffer.Length > Array.MaxLength / 2)
+                throw new CorpusFormatException(Path, $"line {LineNumber + 1}",
+                    $"the line is longer than {_buffer.Length:N0} bytes without a line break; is this a text file with one document per line?");
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
         if (_start > 0)
         {
             _buffer.AsSpan(_start, unread).CopyTo(_buffer);

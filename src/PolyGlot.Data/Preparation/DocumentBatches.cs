@@ -1,3 +1,4 @@
+using System.Text;
 using PolyGlot.Data.Corpus;
 using PolyGlot.Tokenization;
 
@@ -6,10 +7,13 @@ namespace PolyGlot.Data.Preparation;
 /// <summary>Documents on their way into shards: their text as UTF-8 and their <c>lang</c> values. Dispose it to return its buffers.</summary>
 internal sealed class DocumentBatch(int bytes) : IDisposable
 {
-    // Room for a full batch and the document that overfills it, usually without growing.
-    public Utf8TextBatch Texts { get; } = new(bytes + (bytes >> 3));
+    // A batch never grows past its size (unless one document alone is larger): the buffer is rented once, at that size.
+    public Utf8TextBatch Texts { get; } = new(bytes, texts: bytes >> 7);
 
     public List<string> Languages { get; } = [];
+
+    /// <summary>Whether a document of <paramref name="utf8Bytes"/> bytes still fits in <paramref name="limit"/> (a first one always does).</summary>
+    public bool Fits(long utf8Bytes, int limit) => Texts.Count == 0 || Texts.TotalBytes + utf8Bytes <= limit;
 
     public void Add(ReadOnlySpan<byte> utf8, string language)
     {
@@ -27,8 +31,9 @@ internal sealed class DocumentBatch(int bytes) : IDisposable
 }
 
 /// <summary>
-/// A source's documents (<see cref="SourceDocuments"/>) in batches of about a given size of UTF-8, the unit of one parallel
-/// encode. Lines of text sources go into a batch as the bytes they are in the file, never made strings.
+/// A source's documents (<see cref="SourceDocuments"/>) in batches of at most a given size of UTF-8 (or one larger
+/// document), the unit of one parallel encode. Lines of text sources go into a batch as the bytes they are in the
+/// file, never made strings.
 /// </summary>
 internal static class DocumentBatches
 {
@@ -42,22 +47,18 @@ internal static class DocumentBatches
     {
         using var lines = new LineDocumentReader(source);
         var batch = new DocumentBatch(batchBytes);
-        while (true)
-        {
-            // Not an iterator's foreach: a line's bytes must not live across a yield.
-            if (!TryFillFromLines(lines, batch, ref skip, batchBytes))
-                break;
-            yield return batch;
-            batch = new DocumentBatch(batchBytes);
-        }
+        // Not a foreach over lines: a line's bytes must not live across a yield.
+        while (Fill(lines, ref batch, ref skip, batchBytes) is { } full)
+            yield return full;
         if (batch.Texts.Count > 0)
             yield return batch;
         else
             batch.Dispose();
     }
 
-    // Adds lines until the batch is full (true) or the source ends (false).
-    private static bool TryFillFromLines(LineDocumentReader lines, DocumentBatch batch, ref long skip, int batchBytes)
+    // Adds lines to the batch until the next one does not fit: returns the full batch, and the line starts a new one.
+    // Null when the source ends.
+    private static DocumentBatch? Fill(LineDocumentReader lines, ref DocumentBatch batch, ref long skip, int batchBytes)
     {
         while (lines.TryRead(out var text))
         {
@@ -66,11 +67,16 @@ internal static class DocumentBatches
                 skip--;
                 continue;
             }
+            if (!batch.Fits(text.Length, batchBytes))
+            {
+                var full = batch;
+                batch = new DocumentBatch(batchBytes);
+                batch.Add(text, lines.Language);
+                return full;
+            }
             batch.Add(text, lines.Language);
-            if (batch.Texts.TotalBytes >= batchBytes)
-                return true;
         }
-        return false;
+        return null;
     }
 
     private static IEnumerable<DocumentBatch> ReadStrings(IEnumerable<ShardDocument> documents, long skip, int batchBytes)
@@ -83,12 +89,12 @@ internal static class DocumentBatches
                 skip--;
                 continue;
             }
-            batch.Add(document.Text, document.Language);
-            if (batch.Texts.TotalBytes >= batchBytes)
+            if (!batch.Fits(Encoding.UTF8.GetByteCount(document.Text), batchBytes))
             {
                 yield return batch;
                 batch = new DocumentBatch(batchBytes);
             }
+            batch.Add(document.Text, document.Language);
         }
         if (batch.Texts.Count > 0)
             yield return batch;

@@ -321,7 +321,9 @@ PG_EXPORT int32_t pg_spm_piece_to_id(void* handle, const char* piece) {
 // cache of `slot` (0 .. 1023, held by no other call meanwhile; negative: no cache). Ids are written
 // back to back into `ids`, document i at ids[id_offsets[i], id_offsets[i+1]). When `capacity` is
 // too small nothing is copied, `*needed` receives the total and kBufferTooSmall is returned.
-PG_EXPORT int pg_spm_encode_batch(void* handle, int64_t slot, const uint8_t* text, const int64_t* offsets,
+// (Named anew when the slot was added: a managed side built for the old call fails to bind to it
+// instead of passing shifted arguments.)
+PG_EXPORT int pg_spm_encode_batch_in_slot(void* handle, int64_t slot, const uint8_t* text, const int64_t* offsets,
                                   int64_t count, int32_t* ids, int64_t capacity,
                                   int64_t* id_offsets, int64_t* needed) {
   int status = pg::kOk;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using PolyGlot.Parquet.Format;
@@ -11,8 +12,11 @@ namespace PolyGlot.Parquet.Compression;
 /// </summary>
 public static unsafe class Codecs
 {
-    [ThreadStatic] private static nint t_zstdDecompress;
-    [ThreadStatic] private static nint t_zstdCompress;
+    // ZSTD contexts are reused (creating one costs more than a small page), each by one call at a time. They are pooled,
+    // not kept per thread: a thread-pool thread that retires would take its context with it, and the pool's churn
+    // would leak one per thread ever used. So there are never more than calls that ran at once.
+    private static readonly ConcurrentStack<nint> ZstdDecompressContexts = new();
+    private static readonly ConcurrentStack<nint> ZstdCompressContexts = new();
 
     /// <summary>Whether this process can use <paramref name="codec"/> (its library loads).</summary>
     public static bool IsAvailable(CompressionCodec codec)
@@ -121,14 +125,21 @@ public static unsafe class Codecs
 
     private static int ZstdDecompress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
-        if (t_zstdDecompress == 0) t_zstdDecompress = NativeCodecs.ZSTD_createDCtx();
-        fixed (byte* src = source)
-        fixed (byte* dst = destination)
+        var context = ZstdDecompressContexts.TryPop(out var free) ? free : NativeCodecs.ZSTD_createDCtx();
+        try
         {
-            var result = NativeCodecs.ZSTD_decompressDCtx(t_zstdDecompress, dst, (nuint)destination.Length, src, (nuint)source.Length);
-            if (NativeCodecs.ZSTD_isError(result) != 0)
-                throw new ParquetFormatException($"ZSTD data is corrupt: {Marshal.PtrToStringAnsi(NativeCodecs.ZSTD_getErrorName(result))}");
-            return (int)result;
+            fixed (byte* src = source)
+            fixed (byte* dst = destination)
+            {
+                var result = NativeCodecs.ZSTD_decompressDCtx(context, dst, (nuint)destination.Length, src, (nuint)source.Length);
+                if (NativeCodecs.ZSTD_isError(result) != 0)
+                    throw new ParquetFormatException($"ZSTD data is corrupt: {Marshal.PtrToStringAnsi(NativeCodecs.ZSTD_getErrorName(result))}");
+                return (int)result;
+            }
+        }
+        finally
+        {
+            ZstdDecompressContexts.Push(context);
         }
     }
 
@@ -141,15 +152,22 @@ public static unsafe class Codecs
 
     private static int ZstdCompress(ReadOnlySpan<byte> source, int level, ArrayBufferWriter<byte> output)
     {
-        if (t_zstdCompress == 0) t_zstdCompress = NativeCodecs.ZSTD_createCCtx();
         var destination = output.GetSpan((int)NativeCodecs.ZSTD_compressBound((nuint)source.Length));
-        fixed (byte* src = source)
-        fixed (byte* dst = destination)
+        var context = ZstdCompressContexts.TryPop(out var free) ? free : NativeCodecs.ZSTD_createCCtx();
+        try
         {
-            var result = NativeCodecs.ZSTD_compressCCtx(t_zstdCompress, dst, (nuint)destination.Length, src, (nuint)source.Length, level);
-            if (NativeCodecs.ZSTD_isError(result) != 0)
-                throw new ParquetException($"ZSTD compression failed: {Marshal.PtrToStringAnsi(NativeCodecs.ZSTD_getErrorName(result))}");
-            return (int)result;
+            fixed (byte* src = source)
+            fixed (byte* dst = destination)
+            {
+                var result = NativeCodecs.ZSTD_compressCCtx(context, dst, (nuint)destination.Length, src, (nuint)source.Length, level);
+                if (NativeCodecs.ZSTD_isError(result) != 0)
+                    throw new ParquetException($"ZSTD compression failed: {Marshal.PtrToStringAnsi(NativeCodecs.ZSTD_getErrorName(result))}");
+                return (int)result;
+            }
+        }
+        finally
+        {
+            ZstdCompressContexts.Push(context);
         }
     }
 

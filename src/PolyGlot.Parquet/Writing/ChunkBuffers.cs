@@ -9,7 +9,7 @@ namespace PolyGlot.Parquet.Writing;
 internal sealed class ChunkBuffers
 {
     // Buffers grown past this in all (a file written as a few huge pages) are not kept: a thread's idle cost stays small.
-    private const long KeepBytes = 16L << 20;
+    private const long KeepBytes = 4L << 20;
 
     [ThreadStatic] private static ChunkBuffers? t_free;
 

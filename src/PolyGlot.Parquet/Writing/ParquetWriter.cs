@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.ExceptionServices;
 using PolyGlot.Parquet.Format;
 using PolyGlot.Parquet.Schema;
 
@@ -87,7 +88,8 @@ public sealed class ParquetWriter : IDisposable
     /// Writes each batch (one <see cref="ColumnData"/> per schema column, as for <see cref="Write"/>) as a row group of its
     /// own, encoding and compressing up to <paramref name="maxDegreeOfParallelism"/> of them at once. The file's bytes are
     /// exactly those of writing the batches one at a time, each followed by <see cref="FlushRowGroup"/>. Rows buffered
-    /// by <see cref="Write"/> become a row group first.
+    /// by <see cref="Write"/> become a row group first. A batch is read until the call returns: do not change its
+    /// lists or arrays meanwhile.
     /// </summary>
     /// <exception cref="ArgumentException">A batch does not match the schema (the message names the column and row).</exception>
     public void WriteRowGroups(IEnumerable<IReadOnlyList<ColumnData>> rowGroups, int maxDegreeOfParallelism)
@@ -118,11 +120,19 @@ public sealed class ParquetWriter : IDisposable
         // Each group is encoded into memory with offsets counted from 0, then copied in order and its offsets moved to
         // where it lands: the same bytes and metadata as writing it in place.
         var encoded = new (MemoryStream Bytes, RowGroup Group)[window.Count];
-        Parallel.For(0, window.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        try
         {
-            var bytes = new MemoryStream();
-            encoded[i] = (bytes, EncodeRowGroup(bytes, c => [window[i][c]]));
-        });
+            Parallel.For(0, window.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+            {
+                var bytes = new MemoryStream();
+                encoded[i] = (bytes, EncodeRowGroup(bytes, c => [window[i][c]]));
+            });
+        }
+        catch (AggregateException e)
+        {
+            // The first failure with its own type, as on one thread (callers tell user errors apart by type).
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         foreach (var (bytes, group) in encoded)
         {
             MoveOffsets(group, _file.Stream.Position);

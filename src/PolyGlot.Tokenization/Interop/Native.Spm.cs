@@ -49,7 +49,7 @@ internal static unsafe partial class NativeSpm
     [LibraryImport(Library, EntryPoint = "pg_spm_piece_to_id", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int PieceToId(nint handle, string piece);
 
-    [LibraryImport(Library, EntryPoint = "pg_spm_encode_batch")]
+    [LibraryImport(Library, EntryPoint = "pg_spm_encode_batch_in_slot")]
     public static partial int EncodeBatch(nint handle, long slot, byte* text, long* offsets, long count,
         int* ids, long capacity, long* idOffsets, long* needed);
 
