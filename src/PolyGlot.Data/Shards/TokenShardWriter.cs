@@ -59,38 +59,48 @@ public static class TokenShardWriter
         if (languages.Count == 0)
             writer.Write(ColumnData.FromInt32Lists(columns[0], [], [0]), ColumnData.FromStrings(columns[1], []),
                 ColumnData.FromStrings(columns[2], []), ColumnData.FromInt32(columns[3], []));
-        writer.WriteRowGroups(RowGroups(columns, tokens, offsets, languages, source, rowGroupTokens), maxDegreeOfParallelism);
+        var firsts = GroupStarts(offsets, languages.Count, rowGroupTokens);
+        writer.WriteRowGroups(firsts.Count - 1, g => RowGroup(columns, tokens, offsets, languages, source, firsts[g], firsts[g + 1]), maxDegreeOfParallelism);
         writer.Complete();
     }
 
-    // Whole documents, about rowGroupTokens tokens per group (a longer document alone).
-    private static IEnumerable<IReadOnlyList<ColumnData>> RowGroups(IReadOnlyList<ParquetColumn> columns, int[] tokens, int[] offsets,
-        IReadOnlyList<string> languages, string source, int rowGroupTokens)
+    // The first document of each row group, then the document count: whole documents, about rowGroupTokens tokens per
+    // group (a longer document alone).
+    private static List<int> GroupStarts(int[] offsets, int documents, int rowGroupTokens)
     {
+        var starts = new List<int> { 0 };
         var first = 0;
-        while (first < languages.Count)
+        while (first < documents)
         {
             var end = first + 1;
-            while (end < languages.Count && offsets[end + 1] - offsets[first] <= rowGroupTokens)
+            while (end < documents && offsets[end + 1] - offsets[first] <= rowGroupTokens)
                 end++;
-            var start = offsets[first];
-            var groupOffsets = new int[end - first + 1];
-            var lengths = new int[end - first];
-            var groupLanguages = new string[end - first];
-            for (var d = first; d < end; d++)
-            {
-                groupOffsets[d - first + 1] = offsets[d + 1] - start;
-                lengths[d - first] = offsets[d + 1] - offsets[d];
-                groupLanguages[d - first] = languages[d];
-            }
-            yield return
-            [
-                ColumnData.FromInt32Lists(columns[0], tokens[start..offsets[end]], groupOffsets),
-                ColumnData.FromStrings(columns[1], groupLanguages),
-                ColumnData.FromStrings(columns[2], Enumerable.Repeat(source, end - first).ToList()),
-                ColumnData.FromInt32(columns[3], lengths),
-            ];
+            starts.Add(end);
             first = end;
         }
+        return starts;
+    }
+
+    // The columns of documents first .. end - 1 (built on the thread that encodes them).
+    private static ColumnData[] RowGroup(IReadOnlyList<ParquetColumn> columns, int[] tokens, int[] offsets,
+        IReadOnlyList<string> languages, string source, int first, int end)
+    {
+        var start = offsets[first];
+        var groupOffsets = new int[end - first + 1];
+        var lengths = new int[end - first];
+        var groupLanguages = new string[end - first];
+        for (var d = first; d < end; d++)
+        {
+            groupOffsets[d - first + 1] = offsets[d + 1] - start;
+            lengths[d - first] = offsets[d + 1] - offsets[d];
+            groupLanguages[d - first] = languages[d];
+        }
+        return
+        [
+            ColumnData.FromInt32Lists(columns[0], tokens[start..offsets[end]], groupOffsets),
+            ColumnData.FromStrings(columns[1], groupLanguages),
+            ColumnData.FromStrings(columns[2], Enumerable.Repeat(source, end - first).ToList()),
+            ColumnData.FromInt32(columns[3], lengths),
+        ];
     }
 }

@@ -97,35 +97,64 @@ public sealed class ParquetWriter : IDisposable
         ObjectDisposedException.ThrowIf(_completed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
         FlushRowGroup();
-        // A few groups per thread at a time evens out their sizes while bounding the encoded bytes held in memory.
-        var window = new List<IReadOnlyList<ColumnData>>(4 * maxDegreeOfParallelism);
+        var window = new List<IReadOnlyList<ColumnData>>(WindowGroups(maxDegreeOfParallelism));
         foreach (var group in rowGroups)
         {
-            BatchValidator.Validate(Schema, group);
             window.Add(group);
-            if (window.Count == window.Capacity) EncodeAndAppend(window, maxDegreeOfParallelism);
+            if (window.Count == window.Capacity)
+            {
+                EncodeAndAppend(0, window.Count, i => window[i], maxDegreeOfParallelism);
+                window.Clear();
+            }
         }
-        EncodeAndAppend(window, maxDegreeOfParallelism);
+        EncodeAndAppend(0, window.Count, i => window[i], maxDegreeOfParallelism);
     }
 
-    private void EncodeAndAppend(List<IReadOnlyList<ColumnData>> window, int maxDegreeOfParallelism)
+    /// <summary>
+    /// Writes <paramref name="count"/> row groups, group i being the batch <paramref name="rowGroup"/>(i) returns, as
+    /// <see cref="WriteRowGroups(IEnumerable{IReadOnlyList{ColumnData}}, int)"/> does; the batches are built, checked,
+    /// encoded and compressed on up to <paramref name="maxDegreeOfParallelism"/> threads, so only copying the finished
+    /// groups into the file is left to the calling thread. <paramref name="rowGroup"/> is called once per group, from
+    /// any of those threads.
+    /// </summary>
+    /// <exception cref="ArgumentException">A batch does not match the schema (the message names the column and row).</exception>
+    public void WriteRowGroups(int count, Func<int, IReadOnlyList<ColumnData>> rowGroup, int maxDegreeOfParallelism)
     {
-        if (maxDegreeOfParallelism == 1 || window.Count == 1)
+        ObjectDisposedException.ThrowIf(_completed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
+        FlushRowGroup();
+        var window = WindowGroups(maxDegreeOfParallelism);
+        for (var first = 0; first < count; first += window)
+            EncodeAndAppend(first, Math.Min(window, count - first), rowGroup, maxDegreeOfParallelism);
+    }
+
+    // Groups encoded per round: several per thread even out their sizes, while the encoded bytes held in memory stay bounded.
+    private static int WindowGroups(int maxDegreeOfParallelism) => maxDegreeOfParallelism == 1 ? 1 : 8 * maxDegreeOfParallelism;
+
+    // Encodes groups first .. first + count - 1 and appends them in order.
+    private void EncodeAndAppend(int first, int count, Func<int, IReadOnlyList<ColumnData>> rowGroup, int maxDegreeOfParallelism)
+    {
+        if (count == 0) return;
+        if (maxDegreeOfParallelism == 1 || count == 1)
         {
-            foreach (var group in window)
+            for (var i = first; i < first + count; i++)
+            {
+                var group = Checked(rowGroup(i));
                 Append(EncodeRowGroup(_file.Stream, c => [group[c]]));
-            window.Clear();
+            }
             return;
         }
         // Each group is encoded into memory with offsets counted from 0, then copied in order and its offsets moved to
         // where it lands: the same bytes and metadata as writing it in place.
-        var encoded = new (MemoryStream Bytes, RowGroup Group)[window.Count];
+        var encoded = new (MemoryStream Bytes, RowGroup Group)[count];
         try
         {
-            Parallel.For(0, window.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
             {
+                var group = Checked(rowGroup(first + i));
                 var bytes = new MemoryStream();
-                encoded[i] = (bytes, EncodeRowGroup(bytes, c => [window[i][c]]));
+                encoded[i] = (bytes, EncodeRowGroup(bytes, c => [group[c]]));
             });
         }
         catch (AggregateException e)
@@ -139,7 +168,12 @@ public sealed class ParquetWriter : IDisposable
             bytes.WriteTo(_file.Stream);
             Append(group);
         }
-        window.Clear();
+    }
+
+    private IReadOnlyList<ColumnData> Checked(IReadOnlyList<ColumnData> group)
+    {
+        BatchValidator.Validate(Schema, group);
+        return group;
     }
 
     // Writes one row group's column chunks at the stream's position; the offsets recorded are the stream's.

@@ -173,8 +173,18 @@ public class ParquetWriterTests
                 writer.Complete();
             }
 
-            // Then the file has the same bytes: the same pages at the same offsets, the same footer
+            // And when they are built on the encoding threads, by index
+            var batches = shard.Batches(70).ToList();
+            var indexed = dir.File($"indexed-{threads}.parquet");
+            using (var writer = new ParquetWriter(indexed, TokenShardFixture.Schema, options))
+            {
+                writer.WriteRowGroups(batches.Count, g => batches[g], threads);
+                writer.Complete();
+            }
+
+            // Then both files have the same bytes: the same pages at the same offsets, the same footer
             Assert.True(File.ReadAllBytes(expected).AsSpan().SequenceEqual(File.ReadAllBytes(path)), $"{threads} threads differ");
+            Assert.True(File.ReadAllBytes(expected).AsSpan().SequenceEqual(File.ReadAllBytes(indexed)), $"{threads} threads by index differ");
         }
         using var reader = ParquetReader.Open(expected);
         Assert.Equal((3000 + 69) / 70, reader.RowGroupCount);
