@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolyGlot.Cli.Commands;
 using PolyGlot.Cli.Logging;
+using Spectre.Console;
 
 namespace PolyGlot.Cli;
 
@@ -11,6 +12,9 @@ public static class Program
     public static int Main(string[] args)
     {
         Log.ConfigureConsole();
+        // Tables written to a file or a pipe (CI logs, the GPU check's log) would otherwise wrap at 80 columns, cell by cell.
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = 200;
         try
         {
             return BuildRoot().Parse(args).Invoke();
