@@ -12,9 +12,10 @@ public static class Program
     public static int Main(string[] args)
     {
         Log.ConfigureConsole();
-        // Tables written to a file or a pipe (CI logs, the GPU check's log) would otherwise wrap at 80 columns, cell by cell.
+        // Tables written to a file or a pipe (CI logs, the GPU check's log) would otherwise wrap at 80 columns, cell by
+        // cell; COLUMNS, where set, still decides.
         if (Console.IsOutputRedirected)
-            AnsiConsole.Profile.Width = 200;
+            AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 200;
         try
         {
             return BuildRoot().Parse(args).Invoke();

@@ -99,7 +99,7 @@ internal static class BenchTokenizeCommand
     {
         var bytes = new FileInfo(inputPath).Length;
         var lines = File.ReadAllLines(inputPath, Encoding.UTF8).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
-        WarmUp(modelPath, lines, work);
+        WarmUp(modelPath, lines, work, threadCounts.Max());
         var rounds = new List<List<Measurement>>();
         var allowed = CoreAffinity.AllowedCores();
         for (var round = 0; round < repeat; round++)
@@ -138,9 +138,10 @@ internal static class BenchTokenizeCommand
         return results;
     }
 
-    // The first timed runs would otherwise pay for compiling the code (tiered JIT, whose background compiles share the
-    // one core of a confined run): prepare and encode once on the first 2 MB of the input, untimed.
-    private static void WarmUp(string modelPath, List<string> lines, string work)
+    // The first timed runs would otherwise pay for much of compiling the code (tiered JIT, whose background compiles
+    // share the one core of a confined run): prepare and encode the first 2 MB of the input on one thread and on the
+    // most threads measured, untimed.
+    private static void WarmUp(string modelPath, List<string> lines, string work, int mostThreads)
     {
         var sample = new List<string>();
         long bytes = 0;
@@ -154,9 +155,12 @@ internal static class BenchTokenizeCommand
         var input = Path.Combine(work, "warm-up.txt");
         File.WriteAllLines(input, sample);
         using var tokenizer = SentencePieceTokenizer.Load(modelPath);
-        RunPrepare(tokenizer, input, Path.Combine(work, "warm-up"), threads: 1, bytes);
-        RunEncodeOnly(tokenizer, sample, threads: 1, bytes);
-        Directory.Delete(Path.Combine(work, "warm-up"), recursive: true);
+        foreach (var threads in new[] { 1, mostThreads }.Distinct())
+        {
+            RunPrepare(tokenizer, input, Path.Combine(work, "warm-up"), threads, bytes);
+            RunEncodeOnly(tokenizer, sample, threads, bytes);
+            Directory.Delete(Path.Combine(work, "warm-up"), recursive: true);
+        }
         File.Delete(input);
     }
 

@@ -89,7 +89,8 @@ public sealed class ParquetWriter : IDisposable
     /// own, encoding and compressing up to <paramref name="maxDegreeOfParallelism"/> of them at once. The file's bytes are
     /// exactly those of writing the batches one at a time, each followed by <see cref="FlushRowGroup"/>. Rows buffered
     /// by <see cref="Write"/> become a row group first. A batch is read until the call returns: do not change its
-    /// lists or arrays meanwhile.
+    /// lists or arrays meanwhile. Up to 8 x <paramref name="maxDegreeOfParallelism"/> compressed groups are held in
+    /// memory at once.
     /// </summary>
     /// <exception cref="ArgumentException">A batch does not match the schema (the message names the column and row).</exception>
     public void WriteRowGroups(IEnumerable<IReadOnlyList<ColumnData>> rowGroups, int maxDegreeOfParallelism)
@@ -115,7 +116,8 @@ public sealed class ParquetWriter : IDisposable
     /// <see cref="WriteRowGroups(IEnumerable{IReadOnlyList{ColumnData}}, int)"/> does; the batches are built, checked,
     /// encoded and compressed on up to <paramref name="maxDegreeOfParallelism"/> threads, so only copying the finished
     /// groups into the file is left to the calling thread. <paramref name="rowGroup"/> is called once per group, from
-    /// any of those threads.
+    /// any of those threads. Up to 8 x <paramref name="maxDegreeOfParallelism"/> compressed groups are held in memory
+    /// at once (as for the other overload).
     /// </summary>
     /// <exception cref="ArgumentException">A batch does not match the schema (the message names the column and row).</exception>
     public void WriteRowGroups(int count, Func<int, IReadOnlyList<ColumnData>> rowGroup, int maxDegreeOfParallelism)
@@ -148,20 +150,25 @@ public sealed class ParquetWriter : IDisposable
         // Each group is encoded into memory with offsets counted from 0, then copied in order and its offsets moved to
         // where it lands: the same bytes and metadata as writing it in place.
         var encoded = new (MemoryStream Bytes, RowGroup Group)[count];
-        try
+        var failures = new Exception?[count];
+        // Every group of the round runs even after one fails, so that the earliest bad group is the one reported.
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+            try
             {
                 var group = Checked(rowGroup(first + i));
                 var bytes = new MemoryStream();
                 encoded[i] = (bytes, EncodeRowGroup(bytes, c => [group[c]]));
-            });
-        }
-        catch (AggregateException e)
-        {
-            // The first failure with its own type, as on one thread (callers tell user errors apart by type).
-            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+            }
+        });
+        // The failure of the earliest group, with its own type, as on one thread: the same input reports the same error
+        // whatever the timing (callers tell user errors apart by type).
+        if (Array.Find(failures, f => f is not null) is { } failure)
+            ExceptionDispatchInfo.Throw(failure);
         foreach (var (bytes, group) in encoded)
         {
             MoveOffsets(group, _file.Stream.Position);

@@ -237,4 +237,54 @@ public class ParquetWriterTests
         Assert.Contains("'x'", error.Message);
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
+
+    [Fact]
+    public void WriteRowGroupsByIndexReportsTheEarliestBadGroup_When_SeveralGroupsFailOnSeveralThreads()
+    {
+        // Given ten groups of which the third (null at value 1) and the seventh (null at value 0) break the schema
+        using var dir = new TempDirectory();
+        var column = ParquetColumn.Int32("x");
+        IReadOnlyList<ColumnData> Group(int g) => g switch
+        {
+            2 => [ColumnData.FromInt32(column, [1, 2], [false, true])],
+            6 => [ColumnData.FromInt32(column, [1, 2], [true, false])],
+            _ => [ColumnData.FromInt32(column, [g, g])],
+        };
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            // When they are written by index on four threads
+            var path = dir.File($"x{attempt}.parquet");
+            var error = Assert.Throws<ArgumentException>(() =>
+            {
+                using var writer = new ParquetWriter(path, new ParquetSchema(column));
+                writer.WriteRowGroups(10, Group, maxDegreeOfParallelism: 4);
+                writer.Complete();
+            });
+
+            // Then the third group's error is the one reported, every time, and no file is left
+            Assert.Contains("value 1 is null", error.Message);
+            Assert.False(File.Exists(path));
+        }
+    }
+
+    [Fact]
+    public void WriteRowGroupsByIndexWritesAValidFileOrRefuses_When_TheCountIsZeroOrNegative()
+    {
+        // Given a writer
+        using var dir = new TempDirectory();
+        var column = ParquetColumn.Int32("x");
+        var path = dir.File("x.parquet");
+        using (var writer = new ParquetWriter(path, new ParquetSchema(column)))
+        {
+            // When a negative count is given, then it is refused; when zero, nothing is written
+            Assert.Throws<ArgumentOutOfRangeException>(() => writer.WriteRowGroups(-1, _ => [], maxDegreeOfParallelism: 2));
+            writer.WriteRowGroups(0, _ => throw new InvalidOperationException("not called"), maxDegreeOfParallelism: 2);
+            writer.Complete();
+        }
+
+        // Then the file holds no row group
+        using var reader = ParquetReader.Open(path);
+        Assert.Equal(0, reader.RowGroupCount);
+    }
 }
