@@ -30,8 +30,12 @@ public interface ITokenizer : IDisposable
     /// </summary>
     void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1);
 
-    /// <summary>Encodes many UTF-8 texts into <paramref name="output"/>, as <see cref="EncodeBatch(IReadOnlyList{string}, TokenBatch, int)"/> does strings.</summary>
-    void EncodeBatch(Utf8TextBatch texts, TokenBatch output, int maxDegreeOfParallelism = -1);
+    /// <summary>
+    /// Encodes many UTF-8 texts into <paramref name="output"/>, as <see cref="EncodeBatch(IReadOnlyList{string}, TokenBatch, int)"/>
+    /// does strings, checking them on the encoding threads: false, with <paramref name="firstInvalid"/> the index of the
+    /// first text that is not valid UTF-8, when one is not (then <paramref name="output"/> holds nothing to use).
+    /// </summary>
+    bool TryEncodeBatch(Utf8TextBatch texts, TokenBatch output, out int firstInvalid, int maxDegreeOfParallelism = -1);
 
     /// <summary>Decodes ids back to text.</summary>
     string Decode(ReadOnlySpan<int> ids);

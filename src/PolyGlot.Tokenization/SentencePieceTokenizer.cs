@@ -1,6 +1,7 @@
 using PolyGlot.Common.IO;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Text.Unicode;
 using System.Runtime.InteropServices;
 using System.Text;
 using PolyGlot.Tokenization.Interop;
@@ -138,11 +139,39 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// Encodes texts that are UTF-8 already into <paramref name="output"/> (replacing what it held), without converting
     /// them, with one native call per chunk, chunks spread over up to <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores).
     /// </summary>
+    /// <exception cref="TokenizerException">A text is not valid UTF-8 (the message gives its index).</exception>
     public void EncodeBatch(Utf8TextBatch texts, TokenBatch output, int maxDegreeOfParallelism = -1)
     {
+        if (!TryEncodeBatch(texts, output, out var invalid, maxDegreeOfParallelism))
+            throw new TokenizerException($"text {invalid} of the batch is not valid UTF-8; check texts where they are read, where the error can name their source");
+    }
+
+    /// <inheritdoc />
+    public bool TryEncodeBatch(Utf8TextBatch texts, TokenBatch output, out int firstInvalid, int maxDegreeOfParallelism = -1)
+    {
         output.Reset(texts.Count);
-        ForEachChunk(texts.Offsets.AsSpan(0, texts.Count + 1), 2 * MinCharsPerParallelChunk, maxDegreeOfParallelism,
-            (start, end) => EncodeUtf8(texts, start, end - start, output, start));
+        // Each chunk checks its texts just before encoding them (on the encoding threads, the bytes still in cache);
+        // a chunk with an invalid text encodes nothing, and the lowest such index is the one reported.
+        var invalid = texts.Count;
+        ForEachChunk(texts.Offsets.AsSpan(0, texts.Count + 1), 2 * MinCharsPerParallelChunk, maxDegreeOfParallelism, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+                if (!Utf8.IsValid(texts[i]))
+                {
+                    LowerTo(ref invalid, i);
+                    return;
+                }
+            EncodeUtf8(texts, start, end - start, output, start);
+        });
+        firstInvalid = invalid < texts.Count ? invalid : -1;
+        return firstInvalid < 0;
+    }
+
+    private static void LowerTo(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value < seen; seen = Volatile.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+                return;
     }
 
     // Splits texts 0 .. cumulative.Length - 2 into chunks of about equal size (cumulative[i]: size of the texts before i)

@@ -75,8 +75,8 @@ public sealed class Utf8TextBatch : IDisposable
     }
 
     /// <summary>
-    /// Appends a text given as UTF-8. The bytes must be valid UTF-8 (the caller checks, where it can say which input
-    /// line was not): SentencePiece would read a malformed sequence as U+FFFD.
+    /// Appends a text given as UTF-8, unchecked: <see cref="ITokenizer.TryEncodeBatch"/> checks it on the encoding
+    /// threads and names the first text that is not valid UTF-8.
     /// </summary>
     public void Add(ReadOnlySpan<byte> utf8)
     {

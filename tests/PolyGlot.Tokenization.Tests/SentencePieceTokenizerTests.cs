@@ -133,6 +133,25 @@ public sealed class SentencePieceTokenizerTests(TrainedTokenizerFixture trained,
     }
 
     [Fact]
+    public void TryEncodeNamesTheFirstInvalidText_When_SomeBytesAreNotUtf8()
+    {
+        // Given 600 texts of which 50 and 400 hold a stray 0xFF, enough for several chunks on three threads
+        using var utf8 = new Utf8TextBatch();
+        for (var i = 0; i < 600; i++)
+            utf8.Add(i is 50 or 400 ? [.. "ab"u8, 0xFF] : Encoding.UTF8.GetBytes(new string('x', 200) + $" text {i}"));
+        using var ids = new TokenBatch();
+
+        // When they are encoded
+        var encoded = Tokenizer.TryEncodeBatch(utf8, ids, out var firstInvalid, maxDegreeOfParallelism: 3);
+        var error = Assert.Throws<TokenizerException>(() => Tokenizer.EncodeBatch(utf8, ids, maxDegreeOfParallelism: 3));
+
+        // Then the first invalid text is named, by the Try form and in the exception
+        Assert.False(encoded);
+        Assert.Equal(50, firstInvalid);
+        Assert.Contains("text 50 ", error.Message);
+    }
+
+    [Fact]
     public void EmptyTextEncodesToNothing_When_Encoded()
     {
         Assert.Empty(Tokenizer.Encode(""));

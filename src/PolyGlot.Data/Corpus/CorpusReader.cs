@@ -44,10 +44,11 @@ public static class CorpusReader
             throw new ArgumentException($"Source '{source.Name}' is bilingual; read it with {nameof(ReadPairs)}.", nameof(source));
         if (LineDocumentReader.CanRead(source))
         {
-            using var lines = new LineDocumentReader(source);
+            // Making the string checks the bytes (strictly, naming the file and line), so the reader need not.
+            using var lines = new LineDocumentReader(source, checkUtf8: false);
             while (lines.TryRead(out var line))
             {
-                var text = Encoding.UTF8.GetString(line);
+                var text = lines.Decode(line);
                 yield return new CorpusDocument(text, lines.Language, lines.File, lines.LineNumber);
             }
             yield break;

@@ -1,26 +1,35 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace PolyGlot.Data.Corpus;
 
 /// <summary>
 /// The documents of a source whose documents are lines (format <c>text</c>, <c>documents: line</c>), file by file in
-/// name order, as the UTF-8 bytes they are in the files: each line that is not blank, checked to be UTF-8 and never
-/// made a string. <see cref="CorpusReader.ReadDocuments"/> reads a source's documents as strings through this reader.
+/// name order, as the UTF-8 bytes they are in the files: each line that is not blank, never made a string.
+/// <see cref="CorpusReader.ReadDocuments"/> reads a source's documents as strings through this reader.
 /// </summary>
 public sealed class LineDocumentReader : IDisposable
 {
+    private readonly bool _checkUtf8;
     private readonly CorpusSourceConfig _source;
     private readonly IEnumerator<string> _files;
     private Utf8LineStream? _lines;
     private bool _fileHasDocuments;
 
     /// <summary>Starts reading <paramref name="source"/>.</summary>
+    /// <param name="source">The source.</param>
+    /// <param name="checkUtf8">
+    /// Check each document as UTF-8 while reading (an invalid one stops the read, naming its file and line). A caller that
+    /// checks elsewhere passes false, and then must: with <see cref="Utf8LineStream.InvalidUtf8"/> for the error, or by
+    /// making strings with <see cref="Decode"/>.
+    /// </param>
     /// <exception cref="ArgumentException">The source's documents are not lines (see <see cref="CanRead"/>).</exception>
     /// <exception cref="CorpusFormatException">No file matches the source's path.</exception>
-    public LineDocumentReader(CorpusSourceConfig source)
+    public LineDocumentReader(CorpusSourceConfig source, bool checkUtf8 = true)
     {
         if (!CanRead(source))
             throw new ArgumentException($"Source '{source.Name}' does not hold one document per line of text.", nameof(source));
+        _checkUtf8 = checkUtf8;
         _source = source;
         _files = CorpusReader.ResolveFiles(source).GetEnumerator();
     }
@@ -56,7 +65,9 @@ public sealed class LineDocumentReader : IDisposable
             }
             while (_lines.TryReadLine(out var line))
             {
-                _lines.EnsureUtf8(line);
+                if (_checkUtf8 && !Utf8.IsValid(line))
+                    throw Utf8LineStream.InvalidUtf8(_lines.Path, _lines.LineNumber, line);
+                // A malformed sequence decodes as U+FFFD, which is not white space: such a line is a document, and fails its check.
                 if (IsBlank(line))
                     continue;
                 _fileHasDocuments = true;
@@ -69,6 +80,11 @@ public sealed class LineDocumentReader : IDisposable
             _lines = null;
         }
     }
+
+    /// <summary>The document read last, as a string.</summary>
+    /// <exception cref="CorpusFormatException">It is not valid UTF-8 (the message names the file, the line and the byte).</exception>
+    public string Decode(ReadOnlySpan<byte> text) =>
+        _lines?.Decode(text) ?? throw new InvalidOperationException("no document has been read");
 
     /// <inheritdoc />
     public void Dispose()

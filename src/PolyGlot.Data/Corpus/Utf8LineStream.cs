@@ -65,15 +65,7 @@ public sealed class Utf8LineStream : IDisposable
         }
     }
 
-    /// <summary>Throws, naming the file, the line and the byte, unless <paramref name="line"/> is valid UTF-8.</summary>
-    /// <exception cref="CorpusFormatException">It is not.</exception>
-    public void EnsureUtf8(ReadOnlySpan<byte> line)
-    {
-        if (!Utf8.IsValid(line))
-            _ = Decode(line);
-    }
-
-    /// <summary><paramref name="line"/> as a string.</summary>
+    /// <summary><paramref name="line"/> (the line read last) as a string.</summary>
     /// <exception cref="CorpusFormatException">It is not valid UTF-8 (the message names the file, the line and the byte).</exception>
     public string Decode(ReadOnlySpan<byte> line)
     {
@@ -81,11 +73,23 @@ public sealed class Utf8LineStream : IDisposable
         {
             return Strict.GetString(line);
         }
-        catch (DecoderFallbackException e)
+        catch (DecoderFallbackException)
         {
-            throw new CorpusFormatException(Path, $"line {LineNumber}",
-                $"invalid UTF-8 at byte {e.Index} of the line; convert the file to UTF-8 (e.g. iconv -f <encoding> -t UTF-8)", e);
+            throw InvalidUtf8(Path, LineNumber, line);
         }
+    }
+
+    /// <summary>The error for line <paramref name="number"/> of <paramref name="path"/>, whose bytes <paramref name="line"/> are not valid UTF-8.</summary>
+    public static CorpusFormatException InvalidUtf8(string path, long number, ReadOnlySpan<byte> line)
+    {
+        Span<char> scratch = stackalloc char[256];
+        var at = 0;
+        // The first byte that does not decode, found a piece at a time.
+        while (Utf8.ToUtf16(line[at..], scratch, out var read, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.DestinationTooSmall)
+            at += read;
+        Utf8.ToUtf16(line[at..], scratch, out var valid, out _, replaceInvalidSequences: false);
+        return new CorpusFormatException(path, $"line {number}",
+            $"invalid UTF-8 at byte {at + valid} of the line; convert the file to UTF-8 (e.g. iconv -f <encoding> -t UTF-8)");
     }
 
     /// <inheritdoc />

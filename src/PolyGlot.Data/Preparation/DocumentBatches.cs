@@ -12,13 +12,32 @@ internal sealed class DocumentBatch(int bytes) : IDisposable
 
     public List<string> Languages { get; } = [];
 
+    // Where each document added as bytes came from, for the error when one is not UTF-8 (empty for documents made from strings).
+    private readonly List<(string File, long Line)> _unchecked = [];
+
     /// <summary>Whether a document of <paramref name="utf8Bytes"/> bytes still fits in <paramref name="limit"/> (a first one always does).</summary>
     public bool Fits(long utf8Bytes, int limit) => Texts.Count == 0 || Texts.TotalBytes + utf8Bytes <= limit;
 
-    public void Add(ReadOnlySpan<byte> utf8, string language)
+    /// <summary>Adds a document as the bytes of line <paramref name="line"/> of <paramref name="file"/>, checked as UTF-8 by <see cref="Encode"/>.</summary>
+    public void Add(ReadOnlySpan<byte> utf8, string language, string file, long line)
     {
         Texts.Add(utf8);
         Languages.Add(language);
+        _unchecked.Add((file, line));
+    }
+
+    /// <summary>
+    /// Encodes the documents into <paramref name="output"/> on up to <paramref name="threads"/> threads, which also check
+    /// the documents added as bytes (on many cores, checking on the reader's one thread would limit it).
+    /// </summary>
+    /// <exception cref="CorpusFormatException">A document is not valid UTF-8 (the first, in order, is named by file and line).</exception>
+    public void Encode(ITokenizer tokenizer, TokenBatch output, int threads)
+    {
+        if (tokenizer.TryEncodeBatch(Texts, output, out var invalid, threads))
+            return;
+        if (_unchecked.Count == 0)
+            throw new InvalidOperationException($"document {invalid} of a batch made from strings is not valid UTF-8");
+        throw Utf8LineStream.InvalidUtf8(_unchecked[invalid].File, _unchecked[invalid].Line, Texts[invalid]);
     }
 
     public void Add(string text, string language)
@@ -45,7 +64,8 @@ internal static class DocumentBatches
 
     private static IEnumerable<DocumentBatch> ReadLines(CorpusSourceConfig source, long skip, int batchBytes)
     {
-        using var lines = new LineDocumentReader(source);
+        // Checked as UTF-8 on the encoding threads (DocumentBatch.Encode), not on this one.
+        using var lines = new LineDocumentReader(source, checkUtf8: false);
         var batch = new DocumentBatch(batchBytes);
         // Not a foreach over lines: a line's bytes must not live across a yield.
         while (Fill(lines, ref batch, ref skip, batchBytes) is { } full)
@@ -71,10 +91,10 @@ internal static class DocumentBatches
             {
                 var full = batch;
                 batch = new DocumentBatch(batchBytes);
-                batch.Add(text, lines.Language);
+                batch.Add(text, lines.Language, lines.File, lines.LineNumber);
                 return full;
             }
-            batch.Add(text, lines.Language);
+            batch.Add(text, lines.Language, lines.File, lines.LineNumber);
         }
         return null;
     }

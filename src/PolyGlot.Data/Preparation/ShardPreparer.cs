@@ -129,7 +129,7 @@ public sealed class ShardPreparer
             foreach (var batch in Prefetch.Ahead(DocumentBatches.Read(source, _template, _config.BothDirections, skip, _config.BatchBytes)))
             {
                 using var _ = batch;
-                _tokenizer.EncodeBatch(batch.Texts, ids, threads);
+                batch.Encode(_tokenizer, ids, threads);
                 for (var i = 0; i < batch.Texts.Count; i++)
                 {
                     var documentBytes = batch.Texts[i].Length;

@@ -64,11 +64,15 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     }
 
     /// <inheritdoc />
-    public void EncodeBatch(Utf8TextBatch texts, TokenBatch output, int maxDegreeOfParallelism = -1)
+    public bool TryEncodeBatch(Utf8TextBatch texts, TokenBatch output, out int firstInvalid, int maxDegreeOfParallelism = -1)
     {
         output.Reset(texts.Count);
+        firstInvalid = Enumerable.Range(0, texts.Count).FirstOrDefault(i => !System.Text.Unicode.Utf8.IsValid(texts[i]), -1);
+        if (firstInvalid >= 0)
+            return false;
         Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
             i => output.Set(i, Encode(System.Text.Encoding.UTF8.GetString(texts[i]))));
+        return true;
     }
 
     /// <inheritdoc />

@@ -121,6 +121,30 @@ public sealed class CorpusReaderTests : IDisposable
     }
 
     [Fact]
+    public void EveryReaderNamesTheSameLineAndByte_When_TheInvalidByteComesAfterALongValidStart()
+    {
+        // Given line 2 holding 300 'ü' (600 bytes, more than one decoding step) and then a stray 0xFF
+        var path = WriteBytes("a.txt", [.. "eins\n"u8, .. Encoding.UTF8.GetBytes(new string('ü', 300)), 0xFF, (byte)'x', (byte)'\n']);
+
+        // When it is read as strings, and as bytes checked while reading
+        var asStrings = Assert.Throws<CorpusFormatException>(() => CorpusReader.ReadDocuments(Source(path)).ToList());
+        var asBytes = Assert.Throws<CorpusFormatException>(() =>
+        {
+            using var reader = new LineDocumentReader(Source(path));
+            while (reader.TryRead(out _))
+            {
+            }
+        });
+
+        // Then both name line 2 and byte 600
+        foreach (var error in new[] { asStrings, asBytes })
+        {
+            Assert.Equal((path, "line 2"), (error.File, error.Position));
+            Assert.Contains("byte 600 ", error.Message);
+        }
+    }
+
+    [Fact]
     public void ErrorNamesFileAndLine_When_ALineIsNotValidUtf8()
     {
         // Given a Latin-1 'ü' (0xFC) on line 3

@@ -245,5 +245,28 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
         Assert.False(File.Exists(Path.Combine(preparer.DirectoryFor(source), ShardManifest.FileName)));
     }
 
+    [Fact]
+    public void ErrorNamesTheEarliestBadLine_When_SeveralLinesOfABatchAreNotUtf8()
+    {
+        // Given 5,000 lines of which 1,234 and 3,000 hold a Latin-1 byte, all in one batch checked on four threads
+        var path = Path.Combine(_dir, "bad.txt");
+        var lines = Enumerable.Range(1, 5000).Select(n => n is 1234 or 3000 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
+        File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        var source = new CorpusSourceConfig { Name = "bad", Path = path, Lang = "de" };
+        var config = Config("out");
+        config.Threads = 4;
+        config.BatchBytes = 1 << 20;
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            // When it is prepared
+            var error = Assert.Throws<CorpusFormatException>(() => new ShardPreparer(config, tokenizers.First) { Force = true }.Prepare(source));
+
+            // Then the error names the first bad line and its byte, every time
+            Assert.Equal((path, "line 1234"), (error.File, error.Position));
+            Assert.Contains("byte 1 ", error.Message);
+        }
+    }
+
     private sealed class SimulatedCrashException : Exception;
 }
