@@ -52,7 +52,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     public int[][] EncodeBatch(IReadOnlyList<string> texts, int maxDegreeOfParallelism = -1)
     {
         var result = new int[texts.Count][];
-        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => result[i] = Encode(texts[i]));
+        Parallel.For(0, texts.Count, Threads(maxDegreeOfParallelism), i => result[i] = Encode(texts[i]));
         return result;
     }
 
@@ -60,7 +60,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     public void EncodeBatch(IReadOnlyList<string> texts, TokenBatch output, int maxDegreeOfParallelism = -1)
     {
         output.Reset(texts.Count);
-        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => output.Set(i, Encode(texts[i])));
+        Parallel.For(0, texts.Count, Threads(maxDegreeOfParallelism), i => output.Set(i, Encode(texts[i])));
     }
 
     /// <inheritdoc />
@@ -70,7 +70,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
         firstInvalid = Enumerable.Range(0, texts.Count).FirstOrDefault(i => !System.Text.Unicode.Utf8.IsValid(texts[i]), -1);
         if (firstInvalid >= 0)
             return false;
-        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
+        Parallel.For(0, texts.Count, Threads(maxDegreeOfParallelism),
             i => output.Set(i, Encode(System.Text.Encoding.UTF8.GetString(texts[i]))));
         return true;
     }
@@ -81,6 +81,10 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     /// <inheritdoc />
     public string IdToPiece(int id) => _idToToken(id)
         ?? throw new TokenizerException($"Id {id} is outside the vocabulary of {ModelPath} ({VocabSize} ids).");
+
+    // 0 or less: all cores, as for SentencePieceTokenizer (ParallelOptions itself refuses 0).
+    private static ParallelOptions Threads(int maxDegreeOfParallelism) =>
+        new() { MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : -1 };
 
     /// <summary>Nothing native is held.</summary>
     public void Dispose() { }

@@ -56,6 +56,7 @@ public sealed class ByteLevelBpeTokenizerTests(ByteLevelBpeFixture fixture) : IC
         var differing = Enumerable.Range(0, texts.Count).Where(i => !ours[i].SequenceEqual(expected[i])).ToList();
         Assert.True(differing.Count == 0, Describe(differing, texts, ours, expected));
         Assert.Equal(ours, batch.ToArrays());
+        Assert.Equal(ours, tokenizer.EncodeBatch(texts, maxDegreeOfParallelism: 0));
     }
 
     [Theory]
