@@ -92,14 +92,29 @@ internal static class BenchTokenizeCommand
         return command;
     }
 
-    // Rounds interleave the tools so that load from other processes hits them alike; each
-    // configuration keeps its fastest run. Every run loads the model afresh, so it starts with
-    // empty piece caches and pays for its own misses.
     private static List<Measurement> Measure(string modelPath, string inputPath, string work, int repeat, int[] threadCounts, bool withSpmEncode)
     {
         var bytes = new FileInfo(inputPath).Length;
         var lines = File.ReadAllLines(inputPath, Encoding.UTF8).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
-        WarmUp(modelPath, lines, work, threadCounts.Max());
+        // The encoder's input as prepare hands it over, made once for every run (its conversion is not timed).
+        var texts = Utf8Batches(lines);
+        try
+        {
+            WarmUp(modelPath, lines, work, threadCounts.Max());
+            return MeasureRounds(modelPath, inputPath, work, repeat, threadCounts, withSpmEncode, texts, bytes);
+        }
+        finally
+        {
+            texts.ForEach(batch => batch.Dispose());
+        }
+    }
+
+    // Rounds interleave the tools so that load from other processes hits them alike; each
+    // configuration keeps its fastest run. Every run loads the model afresh, so it starts with
+    // empty piece caches and pays for its own misses.
+    private static List<Measurement> MeasureRounds(string modelPath, string inputPath, string work, int repeat, int[] threadCounts,
+        bool withSpmEncode, List<Utf8TextBatch> texts, long bytes)
+    {
         var rounds = new List<List<Measurement>>();
         var allowed = CoreAffinity.AllowedCores();
         for (var round = 0; round < repeat; round++)
@@ -110,19 +125,8 @@ internal static class BenchTokenizeCommand
                 // N threads run on N cores: prepare's reader and shard writer share them with the encoder, so a
                 // figure on N cores is what an N-core machine would do.
                 var pinned = threads <= allowed.Count && CoreAffinity.PinProcess(allowed.Take(threads));
-                // Without the cache the threads share nothing: what more threads do to the work per
-                // CPU-second here is the machine's and the runtime's part, not the cache's.
-                using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
-                    runs.Add(RunEncodeOnly(uncached, lines, threads, bytes) with { Tool = "encode, no cache" });
-                var output = Path.Combine(work, $"prepare-{threads}");
-                if (Directory.Exists(output))
-                    Directory.Delete(output, recursive: true);
-                using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
-                    runs.Add(RunPrepare(tokenizer, inputPath, output, threads, bytes));
-                using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
-                    runs.Add(RunEncodeOnly(tokenizer, lines, threads, bytes));
-                for (var i = runs.Count - 3; i < runs.Count; i++)
-                    runs[i] = runs[i] with { Cores = pinned ? threads : null };
+                runs.AddRange(RunOnThreads(modelPath, inputPath, work, threads, texts, bytes)
+                    .Select(run => run with { Cores = pinned ? threads : null }));
                 CoreAffinity.PinProcess(allowed);
             }
             rounds.Add(runs);
@@ -136,6 +140,31 @@ internal static class BenchTokenizeCommand
                 throw new InvalidDataException(
                     $"{result.Tool} on {result.Threads} thread(s) produced {result.Tokens:N0} text tokens but {reference.Tool} {reference.Tokens:N0} on the same input");
         return results;
+    }
+
+    // The three tools on one thread count, each with a model loaded afresh (empty caches).
+    private static IEnumerable<Measurement> RunOnThreads(string modelPath, string inputPath, string work, int threads,
+        List<Utf8TextBatch> texts, long bytes)
+    {
+        // Without the cache the threads share nothing: what more threads do to the work per
+        // CPU-second here is the machine's and the runtime's part, not the cache's.
+        using (var uncached = SentencePieceTokenizer.Load(modelPath, pieceCacheBytes: 0))
+            yield return RunEncodeOnly(uncached, texts, threads, bytes) with { Tool = "encode, no cache" };
+        var output = Path.Combine(work, $"prepare-{threads}");
+        if (Directory.Exists(output))
+            Directory.Delete(output, recursive: true);
+        using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
+            yield return RunPrepare(tokenizer, inputPath, output, threads, bytes);
+        using (var tokenizer = SentencePieceTokenizer.Load(modelPath))
+            yield return RunEncodeOnly(tokenizer, texts, threads, bytes);
+    }
+
+    // Batches of 16,384 lines as UTF-8, the unit of one parallel encode in `encode only`.
+    private static List<Utf8TextBatch> Utf8Batches(List<string> lines)
+    {
+        const int batch = 16_384;
+        return Enumerable.Range(0, (lines.Count + batch - 1) / batch)
+            .Select(b => Utf8TextBatch.From(lines, b * batch, Math.Min(lines.Count, (b + 1) * batch))).ToList();
     }
 
     // The first timed runs would otherwise pay for much of compiling the code (tiered JIT, whose background compiles
@@ -155,12 +184,14 @@ internal static class BenchTokenizeCommand
         var input = Path.Combine(work, "warm-up.txt");
         File.WriteAllLines(input, sample);
         using var tokenizer = SentencePieceTokenizer.Load(modelPath);
+        var texts = Utf8Batches(sample);
         foreach (var threads in new[] { 1, mostThreads }.Distinct())
         {
             RunPrepare(tokenizer, input, Path.Combine(work, "warm-up"), threads, bytes);
-            RunEncodeOnly(tokenizer, sample, threads, bytes);
+            RunEncodeOnly(tokenizer, texts, threads, bytes);
             Directory.Delete(Path.Combine(work, "warm-up"), recursive: true);
         }
+        texts.ForEach(batch => batch.Dispose());
         File.Delete(input);
     }
 
@@ -234,24 +265,19 @@ internal static class BenchTokenizeCommand
     }
 
     // The encoder alone on text already in memory as UTF-8 (as prepare hands it over): the share of prepare's time spent tokenizing.
-    private static Measurement RunEncodeOnly(SentencePieceTokenizer tokenizer, List<string> lines, int threads, long bytes)
+    private static Measurement RunEncodeOnly(SentencePieceTokenizer tokenizer, List<Utf8TextBatch> texts, int threads, long bytes)
     {
-        const int batch = 16_384;
-        var batches = Enumerable.Range(0, (lines.Count + batch - 1) / batch)
-            .Select(b => Utf8TextBatch.From(lines, b * batch, Math.Min(lines.Count, (b + 1) * batch))).ToList();
         long tokens = 0;
         using var ids = new TokenBatch();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        foreach (var texts in batches)
+        foreach (var batch in texts)
         {
-            tokenizer.EncodeBatch(texts, ids, threads);
+            tokenizer.EncodeBatch(batch, ids, threads);
             tokens += ids.TotalTokens;
         }
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        var seconds = clock.Elapsed.TotalSeconds;
-        batches.ForEach(texts => texts.Dispose());
-        return WithHitRates(new Measurement("encode only", threads, seconds, cpuSeconds, bytes, tokens), tokenizer);
+        return WithHitRates(new Measurement("encode only", threads, clock.Elapsed.TotalSeconds, cpuSeconds, bytes, tokens), tokenizer);
     }
 
     private static long CountIds(string path)
