@@ -141,8 +141,10 @@ version_h=$include/torch/csrc/api/include/torch/version.h
 [[ -f $version_h ]] || fail "$version_h missing; delete artifacts/$tree and rerun"
 version=$(awk '/define TORCH_VERSION_(MAJOR|MINOR|PATCH)/ {v = v (v == "" ? "" : ".") $3} END {print v}' "$version_h")
 [[ $version == 2.* ]] || fail "artifacts/$tree holds libtorch '$version', expected 2.x; delete it and rerun"
+# Headers that only a CUDA libtorch tree has, and that the shim's CUDA and NCCL code includes.
+cuda_headers=(c10/cuda/CUDACachingAllocator.h torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp cuda_runtime_api.h nccl.h)
 if [[ $mode == cuda ]]; then
-  for header in c10/cuda/CUDACachingAllocator.h torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp cuda_runtime_api.h nccl.h; do
+  for header in "${cuda_headers[@]}"; do
     [[ -f $include/$header ]] || fail "$header missing from artifacts/$tree (not a CUDA libtorch?); delete it and rerun"
   done
 fi
@@ -215,7 +217,7 @@ if [[ $mode == cuda ]]; then
   # The CUDA code sits behind #ifdefs: make sure it was compiled, not skipped, and by the CUDA and
   # NCCL headers of the tree above. The fused AdamW path also needs the version guard in
   # pg_optim.cpp to let 2.6 in.
-  for header in c10/cuda/CUDACachingAllocator.h torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp cuda_runtime_api.h nccl.h; do
+  for header in "${cuda_headers[@]}"; do
     grep -qF "$include/$header" "$work"/*.d || fail "no shim file included $header: the PG_WITH_CUDA / PG_WITH_NCCL code was not compiled"
   done
   optim=src/PolyGlot.Native/torch/pg_optim.cpp

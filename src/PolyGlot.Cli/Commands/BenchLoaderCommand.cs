@@ -92,7 +92,7 @@ internal static class BenchLoaderCommand
         var steps = (int)Math.Max(50, corpusTokens / tokensPerStep);
         var plan = DataPipeline.Resolve(config, steps);
         var allowed = CoreAffinity.AllowedCores();
-        if (settings.Cores > allowed.Count || !CoreAffinity.PinProcess(allowed.Take(settings.Cores)))
+        if (!CoreAffinity.PinProcess(allowed, settings.Cores))
             Serilog.Log.Warning("bench loader: could not pin the process to {Cores} core(s) ({Allowed} allowed); the figures use every core it may use",
                 settings.Cores, allowed.Count);
 

@@ -124,7 +124,7 @@ internal static class BenchTokenizeCommand
             {
                 // N threads run on N cores: prepare's reader and shard writer share them with the encoder, so a
                 // figure on N cores is what an N-core machine would do.
-                var pinned = threads <= allowed.Count && CoreAffinity.PinProcess(allowed.Take(threads));
+                var pinned = CoreAffinity.PinProcess(allowed, threads);
                 runs.AddRange(RunOnThreads(modelPath, inputPath, work, threads, texts, bytes)
                     .Select(run => run with { Cores = pinned ? threads : null }));
                 CoreAffinity.PinProcess(allowed);

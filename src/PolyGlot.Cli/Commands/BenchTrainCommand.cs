@@ -110,7 +110,7 @@ internal static class BenchTrainCommand
             catch (InvalidOperationException e)
             {
                 // This side's figures still count; the command fails after printing them.
-                peerFailure = e.Message.Split('\n').Last(line => line.Trim().Length > 0).Trim();
+                peerFailure = ReferenceScripts.LastLine(e.Message);
             }
         }
         Print(shape, csharp, settings.Python == "none" || peerFailure is not null ? null : python);

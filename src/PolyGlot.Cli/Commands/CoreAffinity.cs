@@ -45,6 +45,12 @@ internal static partial class CoreAffinity
         return pinned;
     }
 
+    /// <summary>
+    /// Pins every thread of the process to the first <paramref name="count"/> of <paramref name="allowed"/>; false where
+    /// that is not possible, <paramref name="count"/> among them when there are fewer (nothing is pinned then).
+    /// </summary>
+    public static bool PinProcess(IReadOnlyList<int> allowed, int count) => count <= allowed.Count && PinProcess(allowed.Take(count));
+
     /// <summary>Pins the calling thread alone to <paramref name="core"/>; false where that is not possible.</summary>
     public static bool PinCurrentThread(int core) =>
         OperatingSystem.IsLinux() && SchedSetAffinity(0, MaskWords * sizeof(ulong), MaskOf([core])) == 0;

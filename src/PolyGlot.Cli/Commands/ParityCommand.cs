@@ -155,7 +155,7 @@ internal static class ParityCommand
         }
         catch (InvalidOperationException e)
         {
-            return LastLine(e.Message);
+            return ReferenceScripts.LastLine(e.Message);
         }
     }
 
@@ -168,11 +168,9 @@ internal static class ParityCommand
         }
         catch (Exception e) when (e is InvalidOperationException or TorchException or IOException)
         {
-            return c.Failed(LastLine(e.Message));
+            return c.Failed(ReferenceScripts.LastLine(e.Message));
         }
     }
-
-    private static string LastLine(string message) => message.Split('\n').Last(line => line.Trim().Length > 0).Trim();
 
     private static Outcome Compare(Case c, Device device)
     {
@@ -181,7 +179,10 @@ internal static class ParityCommand
         using var scope = DisposeScope.Enter();
         var inputIds = Tensor.FromArray(inputs, Batch, SeqLen).To(device);
         var targetIds = Tensor.FromArray(targets, Batch, SeqLen).To(device);
-        var logits = model.Forward(inputIds).To(DType.Float32).To(Device.Cpu).ToArray<float>();
+        float[] logits;
+        // The logits alone need no graph; the loss below runs the forward again with one.
+        using (new NoGradScope())
+            logits = model.Forward(inputIds).To(DType.Float32).To(Device.Cpu).ToArray<float>();
         var loss = model.Loss(inputIds, targetIds);
         loss.Backward();
         var lossError = Math.Abs(loss.ToDouble() - reference.Loss) / Math.Abs(reference.Loss);

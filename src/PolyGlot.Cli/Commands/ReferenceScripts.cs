@@ -49,4 +49,7 @@ internal static class ReferenceScripts
             return output;
         }
     }
+
+    /// <summary>The last non-empty line of a <see cref="RunPython"/> failure: the Python error itself, for a one-line report.</summary>
+    public static string LastLine(string message) => message.Split('\n').Last(line => line.Trim().Length > 0).Trim();
 }

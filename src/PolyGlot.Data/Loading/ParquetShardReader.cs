@@ -31,35 +31,31 @@ public sealed class ParquetShardReader : IShardReader
         if (!File.Exists(path))
             throw new InvalidDataException($"shard {path} does not exist; {Hint}.");
         var reader = Guarded(path, () => ParquetReader.Open(path));
+        // Closed here unless the documents returned keep it to decode their row groups later.
+        var owned = reader;
         try
         {
             CheckColumns(reader);
             if (reader.RowGroupCount == 0)
-            {
-                reader.Dispose();
                 return new ShardDocuments(path, [], [0], []);
-            }
             if (reader.Schema.IndexOf(LengthColumn) < 0)
             {
                 // Shards written before num_tokens existed: the lengths come from decoding the tokens.
-                using (reader)
-                {
-                    var whole = Guarded(path, () => ReadWhole(reader));
-                    Interlocked.Add(ref _decodedTokens, whole.TokenCount);
-                    return whole;
-                }
+                var whole = Guarded(path, () => ReadWhole(reader));
+                Interlocked.Add(ref _decodedTokens, whole.TokenCount);
+                return whole;
             }
             var (offsets, languages, blockFirstDocuments) = Guarded(path, () => Index(reader));
             var documents = new ShardDocuments(path, offsets, languages, blockFirstDocuments, new BlockReader(this, reader, offsets, blockFirstDocuments));
             // A one-block shard gains nothing from waiting (and then holds no open file).
             if (documents.BlockCount == 1)
                 documents.DecodeAll();
+            owned = null;
             return documents;
         }
-        catch
+        finally
         {
-            reader.Dispose();
-            throw;
+            owned?.Dispose();
         }
     }
 

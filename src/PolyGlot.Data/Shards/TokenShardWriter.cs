@@ -55,19 +55,18 @@ public static class TokenShardWriter
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupTokens, 1);
         using var writer = new ParquetWriter(path, Schema, Options);
         var columns = writer.Schema.Columns;
-        // An empty shard still gets one (empty) row group, as Parquet readers expect a column chunk.
-        if (languages.Count == 0)
-            writer.Write(ColumnData.FromInt32Lists(columns[0], [], [0]), ColumnData.FromStrings(columns[1], []),
-                ColumnData.FromStrings(columns[2], []), ColumnData.FromInt32(columns[3], []));
         var firsts = GroupStarts(offsets, languages.Count, rowGroupTokens);
         writer.WriteRowGroups(firsts.Count - 1, g => RowGroup(columns, tokens, offsets, languages, source, firsts[g], firsts[g + 1]), maxDegreeOfParallelism);
         writer.Complete();
     }
 
     // The first document of each row group, then the document count: whole documents, about rowGroupTokens tokens per
-    // group (a longer document alone).
+    // group (a longer document alone). An empty shard still gets one (empty) row group, as Parquet readers expect a
+    // column chunk.
     private static List<int> GroupStarts(int[] offsets, int documents, int rowGroupTokens)
     {
+        if (documents == 0)
+            return [0, 0];
         var starts = new List<int> { 0 };
         var first = 0;
         while (first < documents)

@@ -186,32 +186,51 @@ void pg::dist::unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors
   }
 }
 
+at::Tensor& pg::dist::grad_or_zeros(at::Tensor& param) {
+  auto& grad = param.mutable_grad();
+  if (!grad.defined()) grad = at::zeros_like(param);
+  return grad;
+}
+
+pg::dist::BucketReduce pg::dist::start_all_reduce(GroupBase& group, const std::vector<at::Tensor>& grads) {
+  c10::AutoGradMode no_grad(false);
+  BucketReduce reduce;
+  reduce.buffer = {pack(grads)};
+  reduce.work = group.allreduce(reduce.buffer);
+  return reduce;
+}
+
+void pg::dist::finish_all_reduce(BucketReduce& reduce, double scale, std::vector<at::Tensor>& grads) {
+  c10::AutoGradMode no_grad(false);
+  reduce.work->wait();
+  auto& buffer = reduce.buffer[0];
+  if (scale != 1.0) buffer.mul_(scale);
+  unpack(buffer, grads);
+  reduce = BucketReduce();
+}
+
 // Joins the group: rank 0 hosts the TCPStore on `port`, the others connect to host:port; every
 // step is bounded by `timeout_ms`. Returns null with a message naming the rank and the address
 // when the rendezvous fails.
 PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port, int rank, int world, int64_t timeout_ms) {
-  return pg::guard_ptr<pg_dist>([&]() -> pg_dist* {
-    try {
-      if (world < 1) throw std::invalid_argument("WORLD_SIZE must be >= 1, got " + std::to_string(world));
-      if (rank < 0 || rank >= world)
-        throw std::invalid_argument("RANK must be in 0.." + std::to_string(world - 1) + ", got " + std::to_string(rank));
-      if (timeout_ms <= 0) throw std::invalid_argument("the rendezvous timeout must be positive");
-      std::chrono::milliseconds timeout(timeout_ms);
-      auto tcp = connect_store(host == nullptr ? "" : host, port, rank, world, timeout);
-      auto dist = std::make_unique<pg_dist>();
-      dist->store = c10::make_intrusive<c10d::PrefixStore>("default_pg", tcp);
-      auto group_store = c10::make_intrusive<c10d::PrefixStore>("0", dist->store);
-      dist->group = create_group(backend == nullptr ? "" : backend, group_store, rank, world, timeout);
-      store_barrier(*dist->store, world, timeout);
-      dist->group->setSequenceNumberForGroup();
-      dist->backend = backend;
-      dist->rank = rank;
-      dist->world = world;
-      dist->timeout = timeout;
-      return dist.release();
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(e.what_without_backtrace());
-    }
+  return pg::checked_ptr<pg_dist>([&] {
+    if (world < 1) throw std::invalid_argument("WORLD_SIZE must be >= 1, got " + std::to_string(world));
+    if (rank < 0 || rank >= world)
+      throw std::invalid_argument("RANK must be in 0.." + std::to_string(world - 1) + ", got " + std::to_string(rank));
+    if (timeout_ms <= 0) throw std::invalid_argument("the rendezvous timeout must be positive");
+    std::chrono::milliseconds timeout(timeout_ms);
+    auto tcp = connect_store(host == nullptr ? "" : host, port, rank, world, timeout);
+    auto dist = std::make_unique<pg_dist>();
+    dist->store = c10::make_intrusive<c10d::PrefixStore>("default_pg", tcp);
+    auto group_store = c10::make_intrusive<c10d::PrefixStore>("0", dist->store);
+    dist->group = create_group(backend == nullptr ? "" : backend, group_store, rank, world, timeout);
+    store_barrier(*dist->store, world, timeout);
+    dist->group->setSequenceNumberForGroup();
+    dist->backend = backend;
+    dist->rank = rank;
+    dist->world = world;
+    dist->timeout = timeout;
+    return dist.release();
   });
 }
 
@@ -254,33 +273,19 @@ PG_EXPORT int pg_dist_all_reduce_grads(pg_dist* dist, pg_tensor* const* params, 
                                        double scale) {
   return pg::checked([&] {
     auto& group = group_of(dist);
-    c10::AutoGradMode no_grad(false);
     std::vector<at::Tensor> grads;
     for (int64_t i = 0; i < count; ++i) {
       auto param = pg::ref(params[i]);
-      if (!param.grad().defined()) param.mutable_grad() = at::zeros_like(param);
-      grads.push_back(param.grad());
+      grads.push_back(pg::dist::grad_or_zeros(param));
     }
-    struct Bucket {
-      std::vector<at::Tensor> grads;
-      std::vector<at::Tensor> buffer;
-    };
-    std::vector<Bucket> buckets;
+    std::vector<std::vector<at::Tensor>> bucket_grads;
+    std::vector<pg::dist::BucketReduce> reduces;
     for (const auto& members : pg::dist::buckets_of(grads, bucket_bytes)) {
-      buckets.emplace_back();
-      for (auto i : members) buckets.back().grads.push_back(grads[i]);
+      bucket_grads.emplace_back();
+      for (auto i : members) bucket_grads.back().push_back(grads[i]);
+      reduces.push_back(pg::dist::start_all_reduce(*group.group, bucket_grads.back()));
     }
-    std::vector<decltype(group.group->allreduce(buckets[0].buffer))> works;
-    for (auto& bucket : buckets) {
-      bucket.buffer = {pack(bucket.grads)};
-      works.push_back(group.group->allreduce(bucket.buffer));
-    }
-    for (size_t b = 0; b < buckets.size(); ++b) {
-      works[b]->wait();
-      auto& buffer = buckets[b].buffer[0];
-      if (scale != 1.0) buffer.mul_(scale);
-      unpack(buffer, buckets[b].grads);
-    }
+    for (size_t b = 0; b < reduces.size(); ++b) pg::dist::finish_all_reduce(reduces[b], scale, bucket_grads[b]);
   });
 }
 

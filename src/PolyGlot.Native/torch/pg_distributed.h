@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pg_torch.h"
@@ -34,6 +35,23 @@ void unpack(const at::Tensor& buffer, std::vector<at::Tensor>& tensors);
 // Gradient buckets: indices of consecutive tensors of one dtype and device, a new bucket started
 // once the current one holds `bucket_bytes` or more.
 std::vector<std::vector<int64_t>> buckets_of(const std::vector<at::Tensor>& tensors, int64_t bucket_bytes);
+
+using WorkPtr = decltype(std::declval<GroupBase&>().allreduce(std::declval<std::vector<at::Tensor>&>()));
+
+// One bucket's all-reduce in flight: the flat buffer it runs on, and its work.
+struct BucketReduce {
+  std::vector<at::Tensor> buffer;
+  WorkPtr work;
+};
+
+// The gradient of `param`, made zeros where it has none: every rank then reduces the same layout.
+at::Tensor& grad_or_zeros(at::Tensor& param);
+
+// Packs `grads` and starts their sum over the group.
+BucketReduce start_all_reduce(GroupBase& group, const std::vector<at::Tensor>& grads);
+
+// Waits for `reduce`, scales the sum by `scale`, writes it back into `grads` and releases the buffer.
+void finish_all_reduce(BucketReduce& reduce, double scale, std::vector<at::Tensor>& grads);
 
 }  // namespace pg::dist
 

@@ -21,12 +21,9 @@
 
 namespace {
 
-using WorkPtr = decltype(std::declval<pg::dist::GroupBase&>().allreduce(std::declval<std::vector<at::Tensor>&>()));
-
 struct Bucket {
   std::vector<int64_t> members;  // parameter indices
-  std::vector<at::Tensor> buffer;
-  WorkPtr work;
+  pg::dist::BucketReduce reduce;
 };
 
 // Lives as long as a hook may fire: the hooks hold it, so freeing the reducer only disarms it.
@@ -44,30 +41,17 @@ struct ReducerState {
   std::mutex mutex;
 };
 
-at::Tensor& grad_of(at::Tensor& param) {
-  auto& grad = param.mutable_grad();
-  if (!grad.defined()) grad = at::zeros_like(param);
-  return grad;
-}
-
 std::vector<at::Tensor> grads_of(ReducerState& state, const Bucket& bucket) {
   std::vector<at::Tensor> grads;
-  for (auto index : bucket.members) grads.push_back(grad_of(state.params[index]));
+  for (auto index : bucket.members) grads.push_back(pg::dist::grad_or_zeros(state.params[index]));
   return grads;
 }
 
-void start(ReducerState& state, Bucket& bucket) {
-  c10::AutoGradMode no_grad(false);
-  bucket.buffer = {pg::dist::pack(grads_of(state, bucket))};
-  bucket.work = state.group->allreduce(bucket.buffer);
-}
+void start(ReducerState& state, Bucket& bucket) { bucket.reduce = pg::dist::start_all_reduce(*state.group, grads_of(state, bucket)); }
 
 // Drops what an interrupted step left (a failed collective, a backward that threw after arming).
 void reset(ReducerState& state) {
-  for (auto& bucket : state.buckets) {
-    bucket.buffer.clear();
-    bucket.work = WorkPtr();
-  }
+  for (auto& bucket : state.buckets) bucket.reduce = pg::dist::BucketReduce();
   std::fill(state.arrived.begin(), state.arrived.end(), 0);
   state.next = 0;
   state.started_in_backward = 0;
@@ -99,22 +83,17 @@ bool counts_differ(const ReducerState& state, const Bucket& bucket) {
 }
 
 void finish(ReducerState& state) {
-  c10::AutoGradMode no_grad(false);
   for (; state.next < state.buckets.size(); ++state.next) start(state, state.buckets[state.next]);
-  for (auto& bucket : state.buckets) bucket.work->wait();
+  for (auto& bucket : state.buckets) bucket.reduce.work->wait();
   for (auto& bucket : state.buckets) {
     if (!counts_differ(state, bucket)) continue;
-    bucket.buffer = {pg::dist::pack(grads_of(state, bucket))};
-    state.group->allreduce(bucket.buffer)->wait();
+    start(state, bucket);
+    bucket.reduce.work->wait();
     ++state.reduced_again;
   }
   for (auto& bucket : state.buckets) {
-    auto& buffer = bucket.buffer[0];
-    if (state.scale != 1.0) buffer.mul_(state.scale);
     auto grads = grads_of(state, bucket);
-    pg::dist::unpack(buffer, grads);
-    bucket.buffer.clear();
-    bucket.work = WorkPtr();
+    pg::dist::finish_all_reduce(bucket.reduce, state.scale, grads);
   }
   // A parameter without a gradient this step (0) is not waited for next step; if it gets one
   // then, its bucket is reduced again. Counts come from the graph, the same on every rank.
@@ -172,13 +151,7 @@ pg_grad_reducer* create(pg_dist* dist, pg_tensor* const* params, int64_t count, 
 // `bucket_bytes`; the averaged gradient is the sum over ranks times `scale`.
 PG_EXPORT pg_grad_reducer* pg_grad_reducer_create(pg_dist* dist, pg_tensor* const* params, int64_t count, int64_t bucket_bytes,
                                                   double scale) {
-  return pg::guard_ptr<pg_grad_reducer>([&]() -> pg_grad_reducer* {
-    try {
-      return create(dist, params, count, bucket_bytes, scale);
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(e.what_without_backtrace());
-    }
-  });
+  return pg::checked_ptr<pg_grad_reducer>([&] { return create(dist, params, count, bucket_bytes, scale); });
 }
 
 PG_EXPORT void pg_grad_reducer_free(pg_grad_reducer* reducer) noexcept { delete reducer; }

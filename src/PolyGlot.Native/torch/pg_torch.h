@@ -92,16 +92,22 @@ int checked(Body&& body) noexcept {
   });
 }
 
-// For exports that return a new tensor: null signals an error.
-template <class Body>
-pg_tensor* checked_tensor(Body&& body) noexcept {
-  return ::pg::guard_ptr<pg_tensor>([&]() -> pg_tensor* {
+// For exports that return a new object: null signals an error.
+template <class T, class Body>
+T* checked_ptr(Body&& body) noexcept {
+  return ::pg::guard_ptr<T>([&]() -> T* {
     try {
-      return wrap(body());
+      return body();
     } catch (const c10::Error& e) {
       throw std::runtime_error(e.what_without_backtrace());
     }
   });
+}
+
+// For exports that return a new tensor: null signals an error.
+template <class Body>
+pg_tensor* checked_tensor(Body&& body) noexcept {
+  return checked_ptr<pg_tensor>([&] { return wrap(body()); });
 }
 
 }  // namespace pg

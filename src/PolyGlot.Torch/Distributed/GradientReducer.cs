@@ -31,12 +31,13 @@ public sealed unsafe class GradientReducer : IDisposable
             _handle = Native.GradReducerCreate(group.Handle, h, handles.Length, bucketBytes, scale);
         if (_handle == 0)
             Native.Check(-1, "GradientReducer");
+        BucketCount = (int)Native.GradReducerBuckets(_handle);
         GC.KeepAlive(group);
         GC.KeepAlive(parameters);
     }
 
-    /// <summary>Gradient buckets.</summary>
-    public int BucketCount => (int)Native.GradReducerBuckets(Handle);
+    /// <summary>Gradient buckets (fixed when the reducer is made).</summary>
+    public int BucketCount { get; }
 
     /// <summary>Buckets started while the last backward ran (the overlap achieved).</summary>
     public long StartedInBackward { get; private set; }

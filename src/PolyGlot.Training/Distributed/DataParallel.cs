@@ -114,6 +114,9 @@ public sealed class DataParallel : IDisposable
     public GradientReducer OverlappedAverage(IReadOnlyList<Tensor> parameters) =>
         new(_group, parameters.Reverse().ToList(), _bucketBytes, 1.0 / WorldSize);
 
+    /// <summary>Finishes what <paramref name="reducer"/> started during backward: every gradient is then its mean over all ranks.</summary>
+    public void AverageGradients(GradientReducer reducer) => Collective("gradient all-reduce", reducer.Finish);
+
     /// <summary>Sums <paramref name="tensor"/> (on the training device) over all ranks in place, without reading it.</summary>
     public void SumInPlace(Tensor tensor, string what) => Collective(what, () => _group.AllReduce(tensor));
 

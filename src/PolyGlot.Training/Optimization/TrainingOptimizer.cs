@@ -102,15 +102,6 @@ public sealed class TrainingOptimizer : IDisposable
             parallel.AverageGradients(_tensors);
     }
 
-    /// <summary>
-    /// A reducer that averages the gradients of <paramref name="modelOrder"/> (this optimizer's
-    /// parameters in the model's order, which is the reverse of the order backward finishes them)
-    /// during backward, where <paramref name="parallel"/> asks for it and the state is not sharded
-    /// (ZeRO-1 reduce-scatters after backward); otherwise null.
-    /// </summary>
-    public GradientReducer? OverlappedAverage(DataParallel parallel, IReadOnlyList<Tensor> modelOrder) =>
-        parallel.OverlapBackward && _sharded is null ? parallel.OverlappedAverage(modelOrder) : null;
-
     /// <summary>Applies one AdamW update with the accumulated gradients.</summary>
     public void Step()
     {

@@ -45,8 +45,11 @@ public sealed class TrainingStep : IDisposable
         (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
         _micro = new MicroBatch(microRows, seqLen, languages);
         _window = new LanguageLossWindow(languages, model.Device);
-        // The optimizer groups its parameters by weight decay; the buckets need the model's order.
-        _reducer = parallel is null ? null : optimizer.OverlappedAverage(parallel, model.Parameters.Select(p => p.Tensor).ToList());
+        // Averaged during backward where asked for and the optimizer state is not sharded (ZeRO-1 reduce-scatters after
+        // backward). The optimizer groups its parameters by weight decay; the buckets need the model's order.
+        _reducer = parallel is { OverlapBackward: true } && !optimizer.IsSharded
+            ? parallel.OverlappedAverage(model.Parameters.Select(p => p.Tensor).ToList())
+            : null;
     }
 
     /// <summary>
@@ -90,7 +93,7 @@ public sealed class TrainingStep : IDisposable
         if (_parallel is not null)
         {
             if (_reducer is not null)
-                _parallel.Collective("gradient all-reduce", _reducer.Finish);
+                _parallel.AverageGradients(_reducer);
             else
                 _optimizer.AverageGradients(_parallel);
             _parallel.SumInPlace(shared, "loss sum");
