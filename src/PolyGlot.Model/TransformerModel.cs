@@ -96,9 +96,17 @@ public sealed partial class TransformerModel : IDisposable
     /// </summary>
     public static TransformerModel Create(ModelConfig config, Device device, ulong seed, DType dtype)
     {
-        Rng.ManualSeed(seed);
-        return new TransformerModel(config, device, dtype);
+        // Seeding the process-wide generator and drawing the weights are one step: two models created at once on
+        // different threads (doctor's self-test beside other work, tests run in parallel) would otherwise interleave
+        // their draws, and a model's weights would depend on timing.
+        lock (SeededCreation)
+        {
+            Rng.ManualSeed(seed);
+            return new TransformerModel(config, device, dtype);
+        }
     }
+
+    private static readonly Lock SeededCreation = new();
 
     /// <summary>The parameter called <paramref name="name"/>.</summary>
     public ModelParameter Parameter(string name) => _table[name];

@@ -193,8 +193,11 @@ internal static class ParityCommand
         {
             var grad = parameter.Tensor.Grad ?? throw new InvalidOperationException($"{parameter.Name} received no gradient");
             var error = RelativeError(grad.To(DType.Float32).To(Device.Cpu).ToArray<float>(), expected[parameter.Name], floor);
-            if (error >= worst)
+            // A NaN must fail: a plain comparison would drop it.
+            if (double.IsNaN(error) || error >= worst)
                 (worst, worstName) = (error, parameter.Name);
+            if (double.IsNaN(worst))
+                break;
         }
         return new Outcome(c.Layout, c.Precision, lossError, RelativeError(logits, reference.Floats("logits")), worst, worstName, Limits[c.Precision]);
     }
