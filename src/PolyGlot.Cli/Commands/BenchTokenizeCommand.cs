@@ -27,10 +27,13 @@ internal static class BenchTokenizeCommand
     // CacheHitRate: share of the input bytes whose ids came from a piece cache, either level (null: no
     // cache); SharedCacheHitRate: of those, the share that came from the cache the threads share.
     // Cores: how many cores the process was confined to (null: not confined, e.g. more threads than cores).
+    // EncoderBusy: in prepare, the share of the time its encoder was encoding (PrepareProgressReport.EncoderBusy).
     private sealed record Measurement(
         string Tool, int Threads, double Seconds, double CpuSeconds, long Bytes, long Tokens, double? CacheHitRate = null, double? SharedCacheHitRate = null)
     {
         public int? Cores { get; init; }
+
+        public double? EncoderBusy { get; init; }
 
         public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
 
@@ -80,7 +83,7 @@ internal static class BenchTokenizeCommand
                         vs_reference_per_cpu_s = r.MegabytesPerCpuSecond / results[0].MegabytesPerCpuSecond,
                         vs_one_thread_wall = OneThread(results, r).Seconds / r.Seconds,
                         vs_one_thread_per_cpu_s = r.MegabytesPerCpuSecond / OneThread(results, r).MegabytesPerCpuSecond,
-                        cache_byte_hit_rate = r.CacheHitRate, shared_cache_byte_hit_rate = r.SharedCacheHitRate,
+                        cache_byte_hit_rate = r.CacheHitRate, shared_cache_byte_hit_rate = r.SharedCacheHitRate, encoder_busy = r.EncoderBusy,
                     }), new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
@@ -247,13 +250,15 @@ internal static class BenchTokenizeCommand
     {
         var config = new ShardPreparationConfig { Tokenizer = tokenizer.ModelPath, Output = output, Threads = threads, ShardTokens = 4_000_000 };
         var source = new CorpusSourceConfig { Name = "bench", Path = inputPath, Lang = "mul" };
+        PrepareProgressReport? last = null;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        new ShardPreparer(config, tokenizer).Prepare(source);
+        new ShardPreparer(config, tokenizer) { Progress = report => last = report }.Prepare(source);
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var manifest = ShardManifest.Load(Path.Combine(output, source.Name));
-        return WithHitRates(new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents), tokenizer);
+        var measurement = new Measurement("prepare", threads, seconds, cpuSeconds, bytes, manifest.Tokens - manifest.Documents) { EncoderBusy = last?.EncoderBusy };
+        return WithHitRates(measurement, tokenizer);
     }
 
     private static Measurement WithHitRates(Measurement measurement, SentencePieceTokenizer tokenizer)
@@ -327,7 +332,7 @@ internal static class BenchTokenizeCommand
         var table = new Table().Title($"tokenize {new FileInfo(inputPath).Length / 1e6:F1} MB ({Environment.ProcessorCount} cores)");
         var reference = results[0];
         var peer = reference.Tool == "spm_encode" ? "spm" : "ref";
-        foreach (var column in new[] { "tool", "threads", "cores", "s", "MB/s", $"vs {peer}", "CPU s", "MB/CPU s", $"vs {peer} per CPU s", "vs 1 thread", "cache hits" })
+        foreach (var column in new[] { "tool", "threads", "cores", "s", "MB/s", $"vs {peer}", "CPU s", "MB/CPU s", $"vs {peer} per CPU s", "vs 1 thread", "cache hits", "encoder busy" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var r in results)
         {
@@ -336,7 +341,8 @@ internal static class BenchTokenizeCommand
                 $"{r.MegabytesPerSecond / reference.MegabytesPerSecond:F2}x", $"{r.CpuSeconds:F2}", $"{r.MegabytesPerCpuSecond:F2}",
                 $"{r.MegabytesPerCpuSecond / reference.MegabytesPerCpuSecond:F2}x",
                 r.Threads == 1 ? "-" : $"{one.Seconds / r.Seconds:F2}x, {r.MegabytesPerCpuSecond / one.MegabytesPerCpuSecond:P0}/CPU s",
-                r.CacheHitRate is { } rate ? $"{rate:P1} (shared {r.SharedCacheHitRate:P1})" : "-");
+                r.CacheHitRate is { } rate ? $"{rate:P1} (shared {r.SharedCacheHitRate:P1})" : "-",
+                r.EncoderBusy is { } busy ? $"{busy:P0}" : "-");
         }
         if (reference.Tool != "spm_encode")
             AnsiConsole.MarkupLine($"[grey]ref: {Markup.Escape(reference.Tool)} on 1 thread (spm_encode not run)[/]");

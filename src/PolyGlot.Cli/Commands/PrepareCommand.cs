@@ -80,7 +80,7 @@ internal static class PrepareCommand
     private static void LogProgress(PrepareProgressReport report)
     {
         var seconds = Math.Max(report.Elapsed.TotalSeconds, 1e-9);
-        Serilog.Log.Information("prepare: {Source}: {Documents:N0} documents, {MB:F1} MB, {Tokens:N0} tokens, {Shards} shard(s) done, {MBps:F1} MB/s",
-            report.Source, report.Documents, report.Bytes / 1e6, report.Tokens, report.Shards, report.Bytes / 1e6 / seconds);
+        Serilog.Log.Information("prepare: {Source}: {Documents:N0} documents, {MB:F1} MB, {Tokens:N0} tokens, {Shards} shard(s) done, {MBps:F1} MB/s, encoder busy {Busy:P0}",
+            report.Source, report.Documents, report.Bytes / 1e6, report.Tokens, report.Shards, report.Bytes / 1e6 / seconds, report.EncoderBusy);
     }
 }

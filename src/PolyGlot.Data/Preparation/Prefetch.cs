@@ -4,7 +4,7 @@ namespace PolyGlot.Data.Preparation;
 
 /// <summary>
 /// Runs an enumeration one item ahead on a background thread, so that reading and decompressing
-/// the next batch overlaps with tokenizing the current one; memory stays at two items.
+/// the next batch overlaps with tokenizing the current one; memory stays at two items. Items never handed out are disposed.
 /// </summary>
 internal static class Prefetch
 {
@@ -44,6 +44,9 @@ internal static class Prefetch
             {
                 // Already rethrown above, or the consumer stopped early and its exception wins.
             }
+            // Items made but never handed out (the consumer stopped early) give back what they hold.
+            while (queue.TryTake(out var left))
+                (left as IDisposable)?.Dispose();
         }
     }
 }

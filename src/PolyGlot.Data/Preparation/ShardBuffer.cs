@@ -9,13 +9,22 @@ internal sealed class ShardBuffer(string source)
     private int[] _tokens = new int[1 << 16];
     private readonly List<int> _offsets = [0];
 
+    // Counts per language. Documents come in runs of one language (a file's lines share one string), so the last
+    // language is recognised by reference first: no hashing per document in a run.
+    private readonly List<(string Language, long Tokens, long Bytes)> _counts = [];
+    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    private string? _lastLanguage;
+    private int _last;
+
     public string Source { get; } = source;
 
     public List<string> Languages { get; } = [];
 
-    public Dictionary<string, long> TokensPerLanguage { get; } = new(StringComparer.Ordinal);
+    /// <summary>Tokens per language (eos included), as the manifest lists them.</summary>
+    public SortedDictionary<string, long> TokensPerLanguage() => Sorted(c => c.Tokens);
 
-    public Dictionary<string, long> BytesPerLanguage { get; } = new(StringComparer.Ordinal);
+    /// <summary>UTF-8 bytes per language, as the manifest lists them.</summary>
+    public SortedDictionary<string, long> BytesPerLanguage() => Sorted(c => c.Bytes);
 
     public int Tokens => _offsets[^1];
 
@@ -38,15 +47,34 @@ internal sealed class ShardBuffer(string source)
         _tokens[end - 1] = eos;
         _offsets.Add(end);
         Languages.Add(language);
-        TokensPerLanguage[language] = TokensPerLanguage.GetValueOrDefault(language) + length;
-        BytesPerLanguage[language] = BytesPerLanguage.GetValueOrDefault(language) + bytes;
+        var slot = SlotOf(language);
+        var (_, tokens, documentBytes) = _counts[slot];
+        _counts[slot] = (language, tokens + length, documentBytes + bytes);
     }
 
     public void Clear()
     {
         _offsets.RemoveRange(1, _offsets.Count - 1);
         Languages.Clear();
-        TokensPerLanguage.Clear();
-        BytesPerLanguage.Clear();
+        _counts.Clear();
+        _slots.Clear();
+        _lastLanguage = null;
+    }
+
+    private SortedDictionary<string, long> Sorted(Func<(string Language, long Tokens, long Bytes), long> count) =>
+        new(_counts.ToDictionary(c => c.Language, count, StringComparer.Ordinal), StringComparer.Ordinal);
+
+    private int SlotOf(string language)
+    {
+        if (ReferenceEquals(language, _lastLanguage))
+            return _last;
+        _lastLanguage = language;
+        if (!_slots.TryGetValue(language, out _last))
+        {
+            _last = _counts.Count;
+            _slots.Add(language, _last);
+            _counts.Add((language, 0, 0));
+        }
+        return _last;
     }
 }

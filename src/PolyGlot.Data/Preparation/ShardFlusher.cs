@@ -62,10 +62,10 @@ internal sealed class ShardFlusher(string directory, PrepareProgress progress, s
             File = file,
             Documents = shard.Documents,
             Tokens = shard.Tokens,
-            TokensPerLanguage = new SortedDictionary<string, long>(shard.TokensPerLanguage, StringComparer.Ordinal),
+            TokensPerLanguage = shard.TokensPerLanguage(),
             Sha256 = FileHash.Sha256Hex(path),
         });
-        progress.ShardBytesPerLanguage.Add(new SortedDictionary<string, long>(shard.BytesPerLanguage, StringComparer.Ordinal));
+        progress.ShardBytesPerLanguage.Add(shard.BytesPerLanguage());
         progress.Save(directory);
         Interlocked.Increment(ref _completed);
     }

@@ -15,7 +15,15 @@ namespace PolyGlot.Data.Preparation;
 /// <param name="Tokens">Tokens produced so far in this run (eos included).</param>
 /// <param name="Shards">Shards complete, including those of earlier runs.</param>
 /// <param name="Elapsed">Time since the source started.</param>
-public sealed record PrepareProgressReport(string Source, long Documents, long Bytes, long Tokens, int Shards, TimeSpan Elapsed);
+/// <param name="Encoding">
+/// Of <paramref name="Elapsed"/>, the time the encoder spent encoding. Near all of it: encoding limits the run, and more
+/// threads make it faster; well below: reading the input or storing the ids (appending, writing shards) does.
+/// </param>
+public sealed record PrepareProgressReport(string Source, long Documents, long Bytes, long Tokens, int Shards, TimeSpan Elapsed, TimeSpan Encoding)
+{
+    /// <summary>Share of the time the encoder was busy (0 to 1).</summary>
+    public double EncoderBusy => Elapsed > TimeSpan.Zero ? Math.Min(1, Encoding / Elapsed) : 0;
+}
 
 /// <summary>What happened to a source.</summary>
 public enum PrepareOutcome
@@ -32,7 +40,8 @@ public enum PrepareOutcome
 
 /// <summary>
 /// Tokenizes sources into token shards (docs/data-preparation.md): documents are read in batches of bounded
-/// size, encoded in parallel, terminated by eos and appended to the current shard; a shard is
+/// size, encoded in parallel (the next batch while this one is appended), terminated by eos and appended to the
+/// current shard; a shard is
 /// written (temporary file + rename) once it reaches the target token count, and the progress
 /// file records it. The manifest is written last. Output depends only on the input and settings.
 /// </summary>
@@ -122,14 +131,15 @@ public sealed class ShardPreparer
         var flusher = new ShardFlusher(directory, progress, source.Name, threads);
         var shard = new ShardBuffer(source.Name);
         long documents = 0, bytes = 0, tokens = 0;
-        using var ids = new TokenBatch();
+        using var encoder = new EncodedBatches(_tokenizer, threads);
         try
         {
             // Documents already in complete shards are read again (the order is fixed) but not tokenized.
-            foreach (var batch in Prefetch.Ahead(DocumentBatches.Read(source, _template, _config.BothDirections, skip, _config.BatchBytes)))
+            var batches = Prefetch.Ahead(DocumentBatches.Read(source, _template, _config.BothDirections, skip, _config.BatchBytes));
+            foreach (var encoded in encoder.Encode(batches))
             {
-                using var _ = batch;
-                batch.Encode(_tokenizer, ids, threads);
+                using var _ = encoded;
+                var (batch, ids) = (encoded.Documents, encoded.Ids);
                 for (var i = 0; i < batch.Texts.Count; i++)
                 {
                     var documentBytes = batch.Texts[i].Length;
@@ -140,7 +150,7 @@ public sealed class ShardPreparer
                         shard = flusher.Submit(shard);
                 }
                 documents += batch.Texts.Count;
-                Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, flusher.CompletedShards, clock.Elapsed));
+                Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, flusher.CompletedShards, clock.Elapsed, encoder.EncodingTime));
             }
             if (shard.Documents > 0)
                 flusher.Submit(shard);

@@ -99,6 +99,37 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     }
 
     [Fact]
+    public void EachShardCountsTheTokensAndBytesOfItsRowsPerLanguage_When_LanguagesAreInterleaved()
+    {
+        // Given JSON lines in five languages in a shuffled order, each document's language read from its row
+        string[] languages = ["de", "en", "fr", "zh", "ru"];
+        var path = Path.Combine(_dir, "mixed.jsonl");
+        var random = new Random(5);
+        var documents = Enumerable.Range(0, 5000)
+            .Select(n => (Lang: languages[random.Next(languages.Length)], Text: $"Satz {n}: {new string('ä', n % 50)} Ende"))
+            .ToList();
+        File.WriteAllLines(path, documents.Select(d => System.Text.Json.JsonSerializer.Serialize(new { text = d.Text, lang = d.Lang })));
+        var source = new CorpusSourceConfig { Name = "mixed", Path = path, Format = CorpusFormats.Jsonl, LangField = "lang" };
+
+        // When it is prepared into several shards
+        var preparer = new ShardPreparer(Config("out"), tokenizers.First);
+        preparer.Prepare(source);
+
+        // Then each shard's entry holds exactly its rows' tokens per language, and the manifest their bytes
+        var directory = preparer.DirectoryFor(source);
+        var paths = ShardDirectory.ListShards(directory, verifyHashes: true, out var manifest);
+        Assert.True(paths.Count > 2, $"expected several shards, got {paths.Count}");
+        for (var shard = 0; shard < paths.Count; shard++)
+        {
+            var counted = ShardTestReader.ReadShard(paths[shard]).GroupBy(r => r.Lang).ToDictionary(g => g.Key, g => (long)g.Sum(r => r.Ids.Length));
+            Assert.Equal(counted.OrderBy(c => c.Key, StringComparer.Ordinal), manifest.Shards[shard].TokensPerLanguage);
+        }
+        var bytes = documents.GroupBy(d => d.Lang).ToDictionary(g => g.Key, g => g.Sum(d => (long)System.Text.Encoding.UTF8.GetByteCount(d.Text)));
+        Assert.Equal(bytes.OrderBy(b => b.Key, StringComparer.Ordinal), manifest.BytesPerLanguage);
+        Assert.Equal(languages.Order(StringComparer.Ordinal), manifest.Languages);
+    }
+
+    [Fact]
     public void EveryRowIsTheDocumentsTokensFollowedByEos_When_ShardsAreRead()
     {
         var preparer = new ShardPreparer(Config("out"), tokenizers.First);
@@ -266,6 +297,37 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
             Assert.Equal((path, "line 1234"), (error.File, error.Position));
             Assert.Contains("byte 1 ", error.Message);
         }
+    }
+
+    [Fact]
+    public void ShardsBeforeABadLineAreKeptAndTheRunResumesAfterTheFix_When_ALaterBatchIsNotUtf8()
+    {
+        // Given 4,000 lines in many small batches, of which line 3,900 holds a Latin-1 byte
+        var path = Path.Combine(_dir, "late.txt");
+        byte[] Line(int n, byte umlaut) => [.. System.Text.Encoding.UTF8.GetBytes($"Zeile {n} m"), umlaut, .. "ssig\n"u8];
+        File.WriteAllBytes(path, [.. Enumerable.Range(1, 4000).SelectMany(n => Line(n, n == 3900 ? (byte)0xFC : (byte)'u'))]);
+        var source = new CorpusSourceConfig { Name = "late", Path = path, Lang = "de" };
+        var config = Config("out");
+        config.ShardTokens = 5_000;
+        config.BatchBytes = 4096;
+
+        // When it is prepared, the error names the line, and the shards finished before it are recorded
+        var error = Assert.Throws<CorpusFormatException>(() => new ShardPreparer(config, tokenizers.First).Prepare(source));
+        Assert.Equal((path, "line 3900"), (error.File, error.Position));
+        var directory = Path.Combine(config.Output, source.Name);
+        var recorded = PrepareProgress.TryLoad(directory)!.Shards.Count;
+        Assert.True(recorded >= 3, $"{recorded} shards recorded before the bad line");
+
+        // When the byte is fixed (same length) and it runs again, it resumes after those shards
+        File.WriteAllBytes(path, [.. Enumerable.Range(1, 4000).SelectMany(n => Line(n, (byte)'u'))]);
+        var outcome = new ShardPreparer(config, tokenizers.First).Prepare(source);
+
+        // Then the result is every line's tokens in order, like a run that never failed
+        Assert.Equal(PrepareOutcome.Resumed, outcome);
+        var rows = ShardTestReader.ReadAll(directory);
+        Assert.Equal(4000, rows.Count);
+        foreach (var n in new[] { 1, 2000, 3899, 3900, 4000 })
+            Assert.Equal([.. tokenizers.First.Encode($"Zeile {n} mussig"), tokenizers.First.Special.EosId], rows[n - 1].Ids);
     }
 
     private sealed class SimulatedCrashException : Exception;
