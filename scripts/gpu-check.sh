@@ -115,11 +115,12 @@ stage=preflight
 [[ -x $polyglot ]] || fail "$polyglot missing: run scripts/publish.sh on a machine with the .NET SDK and copy artifacts/publish/ here"
 command -v "$python" > /dev/null || fail "'$python' not found; set PYTHON to PyTorch's python"
 # One interpreter start answers every question about PyTorch (importing it with CUDA takes seconds):
-# version, CUDA version, device count, first device's name, one per line.
+# version, CUDA version, device count, first device's name and compute capability, one per line.
 torch_probe=$("$python" -c 'import torch; n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-print(torch.__version__, torch.version.cuda, n, torch.cuda.get_device_name(0) if n else "-", sep="\n")' 2> /dev/null) \
+print(torch.__version__, torch.version.cuda, n, torch.cuda.get_device_name(0) if n else "-",
+      "%d.%d" % torch.cuda.get_device_capability(0) if n else "-", sep="\n")' 2> /dev/null) \
   || fail "'$python' cannot import torch; set PYTHON to PyTorch's python"
-{ read -r torch_version; read -r torch_cuda; read -r gpus; read -r gpu_name; } <<< "$torch_probe"
+{ read -r torch_version; read -r torch_cuda; read -r gpus; read -r gpu_name; read -r gpu_capability; } <<< "$torch_probe"
 [[ $device == cuda || $device == cpu ]] || fail "GPU_CHECK_DEVICE=$device: use cuda (default) or cpu (rehearsal)"
 [[ $steps =~ ^[0-9]+$ ]] && ((steps >= 2 && steps % 2 == 0)) || fail "GPU_CHECK_STEPS=$steps: use an even number >= 2"
 [[ $bench_steps =~ ^[0-9]+$ ]] && ((bench_steps >= 1)) || fail "GPU_CHECK_BENCH_STEPS=$bench_steps: use a number >= 1"
@@ -127,10 +128,16 @@ for tool in cmake c++; do command -v "$tool" > /dev/null || fail "$tool not foun
 record_text machine.pytorch "$torch_version"
 record_text machine.pytorch_cuda "$torch_cuda"
 record_text machine.cmake "$(cmake --version | head -n1)"
+# A CUDA libtorch's CMake config looks for the CUDA toolkit, which it finds through nvcc.
+if ! command -v nvcc > /dev/null && [[ -x /usr/local/cuda/bin/nvcc ]]; then export PATH=/usr/local/cuda/bin:$PATH; fi
 if command -v nvcc > /dev/null; then record_text machine.nvcc "$(nvcc --version | tail -n1)"; else record_text machine.nvcc "not found"; fi
 if [[ $device == cuda ]]; then
   ((gpus > 0)) || fail "PyTorch sees no CUDA device (torch.cuda.is_available() is False)"
   record_text machine.gpu "$gpu_name"
+  record_text machine.gpu_capability "$gpu_capability"
+  # The shim has no CUDA kernels of its own; naming the architecture spares the CMake config from
+  # compiling and running a probe program to find it.
+  export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-$gpu_capability}
   command -v nvidia-smi > /dev/null && record_text machine.driver "$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -n1)"
 fi
 
@@ -138,6 +145,8 @@ fi
 run_stage build env POLYGLOT_TORCH="${POLYGLOT_TORCH:-python}" PYTHON="$python" scripts/setup.sh
 libtorch_line=$(grep -h 'polyglot_torch: libtorch' artifacts/native-configure.log || true)
 record_text build.libtorch "${libtorch_line#*polyglot_torch: }"
+nccl_line=$(grep -h -A1 'polyglot_torch: c10d NCCL\|polyglot_torch: no nccl.h' artifacts/native-configure.log | tr -s ' \n' ' ' || true)
+record_text build.nccl "${nccl_line:-not a CUDA build}"
 if [[ $device == cuda && $libtorch_line != *"with CUDA"* ]]; then
   fail "libpolyglot_torch.so was built without CUDA ($libtorch_line); PyTorch's libtorch must be a CUDA build"
 fi
