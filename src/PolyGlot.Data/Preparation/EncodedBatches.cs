@@ -23,41 +23,117 @@ internal sealed class EncodedBatch(DocumentBatch documents, TokenBatch ids, Conc
 }
 
 /// <summary>
-/// Encodes batches one ahead of their consumer, on a thread of its own: while the consumer appends a batch's documents
-/// to a shard (one thread), the next batch is already being encoded on all the encoder's threads. Without this the
-/// append, a few percent of one core's encoding work, would leave every encoding core idle while it runs, which on
-/// many cores is a large share of the time. Ids buffers are reused; at most three batches are encoded at once.
+/// Encodes batches ahead of their consumer, on a thread of its own: while the consumer appends a batch's documents to a
+/// shard (one thread), the next batches are being encoded on the encoder's threads. Without this the append, a few
+/// percent of one core's encoding work, would leave every encoding core idle while it runs, which on many cores is a
+/// large share of the time. On more than one thread two batches are encoded at once: a batch's encode ends with its
+/// last chunks running on fewer threads than it has, and the next batch's chunks take the cores that would otherwise
+/// wait for them (on one thread there is no such wait, and two encodes would only take turns).
 /// </summary>
 internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDisposable
 {
-    private readonly ConcurrentBag<TokenBatch> _spares = [];
-    private long _encodingTicks;
+    private readonly int _concurrentBatches = threads == 1 ? 1 : 2;
 
-    /// <summary>Time spent encoding batches so far (by the clock): the rest of a run, the encoder waited for input or for its consumer.</summary>
-    public TimeSpan EncodingTime => TimeSpan.FromTicks(Interlocked.Read(ref _encodingTicks));
+    private readonly ConcurrentBag<TokenBatch> _spares = [];
+    private readonly Lock _clock = new();
+    private int _encoding;
+    private long _busySince;
+    private long _busyTicks;
+
+    /// <summary>Time during which at least one batch was being encoded (by the clock): for the rest of a run the encoder waited for input or for its consumer.</summary>
+    public TimeSpan EncodingTime
+    {
+        get
+        {
+            lock (_clock)
+                return TimeSpan.FromTicks(_busyTicks) + (_encoding > 0 ? Stopwatch.GetElapsedTime(_busySince) : TimeSpan.Zero);
+        }
+    }
 
     /// <summary>The batches, in order, each encoded; a batch's encoding failure surfaces where that batch would have.</summary>
     public IEnumerable<EncodedBatch> Encode(IEnumerable<DocumentBatch> batches) => Prefetch.Ahead(EncodeEach(batches));
 
     private IEnumerable<EncodedBatch> EncodeEach(IEnumerable<DocumentBatch> batches)
     {
-        foreach (var batch in batches)
+        var inFlight = new Queue<(DocumentBatch Batch, TokenBatch Ids, Task Encoding)>();
+        try
         {
-            var ids = _spares.TryTake(out var spare) ? spare : new TokenBatch();
-            var start = Stopwatch.GetTimestamp();
+            foreach (var batch in batches)
+            {
+                inFlight.Enqueue(Start(batch));
+                if (inFlight.Count == _concurrentBatches)
+                    yield return Finish(inFlight.Dequeue());
+            }
+            while (inFlight.Count > 0)
+                yield return Finish(inFlight.Dequeue());
+        }
+        finally
+        {
+            // Stopped early (a failure, or the consumer stopped): a batch still being encoded owns its buffers until its encode ends.
+            foreach (var (batch, ids, encoding) in inFlight)
+            {
+                try
+                {
+                    encoding.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // Its failure comes after the one already on its way (or after the consumer stopped): not reported.
+                }
+                batch.Dispose();
+                _spares.Add(ids);
+            }
+        }
+    }
+
+    private (DocumentBatch, TokenBatch, Task) Start(DocumentBatch batch)
+    {
+        var ids = _spares.TryTake(out var spare) ? spare : new TokenBatch();
+        // On a thread of its own, which takes part in its chunks: a pool thread might not be free to start it while
+        // the pool's threads work on the other batch's chunks, and then the two would not overlap.
+        var encoding = Task.Factory.StartNew(() =>
+        {
+            Enter();
             try
             {
                 batch.Encode(tokenizer, ids, threads);
-                Interlocked.Add(ref _encodingTicks, Stopwatch.GetElapsedTime(start).Ticks);
             }
-            catch
+            finally
             {
-                batch.Dispose();
-                _spares.Add(ids);
-                throw;
+                Leave();
             }
-            yield return new EncodedBatch(batch, ids, _spares);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return (batch, ids, encoding);
+    }
+
+    // Waits for the batch's encode; its failure surfaces here with its own type, after the failures of earlier batches.
+    private EncodedBatch Finish((DocumentBatch Batch, TokenBatch Ids, Task Encoding) started)
+    {
+        try
+        {
+            started.Encoding.GetAwaiter().GetResult();
         }
+        catch
+        {
+            started.Batch.Dispose();
+            _spares.Add(started.Ids);
+            throw;
+        }
+        return new EncodedBatch(started.Batch, started.Ids, _spares);
+    }
+
+    private void Enter()
+    {
+        lock (_clock)
+            if (_encoding++ == 0)
+                _busySince = Stopwatch.GetTimestamp();
+    }
+
+    private void Leave()
+    {
+        lock (_clock)
+            if (--_encoding == 0)
+                _busyTicks += Stopwatch.GetElapsedTime(_busySince).Ticks;
     }
 
     /// <summary>Returns the pooled buffers of the ids handed back (call once the enumeration has ended).</summary>

@@ -276,17 +276,19 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
         Assert.False(File.Exists(Path.Combine(preparer.DirectoryFor(source), ShardManifest.FileName)));
     }
 
-    [Fact]
-    public void ErrorNamesTheEarliestBadLine_When_SeveralLinesOfABatchAreNotUtf8()
+    [Theory]
+    [InlineData(1 << 20)] // one batch, checked on four threads
+    [InlineData(2048)] // many batches, two encoded at once
+    public void ErrorNamesTheEarliestBadLine_When_SeveralLinesAreNotUtf8(int batchBytes)
     {
-        // Given 5,000 lines of which 1,234 and 3,000 hold a Latin-1 byte, all in one batch checked on four threads
+        // Given 5,000 lines of which 1,234 and 1,434 hold a Latin-1 byte (with 2 KiB batches: in adjacent ones, encoded at once)
         var path = Path.Combine(_dir, "bad.txt");
-        var lines = Enumerable.Range(1, 5000).Select(n => n is 1234 or 3000 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
+        var lines = Enumerable.Range(1, 5000).Select(n => n is 1234 or 1434 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
         File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
         var source = new CorpusSourceConfig { Name = "bad", Path = path, Lang = "de" };
         var config = Config("out");
         config.Threads = 4;
-        config.BatchBytes = 1 << 20;
+        config.BatchBytes = batchBytes;
 
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -297,6 +299,23 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
             Assert.Equal((path, "line 1234"), (error.File, error.Position));
             Assert.Contains("byte 1 ", error.Message);
         }
+    }
+
+    [Fact]
+    public void ErrorNamesTheEarlierBatchesBadLine_When_ALaterBatchFailsFirst()
+    {
+        // Given bad lines in two adjacent batches (encoded at once), the earlier batch's encode slowed down
+        var path = Path.Combine(_dir, "bad.txt");
+        var lines = Enumerable.Range(1, 1000).Select(n => n is 300 or 500 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
+        File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        var source = new CorpusSourceConfig { Name = "bad", Path = path, Lang = "de" };
+        var config = Config("out");
+        config.BatchBytes = 2048;
+        var slowed = new SlowBatchTokenizer(tokenizers.First, "Zeile 299"u8.ToArray(), TimeSpan.FromMilliseconds(300));
+
+        // When it is prepared, then the error names the earlier batch's line, though the later batch failed first
+        var error = Assert.Throws<CorpusFormatException>(() => new ShardPreparer(config, slowed).Prepare(source));
+        Assert.Equal((path, "line 300"), (error.File, error.Position));
     }
 
     [Fact]
