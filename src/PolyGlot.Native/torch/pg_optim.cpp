@@ -2,6 +2,7 @@
 // clipping. Paired with src/PolyGlot.Torch/Interop/Native.Optim.cs.
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "pg_torch.h"
 
@@ -36,13 +37,17 @@ void adamw_foreach(std::vector<at::Tensor>& params, std::vector<at::Tensor>& gra
 #if defined(PG_WITH_CUDA) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
 #define PG_FUSED_ADAMW 1
 // The fused CUDA kernel (one launch per chunk of tensors), grouped by weight decay because the
-// kernel takes one decay value. It reads the step count from a float tensor per parameter.
+// kernel takes one decay value, and by dtype and device because it takes lists of one of each.
+// It reads the step count from a float tensor per parameter.
 void adamw_fused(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& m,
                  std::vector<at::Tensor>& v, const std::vector<double>& decay, const AdamWHyper& h) {
-  std::map<double, std::vector<size_t>> groups;
-  for (size_t i = 0; i < params.size(); ++i) groups[decay[i]].push_back(i);
-  auto step = at::full({}, static_cast<double>(h.step), params[0].options().dtype(at::kFloat));
-  for (auto& [wd, indices] : groups) {
+  using GroupKey = std::tuple<double, int, int>;  // weight decay, dtype, device index
+  std::map<GroupKey, std::vector<size_t>> groups;
+  for (size_t i = 0; i < params.size(); ++i)
+    groups[{decay[i], static_cast<int>(params[i].scalar_type()), params[i].get_device()}].push_back(i);
+  for (auto& [key, indices] : groups) {
+    const double wd = std::get<0>(key);
+    auto step = at::full({}, static_cast<double>(h.step), params[indices[0]].options().dtype(at::kFloat));
     std::vector<at::Tensor> p, g, a, b, steps;
     for (auto i : indices) {
       p.push_back(params[i]);
