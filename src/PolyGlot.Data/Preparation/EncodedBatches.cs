@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using PolyGlot.Tokenization;
 
 namespace PolyGlot.Data.Preparation;
@@ -56,16 +57,24 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
     private IEnumerable<EncodedBatch> EncodeEach(IEnumerable<DocumentBatch> batches)
     {
         var inFlight = new Queue<(DocumentBatch Batch, TokenBatch Ids, Task Encoding)>();
+        using var reader = batches.GetEnumerator();
         try
         {
-            foreach (var batch in batches)
+            ExceptionDispatchInfo? readFailure;
+            while (true)
             {
+                (var batch, readFailure) = Read(reader);
+                if (batch is null)
+                    break;
                 inFlight.Enqueue(Start(batch));
                 if (inFlight.Count == _concurrentBatches)
                     yield return Finish(inFlight.Dequeue());
             }
             while (inFlight.Count > 0)
                 yield return Finish(inFlight.Dequeue());
+            // A read failure (bad input after these batches) comes after the batches read before it, whose own
+            // failures, in input order, come first.
+            readFailure?.Throw();
         }
         finally
         {
@@ -83,6 +92,19 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
                 batch.Dispose();
                 _spares.Add(ids);
             }
+        }
+    }
+
+    // The next batch; none at the end of the input, or with the failure that ended it.
+    private static (DocumentBatch? Batch, ExceptionDispatchInfo? Failure) Read(IEnumerator<DocumentBatch> reader)
+    {
+        try
+        {
+            return (reader.MoveNext() ? reader.Current : null, null);
+        }
+        catch (Exception e)
+        {
+            return (null, ExceptionDispatchInfo.Capture(e));
         }
     }
 

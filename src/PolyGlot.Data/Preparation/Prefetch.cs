@@ -19,7 +19,17 @@ internal static class Prefetch
             try
             {
                 foreach (var item in items)
-                    queue.Add(item, stop.Token);
+                {
+                    try
+                    {
+                        queue.Add(item, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        (item as IDisposable)?.Dispose();
+                        throw;
+                    }
+                }
             }
             finally
             {

@@ -30,7 +30,10 @@ public sealed partial class ShardPreparationConfig : IValidatedConfig
     /// <summary>Bilingual pairs are formatted in both directions (en→de and de→en), each a document.</summary>
     public bool BothDirections { get; set; } = true;
 
-    /// <summary>Threads that tokenize, and that compress a finished shard's row groups; 0 uses every core.</summary>
+    /// <summary>
+    /// Threads of each parallel encode (two batches are encoded at once), and that compress a finished shard's row
+    /// groups; 0 uses every core. Not a bound on the cores used: confine the process for that.
+    /// </summary>
     public int Threads { get; set; }
 
     /// <summary>UTF-8 bytes of text read and tokenized per batch; with one shard buffer it bounds memory.</summary>

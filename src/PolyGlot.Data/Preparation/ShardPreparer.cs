@@ -16,8 +16,8 @@ namespace PolyGlot.Data.Preparation;
 /// <param name="Shards">Shards complete, including those of earlier runs.</param>
 /// <param name="Elapsed">Time since the source started.</param>
 /// <param name="Encoding">
-/// Of <paramref name="Elapsed"/>, the time the encoder spent encoding. Near all of it: encoding limits the run, and more
-/// threads make it faster; well below: reading the input or storing the ids (appending, writing shards) does.
+/// Of <paramref name="Elapsed"/>, the time during which a batch was being encoded. Well below all of it: the encoder
+/// waited for the input or for its ids to be stored (appended, shards written), and more threads would not help.
 /// </param>
 public sealed record PrepareProgressReport(string Source, long Documents, long Bytes, long Tokens, int Shards, TimeSpan Elapsed, TimeSpan Encoding)
 {

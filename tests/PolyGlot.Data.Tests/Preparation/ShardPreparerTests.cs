@@ -319,6 +319,25 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     }
 
     [Fact]
+    public void ErrorNamesTheBadLine_When_ReadingTheNextFileFailsWhileTheLinesBatchIsEncoded()
+    {
+        // Given a.txt whose line 850 is Latin-1, in its last full batch of 2 KiB (lines 694-921), then b.txt with no documents
+        var directory = Directory.CreateDirectory(Path.Combine(_dir, "two")).FullName;
+        var lines = Enumerable.Range(1, 1000).Select(n => n == 850 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
+        File.WriteAllBytes(Path.Combine(directory, "a.txt"), [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        File.WriteAllText(Path.Combine(directory, "b.txt"), "\n \n");
+        var source = new CorpusSourceConfig { Name = "two", Path = Path.Combine(directory, "*.txt"), Lang = "de" };
+        var config = Config("out");
+        config.BatchBytes = 2048;
+
+        // When it is prepared on two threads (the batch with line 850 still encoding when b.txt is read)
+        var error = Assert.Throws<CorpusFormatException>(() => new ShardPreparer(config, tokenizers.First).Prepare(source));
+
+        // Then the error is the bad line, which comes first in the input, not the empty file after it
+        Assert.Equal((Path.Combine(directory, "a.txt"), "line 850"), (error.File, error.Position));
+    }
+
+    [Fact]
     public void ShardsBeforeABadLineAreKeptAndTheRunResumesAfterTheFix_When_ALaterBatchIsNotUtf8()
     {
         // Given 4,000 lines in many small batches, of which line 3,900 holds a Latin-1 byte
