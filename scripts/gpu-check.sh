@@ -84,14 +84,17 @@ EOF
 trap finish EXIT
 trap 'echo "gpu-check: FAILED in stage '"'"'$stage'"'"' (command: $BASH_COMMAND; log: $out/$stage.log)" >&2' ERR
 
-# Runs the rest of the line as stage $1 with its output in $out/$1.log, within the time left.
+# Runs the rest of the line as stage $1 with its output in $out/$1.log, within the time left (and
+# within stage_limit_s seconds when that is set, so that a hang leaves time for the stages after it).
 run_stage() {
   stage=$1; shift
   local left=$((budget_s - SECONDS))
   ((left > 0)) || fail "the ${budget_s} s budget is spent"
+  local limit=$left
+  if [[ ${stage_limit_s:-} ]] && ((stage_limit_s < left)); then limit=$stage_limit_s; fi
   echo "gpu-check: $stage ($left s left)"
   local started=$SECONDS
-  if ! timeout "$left" "$@" > "$out/$stage.log" 2>&1; then
+  if ! timeout "$limit" "$@" > "$out/$stage.log" 2>&1; then
     tail -n 30 "$out/$stage.log" >&2
     fail "'$*' failed or ran out of time (log: $out/$stage.log)"
   fi
@@ -145,8 +148,13 @@ fi
 run_stage build env POLYGLOT_TORCH="${POLYGLOT_TORCH:-python}" PYTHON="$python" scripts/setup.sh
 libtorch_line=$(grep -h 'polyglot_torch: libtorch' artifacts/native-configure.log || true)
 record_text build.libtorch "${libtorch_line#*polyglot_torch: }"
-nccl_line=$(grep -h -A1 'polyglot_torch: c10d NCCL\|polyglot_torch: no nccl.h' artifacts/native-configure.log | tr -s ' \n' ' ' || true)
-record_text build.nccl "${nccl_line:-not a CUDA build}"
+if nccl_line=$(grep -h -o 'c10d NCCL backend enabled.*' artifacts/native-configure.log); then
+  record_text build.nccl "$nccl_line"
+elif grep -q 'no nccl.h found' artifacts/native-configure.log; then
+  record_text build.nccl "no nccl.h found: built without NCCL (see artifacts/native-configure.log)"
+else
+  record_text build.nccl "not a CUDA build"
+fi
 if [[ $device == cuda && $libtorch_line != *"with CUDA"* ]]; then
   fail "libpolyglot_torch.so was built without CUDA ($libtorch_line); PyTorch's libtorch must be a CUDA build"
 fi
@@ -237,15 +245,15 @@ grep -q $'^train.resume_result\t"pass"$' "$figures" || fail "losses after the re
 # forms an NCCL group and runs every collective of the step), 20 steps. Not in a CPU rehearsal.
 if [[ $device != cuda ]]; then
   record_text train_nccl.skipped "not on the CPU rehearsal"
-elif try_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
-  [[ " ${failed_stages[*]} " == *" train-nccl "* ]]; then
+elif stage_limit_s=240 try_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
+  [[ " ${failed_stages[*]:-} " == *" train-nccl "* ]]; then
   :  # recorded by try_stage
 elif ! grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log"; then
   failed_stages+=(train-nccl)
   record_text failed.train-nccl "the launched run did not form an NCCL group (see $out/train-nccl.log)"
 else
   record "train_nccl.ranks" "$gpus"
-  "$python" - "$runs/nccl/metrics.jsonl" >> "$figures" <<'EOF'
+  "$python" - "$runs/nccl/metrics.jsonl" >> "$figures" <<'EOF' || { failed_stages+=(train-nccl); record_text failed.train-nccl "no training rows in $runs/nccl/metrics.jsonl"; }
 import json, sys
 rows = [row for row in map(json.loads, open(sys.argv[1], encoding="utf-8")) if row.get("kind") == "train"]
 last = rows[-1]

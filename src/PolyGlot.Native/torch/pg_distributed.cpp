@@ -236,12 +236,6 @@ PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port,
 
 PG_EXPORT void pg_dist_free(pg_dist* dist) noexcept {
   try {
-#if defined(PG_WITH_NCCL) && TORCH_VERSION_MAJOR >= 2
-    // What destroy_process_group does: communicators are finalized rather than aborted by the
-    // destructor (which also warns that the group was never destroyed).
-    if (dist != nullptr)
-      if (auto* nccl = dynamic_cast<c10d::ProcessGroupNCCL*>(dist->group.get())) nccl->shutdown();
-#endif
     delete dist;
   } catch (...) {
   }
