@@ -32,6 +32,14 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     private static Dictionary<string, byte[]> FilesOf(string directory) =>
         Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
+    // Writes lines "Zeile 1" .. "Zeile <count>", except that the lines numbered in latin1Lines are "M\xFCn" (not UTF-8).
+    private static string WriteGermanLines(string path, int count, params int[] latin1Lines)
+    {
+        var lines = Enumerable.Range(1, count).Select(n => latin1Lines.Contains(n) ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
+        File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        return path;
+    }
+
     [Fact]
     public void ShardsAndManifestAreByteIdentical_When_TheSameSourceIsPreparedTwice()
     {
@@ -282,9 +290,7 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     public void ErrorNamesTheEarliestBadLine_When_SeveralLinesAreNotUtf8(int batchBytes)
     {
         // Given 5,000 lines of which 1,234 and 1,434 hold a Latin-1 byte (with 2 KiB batches: in adjacent ones, encoded at once)
-        var path = Path.Combine(_dir, "bad.txt");
-        var lines = Enumerable.Range(1, 5000).Select(n => n is 1234 or 1434 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
-        File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        var path = WriteGermanLines(Path.Combine(_dir, "bad.txt"), 5000, 1234, 1434);
         var source = new CorpusSourceConfig { Name = "bad", Path = path, Lang = "de" };
         var config = Config("out");
         config.Threads = 4;
@@ -305,9 +311,7 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     public void ErrorNamesTheEarlierBatchesBadLine_When_ALaterBatchFailsFirst()
     {
         // Given bad lines in two adjacent batches (encoded at once), the earlier batch's encode slowed down
-        var path = Path.Combine(_dir, "bad.txt");
-        var lines = Enumerable.Range(1, 1000).Select(n => n is 300 or 500 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
-        File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        var path = WriteGermanLines(Path.Combine(_dir, "bad.txt"), 1000, 300, 500);
         var source = new CorpusSourceConfig { Name = "bad", Path = path, Lang = "de" };
         var config = Config("out");
         config.BatchBytes = 2048;
@@ -323,8 +327,7 @@ public sealed class ShardPreparerTests(SmallTokenizerFixture tokenizers) : IDisp
     {
         // Given a.txt whose line 850 is Latin-1, in its last full batch of 2 KiB (lines 694-921), then b.txt with no documents
         var directory = Directory.CreateDirectory(Path.Combine(_dir, "two")).FullName;
-        var lines = Enumerable.Range(1, 1000).Select(n => n == 850 ? [.. "M"u8, 0xFC, .. "n"u8] : System.Text.Encoding.UTF8.GetBytes($"Zeile {n}"));
-        File.WriteAllBytes(Path.Combine(directory, "a.txt"), [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+        WriteGermanLines(Path.Combine(directory, "a.txt"), 1000, 850);
         File.WriteAllText(Path.Combine(directory, "b.txt"), "\n \n");
         var source = new CorpusSourceConfig { Name = "two", Path = Path.Combine(directory, "*.txt"), Lang = "de" };
         var config = Config("out");
