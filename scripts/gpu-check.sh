@@ -101,16 +101,22 @@ run_stage() {
   record "seconds.$stage" "$((SECONDS - started))"
 }
 
-# As run_stage, for a measurement: a failure is recorded (failed.<stage>) and the check goes on.
+# A measurement that failed: named at the end (the check then fails) and in results.json (failed.<stage>).
 failed_stages=()
+measurement_failed() {
+  failed_stages+=("$1")
+  record_text "failed.$1" "$2"
+}
+stage_failed() { [[ " ${failed_stages[*]:-} " == *" $1 "* ]]; }
+
+# As run_stage, for a measurement: a failure is recorded and the check goes on.
 try_stage() {
   if (measuring=1 run_stage "$@"); then
     stage=$1
     return 0
   fi
   stage=$1
-  failed_stages+=("$1")
-  record_text "failed.$1" "see $out/$1.log"
+  measurement_failed "$1" "see $out/$1.log"
 }
 
 # ---- preflight ---------------------------------------------------------------------------------
@@ -245,15 +251,15 @@ grep -q $'^train.resume_result\t"pass"$' "$figures" || fail "losses after the re
 # forms an NCCL group and runs every collective of the step), 20 steps. Not in a CPU rehearsal.
 if [[ $device != cuda ]]; then
   record_text train_nccl.skipped "not on the CPU rehearsal"
-elif stage_limit_s=240 try_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
-  [[ " ${failed_stages[*]:-} " == *" train-nccl "* ]]; then
-  :  # recorded by try_stage
-elif ! grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log"; then
-  failed_stages+=(train-nccl)
-  record_text failed.train-nccl "the launched run did not form an NCCL group (see $out/train-nccl.log)"
 else
-  record "train_nccl.ranks" "$gpus"
-  "$python" - "$runs/nccl/metrics.jsonl" >> "$figures" <<'EOF' || { failed_stages+=(train-nccl); record_text failed.train-nccl "no training rows in $runs/nccl/metrics.jsonl"; }
+  stage_limit_s=240 try_stage train-nccl "$polyglot" launch --nproc-per-node "$gpus" -- train --config "$demo" --run-dir "$runs/nccl" --resume none --max-steps 20
+  if stage_failed train-nccl; then
+    :  # recorded by try_stage
+  elif ! grep -q "data parallel over $gpus ranks (nccl" "$out/train-nccl.log"; then
+    measurement_failed train-nccl "the launched run did not form an NCCL group (see $out/train-nccl.log)"
+  else
+    record "train_nccl.ranks" "$gpus"
+    "$python" - "$runs/nccl/metrics.jsonl" >> "$figures" <<'EOF' || measurement_failed train-nccl "no training rows in $runs/nccl/metrics.jsonl"
 import json, sys
 rows = [row for row in map(json.loads, open(sys.argv[1], encoding="utf-8")) if row.get("kind") == "train"]
 last = rows[-1]
@@ -261,6 +267,7 @@ print(f"train_nccl.loss_last\t{last['loss']}")
 print(f"train_nccl.grad_buckets\t{json.dumps(last.get('grad_buckets'))}")
 print(f"train_nccl.grad_buckets_during_backward\t{json.dumps(last.get('grad_buckets_during_backward'))}")
 EOF
+  fi
 fi
 
 # ---- parity ------------------------------------------------------------------------------------

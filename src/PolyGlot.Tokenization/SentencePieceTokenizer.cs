@@ -23,7 +23,7 @@ namespace PolyGlot.Tokenization;
 public sealed unsafe class SentencePieceTokenizer : ITokenizer
 {
     // Batches smaller than this are encoded on the calling thread: splitting them costs more
-    // in scheduling than the parallel encode saves.
+    // in scheduling than the parallel encode saves. (UTF-8 batches use twice this, in bytes.)
     private const int MinCharsPerParallelChunk = 32 * 1024;
 
     /// <summary>
@@ -40,7 +40,7 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
 
     // Piece caches belong to slots, not threads (pg_spm.cpp): an encode holds a slot while it runs, so there are never
     // more caches than encodes that ran at once, and the most recently freed slot, whose cache is warm, goes out first.
-    private const int MaxCacheSlots = 1024;
+    private const int MaxCacheSlots = 1024; // the native side's kMaxSlots (pg_spm.cpp): slots 0 .. 1023
     private readonly ConcurrentStack<int> _freeSlots = new();
     private int _slotsMade;
 

@@ -70,6 +70,13 @@ public sealed class Utf8TextBatch : IDisposable
     /// <summary>Appends a text.</summary>
     public void Add(string text)
     {
+        // Where the buffer was sized for it (From, a batch that checked its size first), one pass: no count before the copy.
+        Reserve(0);
+        if (Encoding.UTF8.TryGetBytes(text, _bytes.AsSpan((int)TotalBytes), out var written))
+        {
+            Commit(written);
+            return;
+        }
         var span = Reserve(Encoding.UTF8.GetByteCount(text));
         Commit(Encoding.UTF8.GetBytes(text, span));
     }
@@ -83,9 +90,6 @@ public sealed class Utf8TextBatch : IDisposable
         utf8.CopyTo(Reserve(utf8.Length));
         Commit(utf8.Length);
     }
-
-    /// <summary>Empties the batch, keeping its buffers.</summary>
-    public void Clear() => Count = 0;
 
     /// <summary>Returns the buffers (once; the batch cannot be used after).</summary>
     public void Dispose()

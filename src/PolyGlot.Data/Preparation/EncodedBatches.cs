@@ -56,7 +56,7 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
 
     private IEnumerable<EncodedBatch> EncodeEach(IEnumerable<DocumentBatch> batches)
     {
-        var inFlight = new Queue<(DocumentBatch Batch, TokenBatch Ids, Task Encoding)>();
+        var inFlight = new Queue<(EncodedBatch Batch, Task Encoding)>();
         using var reader = batches.GetEnumerator();
         try
         {
@@ -79,7 +79,7 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
         finally
         {
             // Stopped early (a failure, or the consumer stopped): a batch still being encoded owns its buffers until its encode ends.
-            foreach (var (batch, ids, encoding) in inFlight)
+            foreach (var (batch, encoding) in inFlight)
             {
                 try
                 {
@@ -90,7 +90,6 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
                     // Its failure comes after the one already on its way (or after the consumer stopped): not reported.
                 }
                 batch.Dispose();
-                _spares.Add(ids);
             }
         }
     }
@@ -108,9 +107,9 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
         }
     }
 
-    private (DocumentBatch, TokenBatch, Task) Start(DocumentBatch batch)
+    private (EncodedBatch, Task) Start(DocumentBatch documents)
     {
-        var ids = _spares.TryTake(out var spare) ? spare : new TokenBatch();
+        var batch = new EncodedBatch(documents, _spares.TryTake(out var spare) ? spare : new TokenBatch(), _spares);
         // On a thread of its own, which takes part in its chunks: a pool thread might not be free to start it while
         // the pool's threads work on the other batch's chunks, and then the two would not overlap.
         var encoding = Task.Factory.StartNew(() =>
@@ -118,18 +117,18 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
             Enter();
             try
             {
-                batch.Encode(tokenizer, ids, threads);
+                documents.Encode(tokenizer, batch.Ids, threads);
             }
             finally
             {
                 Leave();
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        return (batch, ids, encoding);
+        return (batch, encoding);
     }
 
     // Waits for the batch's encode; its failure surfaces here with its own type, after the failures of earlier batches.
-    private EncodedBatch Finish((DocumentBatch Batch, TokenBatch Ids, Task Encoding) started)
+    private static EncodedBatch Finish((EncodedBatch Batch, Task Encoding) started)
     {
         try
         {
@@ -138,10 +137,9 @@ internal sealed class EncodedBatches(ITokenizer tokenizer, int threads) : IDispo
         catch
         {
             started.Batch.Dispose();
-            _spares.Add(started.Ids);
             throw;
         }
-        return new EncodedBatch(started.Batch, started.Ids, _spares);
+        return started.Batch;
     }
 
     private void Enter()

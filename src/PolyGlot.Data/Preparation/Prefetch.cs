@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace PolyGlot.Data.Preparation;
 
 /// <summary>
-/// Runs an enumeration one item ahead on a background thread, so that reading and decompressing
-/// the next batch overlaps with tokenizing the current one; memory stays at two items. Items never handed out are disposed.
+/// Runs an enumeration one item ahead on a background thread, so that making the next item (reading and decompressing
+/// a batch; encoding one) overlaps with the consumer's work on the current one; memory stays at two items. Items never
+/// handed out are disposed.
 /// </summary>
 internal static class Prefetch
 {

@@ -9,12 +9,11 @@ internal sealed class ShardBuffer(string source)
     private int[] _tokens = new int[1 << 16];
     private readonly List<int> _offsets = [0];
 
-    // Counts per language. Documents come in runs of one language (a file's lines share one string), so the last
-    // language is recognised by reference first: no hashing per document in a run.
-    private readonly List<(string Language, long Tokens, long Bytes)> _counts = [];
-    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    // Counts per language. A line source's documents share their file's language string, so the last language is
+    // recognised by reference first: no hashing per document of such a run (other sources look it up each time).
+    private readonly Dictionary<string, LanguageCount> _counts = new(StringComparer.Ordinal);
     private string? _lastLanguage;
-    private int _last;
+    private LanguageCount _last = new();
 
     public string Source { get; } = source;
 
@@ -47,9 +46,9 @@ internal sealed class ShardBuffer(string source)
         _tokens[end - 1] = eos;
         _offsets.Add(end);
         Languages.Add(language);
-        var slot = SlotOf(language);
-        var (_, tokens, documentBytes) = _counts[slot];
-        _counts[slot] = (language, tokens + length, documentBytes + bytes);
+        var count = CountOf(language);
+        count.Tokens += length;
+        count.Bytes += bytes;
     }
 
     public void Clear()
@@ -57,24 +56,30 @@ internal sealed class ShardBuffer(string source)
         _offsets.RemoveRange(1, _offsets.Count - 1);
         Languages.Clear();
         _counts.Clear();
-        _slots.Clear();
         _lastLanguage = null;
     }
 
-    private SortedDictionary<string, long> Sorted(Func<(string Language, long Tokens, long Bytes), long> count) =>
-        new(_counts.ToDictionary(c => c.Language, count, StringComparer.Ordinal), StringComparer.Ordinal);
+    private SortedDictionary<string, long> Sorted(Func<LanguageCount, long> count)
+    {
+        var sorted = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (language, counts) in _counts)
+            sorted.Add(language, count(counts));
+        return sorted;
+    }
 
-    private int SlotOf(string language)
+    private LanguageCount CountOf(string language)
     {
         if (ReferenceEquals(language, _lastLanguage))
             return _last;
-        _lastLanguage = language;
-        if (!_slots.TryGetValue(language, out _last))
-        {
-            _last = _counts.Count;
-            _slots.Add(language, _last);
-            _counts.Add((language, 0, 0));
-        }
-        return _last;
+        if (!_counts.TryGetValue(language, out var count))
+            _counts.Add(language, count = new LanguageCount());
+        (_lastLanguage, _last) = (language, count);
+        return count;
+    }
+
+    private sealed class LanguageCount
+    {
+        public long Tokens;
+        public long Bytes;
     }
 }

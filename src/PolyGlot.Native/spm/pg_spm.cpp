@@ -80,7 +80,7 @@ using pg::spm::SharedPieceCache;
 // out), so there are never more caches than encodes that ran at once, whatever threads ran them,
 // and work that moves between pool threads keeps finding its warm cache. They live as long as the model.
 struct Tokenizer {
-  static constexpr int64_t kMaxSlots = 1024;
+  static constexpr int64_t kMaxSlots = 1024;  // SentencePieceTokenizer.MaxCacheSlots hands out no more
 
   SentencePieceProcessor sp;
   size_t cache_bytes = 0;   // per slot, and again for the shared cache; 0: no cache

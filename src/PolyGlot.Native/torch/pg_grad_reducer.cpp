@@ -87,8 +87,7 @@ void finish(ReducerState& state) {
   for (auto& bucket : state.buckets) bucket.reduce.work->wait();
   for (auto& bucket : state.buckets) {
     if (!counts_differ(state, bucket)) continue;
-    start(state, bucket);
-    bucket.reduce.work->wait();
+    start(state, bucket);  // waited for by finish_all_reduce below
     ++state.reduced_again;
   }
   for (auto& bucket : state.buckets) {
