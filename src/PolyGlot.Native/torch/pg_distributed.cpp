@@ -121,7 +121,9 @@ c10::intrusive_ptr<GroupBase> create_group(const std::string& backend, const c10
 #else
     throw std::runtime_error(std::string("backend nccl needs libpolyglot_torch built against a CUDA libtorch with NCCL "
                                          "(this one is libtorch ") + TORCH_VERSION +
-                             ", without NCCL); use backend gloo on CPUs");
+                             ", without NCCL: a CPU libtorch, or no nccl.h was found when it was built). On GPUs, "
+                             "install NCCL's headers (pip's nvidia-nccl, or set NCCL_INCLUDE_DIR), delete "
+                             "artifacts/native-build and run scripts/setup.sh again; on CPUs use backend gloo");
 #endif
   }
   throw std::invalid_argument("unknown distributed backend '" + backend + "' (expected gloo or nccl)");
