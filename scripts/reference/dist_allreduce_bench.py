@@ -6,6 +6,7 @@ one warm-up and prints one JSON line: median seconds per all-reduce and the CPU 
 process used while timing, per size.
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -20,6 +21,9 @@ def main():
     sizes = [int(s) for s in sys.argv[5].split(",")]
     iterations = int(sys.argv[6])
     torch.set_num_threads(1)
+    # 2.4 and later ask for the libuv store server by default, which Debian's 2.6 lacks; the
+    # classic one speaks the same protocol and serves two ranks as well.
+    os.environ.setdefault("USE_LIBUV", "0")
     dist.init_process_group("gloo", init_method=f"tcp://{host}:{port}", rank=rank, world_size=world,
                             timeout=timedelta(seconds=300))
     result = {"rank": rank, "seconds": {}, "cpu_seconds": {}}

@@ -1,10 +1,12 @@
 """A torch.distributed (Gloo) rank that runs the same collectives as ProcessGroupTests' C# rank.
 
 Usage: dist_peer.py HOST PORT RANK WORLD
-Joins the default group through init_process_group("gloo", "tcp://HOST:PORT"), runs a fixed
+Joins the default group through init_process_group("gloo" on 1.13, "cpu:gloo" on 2.x,
+"tcp://HOST:PORT"), runs a fixed
 sequence of collectives on inputs that depend only on the rank, and prints the results as JSON.
 """
 import json
+import os
 import sys
 from datetime import timedelta
 
@@ -19,7 +21,14 @@ def rank_input(rank, n):
 
 def main():
     host, port, rank, world = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    dist.init_process_group("gloo", init_method=f"tcp://{host}:{port}", rank=rank, world_size=world,
+    # From 2.0, "gloo" alone gives a group one Gloo backend per device type (CPU and CUDA), each
+    # with its own rendezvous; a PolyGlot rank forms only the CPU one, so the Python rank asks for
+    # exactly that ("cpu:gloo", which 1.13 does not know).
+    backend = "gloo" if int(torch.__version__.split(".")[0]) < 2 else "cpu:gloo"
+    # 2.4 and later ask for the libuv store server by default, which Debian's 2.6 lacks; the
+    # classic one speaks the same protocol.
+    os.environ.setdefault("USE_LIBUV", "0")
+    dist.init_process_group(backend, init_method=f"tcp://{host}:{port}", rank=rank, world_size=world,
                             timeout=timedelta(seconds=60))
     out = {}
     x = rank_input(rank, 6)

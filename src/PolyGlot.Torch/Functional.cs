@@ -66,6 +66,25 @@ public static class Functional
             nameof(ScaledDotProductAttention));
 
     /// <summary>
+    /// The kernel <see cref="ScaledDotProductAttention"/> runs for these arguments, as libtorch's
+    /// dispatcher chooses it: on 2.x the fused kernels where they apply (flash attention on the CPU
+    /// from 2.2, flash or memory-efficient on GPUs), <see cref="AttentionBackend.Math"/> otherwise
+    /// and always on 1.13.
+    /// </summary>
+    public static unsafe AttentionBackend ScaledDotProductAttentionBackend(Tensor query, Tensor key, Tensor value,
+        Tensor? mask = null, double dropout = 0, bool isCausal = false)
+    {
+        int backend;
+        Native.Check(Native.AttentionBackend(query.Handle, key.Handle, value.Handle, mask?.Handle ?? 0, dropout,
+            isCausal ? 1 : 0, &backend), nameof(ScaledDotProductAttentionBackend));
+        GC.KeepAlive(query);
+        GC.KeepAlive(key);
+        GC.KeepAlive(value);
+        GC.KeepAlive(mask);
+        return Enum.IsDefined((AttentionBackend)backend) ? (AttentionBackend)backend : AttentionBackend.Other;
+    }
+
+    /// <summary>
     /// Cross-entropy of <paramref name="logits"/> (N, C) against class indices <paramref name="targets"/> (N);
     /// targets equal to <paramref name="ignoreIndex"/> contribute nothing and do not count in the mean.
     /// </summary>

@@ -2,10 +2,12 @@
 // group, and the operations data-parallel training needs, on flat buffers. Paired with
 // src/PolyGlot.Torch/Interop/Native.Distributed.cs.
 //
-// The rendezvous keys follow torch.distributed's default group (TCPStore -> prefix "default_pg"
-// -> prefix "0" -> process group, then a store-based barrier and the group's sequence number), so
-// a PolyGlot rank and a Python rank on the same libtorch can form one group; the tests use that
-// to check the collectives against torch.distributed itself.
+// The rendezvous keys follow torch.distributed's default group, so a PolyGlot rank and a Python
+// rank on the same libtorch can form one group; the tests use that to check the collectives
+// against torch.distributed itself. 1.13: TCPStore -> prefix "default_pg" -> prefix "0" -> process
+// group, then a store-based barrier and the group's sequence number. 2.x: prefix "default_pg" ->
+// "0/" -> one backend per device type under "<device>/" ("cpu/" for Gloo, "cuda/" for NCCL), then
+// the sequence number; no barrier (torch.distributed 2.x has one only with TORCH_DIST_INIT_BARRIER=1).
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -53,6 +55,24 @@ std::string seconds(std::chrono::milliseconds timeout) {
 
 namespace {
 
+// From 2.4 a TCPStore asks for the libuv server by default, and a libtorch built without libuv
+// (Debian's 2.6) refuses that request, as server and as client, before opening any socket; the
+// classic server is then taken instead, as USE_LIBUV=0 does for torch.distributed. Both speak the
+// same protocol, so ranks may differ in which one they would have run.
+c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, c10d::TCPStoreOptions options) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  if (options.useLibUV) {
+    try {
+      return c10::make_intrusive<c10d::TCPStore>(host, options);
+    } catch (const c10::Error& e) {
+      if (std::string(e.what_without_backtrace()).find("without libuv") == std::string::npos) throw;
+    }
+    options.useLibUV = false;
+  }
+#endif
+  return c10::make_intrusive<c10d::TCPStore>(host, options);
+}
+
 c10::intrusive_ptr<c10d::Store> connect_store(const std::string& host, int port, int rank, int world,
                                               std::chrono::milliseconds timeout) {
   if (port <= 0 || port > 65535) throw std::invalid_argument("MASTER_PORT must be in 1..65535, got " + std::to_string(port));
@@ -63,7 +83,7 @@ c10::intrusive_ptr<c10d::Store> connect_store(const std::string& host, int port,
   options.waitWorkers = true;
   options.timeout = timeout;
   try {
-    return c10::make_intrusive<c10d::TCPStore>(host, options);
+    return make_tcp_store(host, options);
   } catch (const std::exception& e) {
     std::string reason = e.what();
     if (const auto* error = dynamic_cast<const c10::Error*>(&e)) reason = error->what_without_backtrace();
@@ -129,6 +149,7 @@ c10::intrusive_ptr<GroupBase> create_group(const std::string& backend, const c10
   throw std::invalid_argument("unknown distributed backend '" + backend + "' (expected gloo or nccl)");
 }
 
+#if TORCH_VERSION_MAJOR < 2
 // torch.distributed's store-based barrier after creating the default group: every rank adds 1 to
 // a counter and waits until all have.
 void store_barrier(c10d::Store& store, int world, std::chrono::milliseconds timeout) {
@@ -142,6 +163,7 @@ void store_barrier(c10d::Store& store, int world, std::chrono::milliseconds time
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
+#endif
 
 template <class WorkPtr>
 void finish(WorkPtr&& work) {
@@ -224,9 +246,16 @@ PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port,
     auto tcp = connect_store(host == nullptr ? "" : host, port, rank, world, timeout);
     auto dist = std::make_unique<pg_dist>();
     dist->store = c10::make_intrusive<c10d::PrefixStore>("default_pg", tcp);
+    const std::string backend_name = backend == nullptr ? "" : backend;
+#if TORCH_VERSION_MAJOR >= 2
+    auto group_store = c10::make_intrusive<c10d::PrefixStore>(
+        backend_name == "nccl" ? "cuda/" : "cpu/", c10::make_intrusive<c10d::PrefixStore>("0/", dist->store));
+    dist->group = create_group(backend_name, group_store, rank, world, timeout);
+#else
     auto group_store = c10::make_intrusive<c10d::PrefixStore>("0", dist->store);
-    dist->group = create_group(backend == nullptr ? "" : backend, group_store, rank, world, timeout);
+    dist->group = create_group(backend_name, group_store, rank, world, timeout);
     store_barrier(*dist->store, world, timeout);
+#endif
     dist->group->setSequenceNumberForGroup();
     dist->backend = backend;
     dist->rank = rank;

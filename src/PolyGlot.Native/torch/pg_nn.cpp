@@ -34,6 +34,18 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
 }
 
+// Which kernel attention() runs for these inputs, as c10's sdp::SDPBackend numbers it: 0 math,
+// 1 flash, 2 memory-efficient, 3 cuDNN, 4 a backend registered out of tree. 2.x asks the same
+// dispatcher that scaled_dot_product_attention asks; 1.13 has only the math path.
+int attention_backend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                      const c10::optional<at::Tensor>& mask, double dropout, bool causal) {
+#if TORCH_VERSION_MAJOR >= 2
+  return static_cast<int>(at::_fused_sdp_choice(q, k, v, mask, dropout, causal));
+#else
+  return 0;
+#endif
+}
+
 }  // namespace
 
 PG_EXPORT pg_tensor* pg_nn_matmul(pg_tensor* a, pg_tensor* b) {
@@ -75,6 +87,14 @@ PG_EXPORT pg_tensor* pg_nn_attention(pg_tensor* q, pg_tensor* k, pg_tensor* v, p
                                      int causal) {
   return pg::checked_tensor(
       [&] { return attention(pg::ref(q), pg::ref(k), pg::ref(v), pg::optional(mask), dropout, causal != 0); });
+}
+
+// The kernel pg_nn_attention takes for these arguments (numbers above), into *backend.
+PG_EXPORT int pg_nn_attention_backend(pg_tensor* q, pg_tensor* k, pg_tensor* v, pg_tensor* mask, double dropout,
+                                      int causal, int* backend) {
+  return pg::checked([&] {
+    *backend = attention_backend(pg::ref(q), pg::ref(k), pg::ref(v), pg::optional(mask), dropout, causal != 0);
+  });
 }
 
 // Cross-entropy over logits (N, C) and class targets (N); reduction 0 none, 1 mean, 2 sum

@@ -34,11 +34,14 @@ void adamw_foreach(std::vector<at::Tensor>& params, std::vector<at::Tensor>& gra
   at::_foreach_addcdiv_(params, m, denom, -h.lr / bias1);
 }
 
-#if defined(PG_WITH_CUDA) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
+#define PG_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+// at::_fused_adamw_ has a CUDA kernel from 2.1 and a CPU kernel from 2.4.
+#if PG_TORCH_AT_LEAST(2, 4) || (defined(PG_WITH_CUDA) && PG_TORCH_AT_LEAST(2, 1))
 #define PG_FUSED_ADAMW 1
-// The fused CUDA kernel (one launch per chunk of tensors), grouped by weight decay because the
-// kernel takes one decay value, and by dtype and device because it takes lists of one of each.
-// It reads the step count from a float tensor per parameter.
+// The fused kernel (one pass, or one CUDA launch per chunk of tensors), grouped by weight decay
+// because the kernel takes one decay value, and by dtype and device because it takes lists of one
+// of each. It reads the step count from a float tensor per parameter.
 void adamw_fused(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads, std::vector<at::Tensor>& m,
                  std::vector<at::Tensor>& v, const std::vector<double>& decay, const AdamWHyper& h) {
   using GroupKey = std::tuple<double, int, int>;  // weight decay, dtype, device index
@@ -62,9 +65,21 @@ void adamw_fused(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads
 }
 #endif
 
-bool all_cuda(const std::vector<at::Tensor>& tensors) {
+// Whether this build's AdamW step runs the fused kernel for parameters on `device_type`
+// (c10::DeviceType: 0 CPU, 1 CUDA): CUDA from 2.1 in a CUDA build, CPU from 2.4.
+bool fused_on(c10::DeviceType device_type) {
+#if defined(PG_WITH_CUDA) && PG_TORCH_AT_LEAST(2, 1)
+  if (device_type == c10::DeviceType::CUDA) return true;
+#endif
+#if PG_TORCH_AT_LEAST(2, 4)
+  if (device_type == c10::DeviceType::CPU) return true;
+#endif
+  return false;
+}
+
+bool all_fused(const std::vector<at::Tensor>& tensors) {
   for (const auto& t : tensors)
-    if (!t.is_cuda()) return false;
+    if (!fused_on(t.device().type())) return false;
   return !tensors.empty();
 }
 
@@ -93,14 +108,20 @@ PG_EXPORT int pg_optim_adamw_step(pg_tensor* const* params, pg_tensor* const* ex
     if (p.empty()) return;
     AdamWHyper hyper{step, lr, beta1, beta2, eps};
 #ifdef PG_FUSED_ADAMW
-    if (all_cuda(p)) {
+    if (all_fused(p)) {
       adamw_fused(p, g, m, v, decay, hyper);
       return;
     }
 #endif
-    (void)all_cuda;
+    (void)all_fused;
     adamw_foreach(p, g, m, v, decay, hyper);
   });
+}
+
+// Which kernel pg_optim_adamw_step runs for parameters on `device_type` (0 CPU, 1 CUDA), into
+// *fused: 1 the fused kernel (at::_fused_adamw_), 0 the multi-tensor (_foreach) kernels.
+PG_EXPORT int pg_optim_adamw_fused(int device_type, int* fused) {
+  return pg::checked([&] { *fused = fused_on(static_cast<c10::DeviceType>(device_type)) ? 1 : 0; });
 }
 
 // Scales all gradients so that their global 2-norm is at most max_norm, as

@@ -26,6 +26,9 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_nn_attention")]
     public static partial nint Attention(nint q, nint k, nint v, nint mask, double dropout, int causal);
 
+    [LibraryImport(Library, EntryPoint = "pg_nn_attention_backend")]
+    public static partial int AttentionBackend(nint q, nint k, nint v, nint mask, double dropout, int causal, int* backend);
+
     [LibraryImport(Library, EntryPoint = "pg_nn_cross_entropy")]
     public static partial nint CrossEntropy(nint logits, nint targets, nint weight, int reduction, long ignoreIndex, double labelSmoothing);
 

@@ -9,7 +9,8 @@ public sealed record ParameterGroup(IReadOnlyList<Tensor> Parameters, double Wei
 
 /// <summary>
 /// AdamW (Loshchilov &amp; Hutter 2019) as <c>torch.optim.AdamW</c> computes it, one native call per
-/// step over all parameters (multi-tensor kernels; the fused CUDA kernel on libtorch 2.x GPUs).
+/// step over all parameters: libtorch's fused AdamW kernel where the build has it (CUDA from 2.1,
+/// CPU from 2.4; <see cref="UsesFusedKernel"/>), multi-tensor (<c>_foreach</c>) kernels otherwise.
 /// The moment buffers are created at construction and owned by the optimizer, outside any
 /// dispose scope; parameters must outlive it.
 /// </summary>
@@ -65,6 +66,17 @@ public sealed class AdamW : IDisposable
 
     /// <summary>Second-moment buffers, one per parameter.</summary>
     public IReadOnlyList<Tensor> ExpAvgSq => _expAvgSq;
+
+    /// <summary>
+    /// Whether <see cref="Step"/> runs libtorch's fused AdamW kernel (<c>_fused_adamw_</c>) for
+    /// parameters on devices of this kind, rather than the multi-tensor kernels.
+    /// </summary>
+    public static unsafe bool UsesFusedKernel(DeviceType deviceType)
+    {
+        int fused;
+        Native.Check(Native.AdamWFused((int)deviceType, &fused), nameof(UsesFusedKernel));
+        return fused != 0;
+    }
 
     /// <summary>Applies one update to every parameter that has a gradient.</summary>
     public unsafe void Step()

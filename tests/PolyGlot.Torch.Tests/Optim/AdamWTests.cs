@@ -1,12 +1,27 @@
 using PolyGlot.Torch.Optim;
+using PolyGlot.Torch.Runtime;
 using PolyGlot.Torch.Tests.Reference;
+using PolyGlot.Torch.Tests.Runtime;
+using Xunit.Abstractions;
 
 namespace PolyGlot.Torch.Tests.Optim;
 
-public sealed class AdamWTests
+public sealed class AdamWTests(ITestOutputHelper output)
 {
-    // Same float32 arithmetic as PyTorch's single-tensor AdamW, in a different kernel order.
+    // Same float32 arithmetic as PyTorch's single-tensor AdamW, in a different kernel order (the
+    // multi-tensor kernels on 1.13, the fused kernel on 2.4 and later).
     private const double Relative = 1e-5;
+
+    [Fact]
+    public void StepsWithTheFusedKernelOnTheCpu_When_LibtorchIs24OrLater()
+    {
+        // When asking which kernel AdamW.Step runs for CPU parameters
+        var fused = AdamW.UsesFusedKernel(DeviceType.Cpu);
+
+        // Then it is libtorch's fused AdamW from 2.4 (its first CPU kernel), the _foreach kernels before
+        output.WriteLine($"AdamW path on libtorch {TorchRuntime.Version} (CPU): {(fused ? "fused" : "foreach")}");
+        Assert.Equal(Libtorch.AtLeast(2, 4), fused);
+    }
 
     [Fact]
     public void ParametersMatchTorchOptimAdamW_When_SteppingTwoGroupsFiveTimes()
