@@ -13,7 +13,7 @@
 # config exports no USE_CUDA to its users) plus what src/PolyGlot.Native/torch/CMakeLists.txt adds
 # for a CUDA libtorch (PG_WITH_CUDA=1, PG_WITH_NCCL=1, USE_C10D_NCCL=1). It fails unless the code
 # behind them was really compiled: the CUDA runtime, caching-allocator and ProcessGroupNCCL
-# headers reached, and PG_FUSED_ADAMW (fused AdamW, from 2.1 with CUDA) defined in pg_optim.cpp.
+# headers reached, and PG_FUSED_ADAMW_CUDA (fused AdamW on GPUs, from 2.1) defined in pg_optim.cpp.
 #
 # What it proves: each .cpp parses and type-checks (g++ -std=c++17 -fsyntax-only) against the 2.6
 # API in that configuration, and every libtorch, c10d, Gloo, CUDA or NCCL header a file reaches
@@ -222,8 +222,8 @@ if [[ $mode == cuda ]]; then
   done
   optim=src/PolyGlot.Native/torch/pg_optim.cpp
   g++ "${flags[@]/-fsyntax-only/-E}" -dM "$optim" > "$work/pg_optim.macros" || fail "could not preprocess $optim"
-  grep -q '^#define PG_FUSED_ADAMW ' "$work/pg_optim.macros" \
-    || fail "PG_FUSED_ADAMW is not defined in $optim against libtorch $version with CUDA: the fused AdamW path was not compiled"
+  grep -q '^#define PG_FUSED_ADAMW_CUDA ' "$work/pg_optim.macros" \
+    || fail "PG_FUSED_ADAMW_CUDA is not defined in $optim against libtorch $version with CUDA: the fused AdamW path for GPUs was not compiled"
   echo "check-torch2-headers: ${#units[@]} files compile against libtorch $version (CUDA configuration: PG_WITH_CUDA, NCCL, fused AdamW)"
 else
   echo "check-torch2-headers: ${#units[@]} files compile against libtorch $version (CPU configuration)"

@@ -59,6 +59,7 @@ esac
 
 [[ $(id -u) -eq 0 ]] || fail "needs root (mmdebstrap --mode=root, chroot and bind mounts); run it with sudo"
 command -v unshare > /dev/null || fail "unshare (util-linux) is missing"
+git rev-parse --git-dir > /dev/null 2>&1 || fail "$repo is not a git checkout: the files to test are the ones git lists"
 dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")" 2> /dev/null) \
   || fail "dotnet not found on this machine; the root uses the host's .NET SDK (install it as README.md says)"
 [[ -x $dotnet_dir/dotnet && -d $dotnet_dir/sdk ]] || fail "$dotnet_dir holds no .NET SDK"

@@ -37,7 +37,13 @@ void adamw_foreach(std::vector<at::Tensor>& params, std::vector<at::Tensor>& gra
 #define PG_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 // at::_fused_adamw_ has a CUDA kernel from 2.1 and a CPU kernel from 2.4.
-#if PG_TORCH_AT_LEAST(2, 4) || (defined(PG_WITH_CUDA) && PG_TORCH_AT_LEAST(2, 1))
+#if defined(PG_WITH_CUDA) && PG_TORCH_AT_LEAST(2, 1)
+#define PG_FUSED_ADAMW_CUDA 1
+#endif
+#if PG_TORCH_AT_LEAST(2, 4)
+#define PG_FUSED_ADAMW_CPU 1
+#endif
+#if defined(PG_FUSED_ADAMW_CUDA) || defined(PG_FUSED_ADAMW_CPU)
 #define PG_FUSED_ADAMW 1
 // The fused kernel (one pass, or one CUDA launch per chunk of tensors), grouped by weight decay
 // because the kernel takes one decay value, and by dtype and device because it takes lists of one
@@ -68,10 +74,10 @@ void adamw_fused(std::vector<at::Tensor>& params, std::vector<at::Tensor>& grads
 // Whether this build's AdamW step runs the fused kernel for parameters on `device_type`
 // (c10::DeviceType: 0 CPU, 1 CUDA): CUDA from 2.1 in a CUDA build, CPU from 2.4.
 bool fused_on(c10::DeviceType device_type) {
-#if defined(PG_WITH_CUDA) && PG_TORCH_AT_LEAST(2, 1)
+#ifdef PG_FUSED_ADAMW_CUDA
   if (device_type == c10::DeviceType::CUDA) return true;
 #endif
-#if PG_TORCH_AT_LEAST(2, 4)
+#ifdef PG_FUSED_ADAMW_CPU
   if (device_type == c10::DeviceType::CPU) return true;
 #endif
   return false;
