@@ -10,6 +10,17 @@ import time
 import torch
 import torch.nn.functional as F
 
+# The kernels the C# side's shim takes on this libtorch: 2.x's public scaled_dot_product_attention
+# (1.13 has only the private math path), and the fused AdamW kernel on the CPU from 2.4.
+TORCH_VERSION = tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2])
+ADAMW_KERNEL = {"fused": True} if TORCH_VERSION >= (2, 4) else {}
+
+
+def causal_attention(q, k, v):
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    return F._scaled_dot_product_attention(q, k, v, None, 0.0, False, True)[0]
+
 
 def cases():
     a, b = torch.randn(8, 8), torch.randn(8, 8)
@@ -60,7 +71,7 @@ def mlp_step():
     w2 = (torch.randn(10, 128) * 0.1).requires_grad_()
     b2 = torch.zeros(10, requires_grad=True)
     params = [w1, b1, w2, b2]
-    opt = torch.optim.AdamW(params, lr=1e-3)
+    opt = torch.optim.AdamW(params, lr=1e-3, **ADAMW_KERNEL)
     x, y = torch.randn(32, 64), torch.randint(0, 10, (32,))
 
     def step():
@@ -90,7 +101,7 @@ def transformer_step():
     fc_w, fc_b, fc2_w, fc2_b = p(4 * C, C), torch.zeros(4 * C, requires_grad=True), p(C, 4 * C), torch.zeros(C, requires_grad=True)
     head = p(V, C)
     params = [wte, wpe, ln1w, ln1b, ln2w, ln2b, lnfw, lnfb, qkv_w, qkv_b, proj_w, proj_b, fc_w, fc_b, fc2_w, fc2_b, head]
-    opt = torch.optim.AdamW(params, lr=1e-3)
+    opt = torch.optim.AdamW(params, lr=1e-3, **ADAMW_KERNEL)
     ids, targets = torch.randint(0, V, (B, T)), torch.randint(0, V, (B, T))
     positions = torch.arange(T)
 
@@ -99,7 +110,7 @@ def transformer_step():
         h = F.layer_norm(x, (C,), ln1w, ln1b)
         q, k, v = F.linear(h, qkv_w, qkv_b).split(C, dim=-1)
         q, k, v = [t.view(B, T, H, D).transpose(1, 2) for t in (q, k, v)]
-        y, _ = F._scaled_dot_product_attention(q, k, v, None, 0.0, False, True)
+        y = causal_attention(q, k, v)
         x = x + F.linear(y.transpose(1, 2).reshape(B, T, C), proj_w, proj_b)
         h = F.layer_norm(x, (C,), ln2w, ln2b)
         x = x + F.linear(F.gelu(F.linear(h, fc_w, fc_b), approximate="tanh"), fc2_w, fc2_b)
