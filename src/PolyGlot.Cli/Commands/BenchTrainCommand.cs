@@ -25,7 +25,10 @@ namespace PolyGlot.Cli.Commands;
 /// model's step in PyTorch eager (scripts/reference/model_reference.py) in the same run, and prints
 /// tokens/s, step time, MFU on CUDA and the C#/PyTorch step-time ratio. C# and PyTorch are timed
 /// in alternating rounds and each side's fastest round counts, so that load from other processes
-/// on a shared machine penalises neither side.
+/// on a shared machine penalises neither side. On the CPU each side runs with its memory reused
+/// (PolyGlot's CPU tensor cache; glibc told to keep freed memory for PyTorch) and with its default
+/// allocator, and a step's page faults and kernel time are printed beside its time, so that the
+/// comparison is fair both ways and shows what the allocator is worth (docs/training.md, "CPU memory").
 /// </summary>
 internal static class BenchTrainCommand
 {
@@ -48,22 +51,40 @@ internal static class BenchTrainCommand
         {
             Description = "Override training.activation_checkpointing of the config (true/false) to compare time and peak memory",
         };
+        var allocator = new Option<AllocatorChoice>("--allocator")
+        {
+            Description = "CPU memory policy of both sides: reuse (PolyGlot's tensor cache; PyTorch with glibc keeping freed memory), default, or both",
+            DefaultValueFactory = _ => AllocatorChoice.Both,
+        };
         var perNode = new Option<int?>("--nproc-per-node")
         {
             Description = "Instead: train the config for real as 1 process and as N local ranks, and print tokens/s and scaling efficiency",
         };
         var command = new Command("train", "Training step time and tokens/s of a config's model on synthetic data, against PyTorch eager.");
-        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, checkpointing, perNode })
+        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, checkpointing, allocator, perNode })
             command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run("bench train", () => parse.GetValue(perNode) is { } ranks
             ? BenchTrainScaling.Run(parse.GetValue(config)!, ranks, parse.GetValue(steps), parse.GetValue(warmup))
             : Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(accumulation),
-                parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!, parse.GetValue(checkpointing)))));
+                parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!, parse.GetValue(checkpointing), parse.GetValue(allocator)))));
         return command;
     }
 
     private sealed record Settings(string Config, int Steps, int Warmup, int Accumulation, int Rounds, int? Threads, string Python,
-        bool? ActivationCheckpointing);
+        bool? ActivationCheckpointing, AllocatorChoice Allocator);
+
+    /// <summary>Which CPU memory policies <c>--allocator</c> times.</summary>
+    internal enum AllocatorChoice { Both, Reuse, Default }
+
+    // Freed memory reused (PolyGlot: CpuTensorCache; PyTorch: glibc keeps what is freed, the same
+    // effect for a process whose step runs on its main thread) or each side's default allocator.
+    private enum Policy { Reuse, Default }
+
+    // glibc's variables for "never unmap freed memory, never trim the heap" (mallopt(3)).
+    private static readonly Dictionary<string, string> PythonReuse = new()
+    {
+        ["MALLOC_MMAP_MAX_"] = "0", ["MALLOC_TRIM_THRESHOLD_"] = "68719476736",
+    };
 
     // PeakFlops: the MFU denominator (DevicePeakFlops); null on the CPU or for a GPU the table does not know.
     private sealed record Shape(ModelConfig Model, int MicroBatch, int SeqLen, int Accumulation, Device Device, ComputePrecision Precision, double? PeakFlops)
@@ -93,27 +114,53 @@ internal static class BenchTrainCommand
         using var optimizer = new TrainingOptimizer(model.Parameters, run.Optimizer);
         using var step = new TrainingStep(model, optimizer, new LossGuard(run.Guard), shape.MicroBatch, shape.Accumulation, shape.SeqLen, languages: 1);
         var tokens = RandomTokens(shape);
-        double csharp = double.MaxValue, python = double.MaxValue;
-        string? peerFailure = null;
-        for (var round = 0; round < settings.Rounds; round++)
+        // On a GPU the CPU allocator is not on the step's path: one policy, each side's own.
+        Policy[] policies = shape.Device.IsCuda ? [Policy.Default] : settings.Allocator switch
         {
-            csharp = Math.Min(csharp, TimeCSharp(step, tokens, run.Optimizer.Lr, shape, settings, warmup: round == 0 ? settings.Warmup : 0));
-            if (settings.Python == "none" || peerFailure is not null)
-                continue;
-            // The other process needs the device memory this one's allocator keeps cached.
-            if (shape.Device.IsCuda)
-                Cuda.EmptyCache();
-            try
-            {
-                python = Math.Min(python, TimePython(shape, settings));
-            }
-            catch (InvalidOperationException e)
-            {
-                // This side's figures still count; the command fails after printing them.
-                peerFailure = ReferenceScripts.LastLine(e.Message);
-            }
+            AllocatorChoice.Reuse => [Policy.Reuse],
+            AllocatorChoice.Default => [Policy.Default],
+            _ => [Policy.Reuse, Policy.Default],
+        };
+        var cacheWasOn = CpuTensorCache.Enabled;
+        var csharp = new Dictionary<Policy, StepSample>();
+        var python = new Dictionary<Policy, StepSample>();
+        string? peerFailure = null;
+        try
+        {
+            for (var round = 0; round < settings.Rounds; round++)
+                foreach (var policy in policies)
+                {
+                    if (!shape.Device.IsCuda)
+                    {
+                        CpuTensorCache.Enabled = policy == Policy.Reuse;
+                        CpuTensorCache.Trim();
+                    }
+                    // After a change of policy one untimed step refills what the other one released.
+                    var warm = round == 0 ? settings.Warmup : Math.Min(settings.Warmup, policies.Length > 1 ? 1 : 0);
+                    KeepFastest(csharp, policy, TimeCSharp(step, tokens, run.Optimizer.Lr, shape, settings, warm));
+                    if (settings.Python == "none" || peerFailure is not null)
+                        continue;
+                    // The other process needs the device memory this one's allocator keeps cached.
+                    if (shape.Device.IsCuda)
+                        Cuda.EmptyCache();
+                    try
+                    {
+                        KeepFastest(python, policy, TimePython(shape, settings, policy == Policy.Reuse && !shape.Device.IsCuda ? PythonReuse : null));
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        // This side's figures still count; the command fails after printing them.
+                        peerFailure = ReferenceScripts.LastLine(e.Message);
+                    }
+                }
         }
-        Print(shape, csharp, settings.Python == "none" || peerFailure is not null ? null : python);
+        finally
+        {
+            if (!shape.Device.IsCuda)
+                CpuTensorCache.Enabled = cacheWasOn;
+        }
+        BenchTrainReport.Print(shape.TokensPerStep, ModelSize.FlopsPerToken(shape.Model, shape.SeqLen), shape.PeakFlops, shape.Precision.IsReduced,
+            shape.Device, Labelled(csharp, shape), peerFailure is null ? Labelled(python, shape) : new Dictionary<string, StepSample>());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"C#      peak memory of one step {PeakStepBytes(step, tokens, run.Optimizer.Lr, shape) / 1e6:N1} MB ({(shape.Device.IsCuda ? "CUDA allocator" : "libtorch CPU allocations on the stepping thread")}, beyond the weights)"));
         if (peerFailure is null)
@@ -147,20 +194,34 @@ internal static class BenchTrainCommand
             Cuda.Synchronize();  // the step's read waits for backward, not for the optimizer's kernels
     }
 
+    private static Dictionary<string, StepSample> Labelled(Dictionary<Policy, StepSample> samples, Shape shape) =>
+        samples.ToDictionary(p => shape.Device.IsCuda ? "" : p.Key == Policy.Reuse ? "reuse" : "default", p => p.Value);
+
+    private static void KeepFastest(Dictionary<Policy, StepSample> best, Policy policy, StepSample sample)
+    {
+        if (!best.TryGetValue(policy, out var seen) || sample.Seconds < seen.Seconds)
+            best[policy] = sample;
+    }
+
     // Median step time of one round: the trainer's own step (TrainingStep: micro-batches, the one
-    // device read, clipping, guard, AdamW) on the same random tokens every step.
-    private static double TimeCSharp(TrainingStep step, int[] tokens, double learningRate, Shape shape, Settings settings, int warmup)
+    // device read, clipping, guard, AdamW) on the same random tokens every step; the process's page
+    // faults and CPU time over the timed steps.
+    private static StepSample TimeCSharp(TrainingStep step, int[] tokens, double learningRate, Shape shape, Settings settings, int warmup)
     {
         var samples = new double[settings.Steps];
+        var before = default(ProcessCounters);
         for (var i = -warmup; i < settings.Steps; i++)
         {
+            if (i == 0)
+                before = ProcessCounters.Read();
             var start = Stopwatch.GetTimestamp();
             RunStep(step, tokens, learningRate, shape);
             if (i >= 0)
                 samples[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
+        var counters = (ProcessCounters.Read() - before).PerStep(settings.Steps);
         Array.Sort(samples);
-        return samples[samples.Length / 2];
+        return new StepSample(samples[samples.Length / 2], counters);
     }
 
     private static int[] RandomTokens(Shape shape)
@@ -172,7 +233,7 @@ internal static class BenchTrainCommand
         return tokens;
     }
 
-    private static double TimePython(Shape shape, Settings settings)
+    private static StepSample TimePython(Shape shape, Settings settings, IReadOnlyDictionary<string, string>? environment)
     {
         var spec = new JsonObject
         {
@@ -186,30 +247,16 @@ internal static class BenchTrainCommand
         try
         {
             Serilog.Log.Information("bench train: timing PyTorch eager ({Python} {Script})", settings.Python, Script);
-            var output = ReferenceScripts.RunPython(settings.Python, Script, ["bench", specPath]);
+            var output = ReferenceScripts.RunPython(settings.Python, Script, ["bench", specPath], environment);
             using var json = JsonDocument.Parse(output);
-            return json.RootElement.GetProperty("step_seconds").GetDouble();
+            var result = json.RootElement;
+            return new StepSample(result.GetProperty("step_seconds").GetDouble(), new ProcessCounters(
+                (long)result.GetProperty("minor_faults_per_step").GetDouble(), result.GetProperty("kernel_seconds_per_step").GetDouble(),
+                result.GetProperty("user_seconds_per_step").GetDouble()));
         }
         finally
         {
             File.Delete(specPath);
         }
-    }
-
-    private static void Print(Shape shape, double csharp, double? python)
-    {
-        var c = CultureInfo.InvariantCulture;
-        var flops = ModelSize.FlopsPerToken(shape.Model, shape.SeqLen);
-        var tokensPerSecond = shape.TokensPerStep / csharp;
-        Console.WriteLine(string.Create(c, $"C#      step {csharp * 1000,9:F1} ms  {tokensPerSecond,12:N0} tokens/s"));
-        if (shape.PeakFlops is { } peak)
-            Console.WriteLine(string.Create(c, $"C#      MFU {tokensPerSecond * flops / peak * 100:F1}% (of {peak / 1e12:F1} TFLOP/s {(shape.Precision.IsReduced ? "bf16" : "fp32")} peak)"));
-        else if (shape.Device.IsCuda)
-            Console.WriteLine($"C#      MFU not reported: {Cuda.DeviceProperties(Math.Max(shape.Device.Index, 0)).Name} is not in the peak table; set training.peak_tflops");
-        if (python is not { } py)
-            return;
-        Console.WriteLine(string.Create(c, $"PyTorch step {py * 1000,9:F1} ms  {shape.TokensPerStep / py,12:N0} tokens/s"));
-        var ratio = csharp / py;
-        Console.WriteLine(string.Create(c, $"C#/PyTorch step time {ratio:F3} (goal <= 1.0: {(ratio <= 1.0 ? "met" : "MISSED")})"));
     }
 }

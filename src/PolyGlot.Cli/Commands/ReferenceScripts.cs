@@ -21,12 +21,15 @@ internal static class ReferenceScripts
 
     /// <summary>
     /// Runs <paramref name="relative"/> (a script under the repository) with <paramref name="python"/>
-    /// and returns its standard output.
+    /// and returns its standard output; <paramref name="environment"/> adds to or overrides this process's variables.
     /// </summary>
     /// <exception cref="InvalidOperationException">Python did not start or the script failed; the message carries its standard error.</exception>
-    public static string RunPython(string python, string relative, IEnumerable<string> arguments)
+    public static string RunPython(string python, string relative, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         foreach (var argument in new[] { "-B", Locate(relative) }.Concat(arguments))
             start.ArgumentList.Add(argument);
         Process process;
