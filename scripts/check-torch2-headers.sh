@@ -66,24 +66,12 @@ work=$repo/artifacts/$tree-check
 
 fail() { echo "check-torch2-headers: FAILED: $*" >&2; exit 1; }
 
-debian_mirror() {
-  if [[ -n ${POLYGLOT_DEBIAN_MIRROR:-} ]]; then echo "$POLYGLOT_DEBIAN_MIRROR"; return; fi
-  local uri
-  # deb822 sources (Debian 12's default), then one-line sources; the security archive has no trixie
-  # main suite, so it is skipped.
-  uri=$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' /etc/apt/sources.list.d/*.sources 2>/dev/null \
-        | grep '/debian/\?$' | head -n1 || true)
-  if [[ -z $uri ]]; then
-    uri=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) {print $i; break}}' \
-            /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep '/debian/\?$' | head -n1 || true)
-  fi
-  [[ -n $uri ]] || fail "no Debian mirror in /etc/apt/sources.list{,.d}; set POLYGLOT_DEBIAN_MIRROR (e.g. http://deb.debian.org/debian)"
-  echo "$uri"
-}
+# shellcheck source=lib/debian-mirror.sh
+source "$repo/scripts/lib/debian-mirror.sh"
 
 fetch() {
   local mirror apt_opts
-  mirror=$(debian_mirror)
+  mirror=$(debian_mirror) || fail "no Debian mirror to fetch from (see the line above)"
   rm -rf "$apt_dir" "$root"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/parts" "$apt_dir/debs"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite ${components[*]}" > "$apt_dir/sources.list"

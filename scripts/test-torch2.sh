@@ -65,20 +65,8 @@ dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")" 2> /dev/null) \
 [[ -x $dotnet_dir/dotnet && -d $dotnet_dir/sdk ]] || fail "$dotnet_dir holds no .NET SDK"
 mkdir -p "$repo/artifacts"
 
-debian_mirror() {
-  if [[ -n ${POLYGLOT_DEBIAN_MIRROR:-} ]]; then echo "$POLYGLOT_DEBIAN_MIRROR"; return; fi
-  local uri
-  # deb822 sources (Debian 12's default), then one-line sources; the security archive has no trixie
-  # main suite, so only a /debian mirror counts.
-  uri=$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' /etc/apt/sources.list.d/*.sources 2>/dev/null \
-        | grep '/debian/\?$' | head -n1 || true)
-  if [[ -z $uri ]]; then
-    uri=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) {print $i; break}}' \
-            /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep '/debian/\?$' | head -n1 || true)
-  fi
-  [[ -n $uri ]] || fail "no Debian mirror in /etc/apt/sources.list{,.d}; set POLYGLOT_DEBIAN_MIRROR (e.g. http://deb.debian.org/debian)"
-  echo "$uri"
-}
+# shellcheck source=lib/debian-mirror.sh
+source "$repo/scripts/lib/debian-mirror.sh"
 
 started=$SECONDS
 stamp=$root/.polyglot-root
@@ -93,7 +81,7 @@ else
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap > /dev/null \
       || fail "could not install mmdebstrap with apt-get; install it (apt-get install mmdebstrap) and rerun"
   fi
-  mirror=$(debian_mirror)
+  mirror=$(debian_mirror) || fail "no Debian mirror to fetch from (see the line above)"
   say "building a $suite root with ${packages[*]} from $mirror into artifacts/torch2-root (once; a few minutes)"
   rm -rf "$root" "$root.partial"
   # Documentation, manual pages and translations are not unpacked (about 150 MB less).
