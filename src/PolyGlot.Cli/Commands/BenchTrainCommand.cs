@@ -114,13 +114,30 @@ internal static class BenchTrainCommand
         using var optimizer = new TrainingOptimizer(model.Parameters, run.Optimizer);
         using var step = new TrainingStep(model, optimizer, new LossGuard(run.Guard), shape.MicroBatch, shape.Accumulation, shape.SeqLen, languages: 1);
         var tokens = RandomTokens(shape);
-        // On a GPU the CPU allocator is not on the step's path: one policy, each side's own.
-        Policy[] policies = shape.Device.IsCuda ? [Policy.Default] : settings.Allocator switch
-        {
-            AllocatorChoice.Reuse => [Policy.Reuse],
-            AllocatorChoice.Default => [Policy.Default],
-            _ => [Policy.Reuse, Policy.Default],
-        };
+        var (csharp, python, peerFailure) = TimeRounds(step, tokens, run.Optimizer.Lr, shape, settings);
+        BenchTrainReport.Print(shape.TokensPerStep, ModelSize.FlopsPerToken(shape.Model, shape.SeqLen), shape.PeakFlops, shape.Precision.IsReduced,
+            shape.Device, Labelled(csharp, shape), peerFailure is null ? Labelled(python, shape) : new Dictionary<string, StepSample>());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"C#      peak memory of one step {PeakStepBytes(step, tokens, run.Optimizer.Lr, shape) / 1e6:N1} MB ({(shape.Device.IsCuda ? "CUDA allocator" : "libtorch CPU allocations on the stepping thread")}, beyond the weights)"));
+        if (peerFailure is null)
+            return 0;
+        Console.WriteLine($"PyTorch peer failed: {peerFailure}");
+        return 1;
+    }
+
+    // On a GPU the CPU allocator is not on the step's path: one policy, each side's own.
+    private static Policy[] Policies(Shape shape, AllocatorChoice choice) => shape.Device.IsCuda ? [Policy.Default] : choice switch
+    {
+        AllocatorChoice.Reuse => [Policy.Reuse],
+        AllocatorChoice.Default => [Policy.Default],
+        _ => [Policy.Reuse, Policy.Default],
+    };
+
+    // Each side's fastest round per policy; a failed PyTorch peer ends its rounds, not the C# ones.
+    private static (Dictionary<Policy, StepSample> CSharp, Dictionary<Policy, StepSample> Python, string? PeerFailure) TimeRounds(
+        TrainingStep step, int[] tokens, double learningRate, Shape shape, Settings settings)
+    {
+        var policies = Policies(shape, settings.Allocator);
         var cacheWasOn = CpuTensorCache.Enabled;
         var csharp = new Dictionary<Policy, StepSample>();
         var python = new Dictionary<Policy, StepSample>();
@@ -137,7 +154,7 @@ internal static class BenchTrainCommand
                     }
                     // After a change of policy one untimed step refills what the other one released.
                     var warm = round == 0 ? settings.Warmup : Math.Min(settings.Warmup, policies.Length > 1 ? 1 : 0);
-                    KeepFastest(csharp, policy, TimeCSharp(step, tokens, run.Optimizer.Lr, shape, settings, warm));
+                    KeepFastest(csharp, policy, TimeCSharp(step, tokens, learningRate, shape, settings, warm));
                     if (settings.Python == "none" || peerFailure is not null)
                         continue;
                     // The other process needs the device memory this one's allocator keeps cached.
@@ -159,14 +176,7 @@ internal static class BenchTrainCommand
             if (!shape.Device.IsCuda)
                 CpuTensorCache.Enabled = cacheWasOn;
         }
-        BenchTrainReport.Print(shape.TokensPerStep, ModelSize.FlopsPerToken(shape.Model, shape.SeqLen), shape.PeakFlops, shape.Precision.IsReduced,
-            shape.Device, Labelled(csharp, shape), peerFailure is null ? Labelled(python, shape) : new Dictionary<string, StepSample>());
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"C#      peak memory of one step {PeakStepBytes(step, tokens, run.Optimizer.Lr, shape) / 1e6:N1} MB ({(shape.Device.IsCuda ? "CUDA allocator" : "libtorch CPU allocations on the stepping thread")}, beyond the weights)"));
-        if (peerFailure is null)
-            return 0;
-        Console.WriteLine($"PyTorch peer failed: {peerFailure}");
-        return 1;
+        return (csharp, python, peerFailure);
     }
 
     // Bytes allocated at the peak of one more step, above what was allocated before it (weights,
