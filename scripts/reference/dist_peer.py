@@ -13,6 +13,8 @@ from datetime import timedelta
 import torch
 import torch.distributed as dist
 
+from torch_version import TORCH_VERSION
+
 
 def rank_input(rank, n):
     # The same formula as the C# test: rank r contributes (r + 1) * [1, 2, ..., n] / 8.
@@ -24,7 +26,7 @@ def main():
     # From 2.0, "gloo" alone gives a group one Gloo backend per device type (CPU and CUDA), each
     # with its own rendezvous; a PolyGlot rank forms only the CPU one, so the Python rank asks for
     # exactly that ("cpu:gloo", which 1.13 does not know).
-    backend = "gloo" if int(torch.__version__.split(".")[0]) < 2 else "cpu:gloo"
+    backend = "gloo" if TORCH_VERSION < (2, 0) else "cpu:gloo"
     # 2.4 and later ask for the libuv store server by default, which Debian's 2.6 lacks; the
     # classic one speaks the same protocol.
     os.environ.setdefault("USE_LIBUV", "0")

@@ -41,6 +41,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from torch_version import TORCH_VERSION
+
 IGNORE_INDEX = -100
 
 
@@ -285,8 +287,7 @@ def bench(config_path):
     groups = [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}]
     # The fastest AdamW PyTorch offers on the device, as the shim takes it: the fused kernel on CUDA
     # and, from PyTorch 2.4, on the CPU; multi-tensor before that.
-    fused_cpu = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]) >= (2, 4)
-    kernel = {"fused": True} if device.type == "cuda" or fused_cpu else {"foreach": True}
+    kernel = {"fused": True} if device.type == "cuda" or TORCH_VERSION >= (2, 4) else {"foreach": True}
     optimizer = torch.optim.AdamW(groups, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, **kernel)
     B, T = int(spec["batch"]), int(spec["seq_len"])
     steps, warmup = int(spec["steps"]), int(spec.get("warmup", 2))

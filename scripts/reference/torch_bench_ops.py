@@ -10,9 +10,10 @@ import time
 import torch
 import torch.nn.functional as F
 
+from torch_version import TORCH_VERSION
+
 # The kernels the C# side's shim takes on this libtorch: 2.x's public scaled_dot_product_attention
 # (1.13 has only the private math path), and the fused AdamW kernel on the CPU from 2.4.
-TORCH_VERSION = tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2])
 ADAMW_KERNEL = {"fused": True} if TORCH_VERSION >= (2, 4) else {}
 
 

@@ -150,9 +150,12 @@ internal static class BenchTrainCommand
                     if (!shape.Device.IsCuda)
                     {
                         CpuTensorCache.Enabled = policy == Policy.Reuse;
-                        CpuTensorCache.Trim();
+                        // The default policy's rounds get the memory the cache held; reuse rounds
+                        // keep what the previous reuse round left.
+                        if (policy == Policy.Default)
+                            CpuTensorCache.Trim();
                     }
-                    // After a change of policy one untimed step refills what the other one released.
+                    // After a change of policy one untimed step refills the emptied cache.
                     var warm = round == 0 ? settings.Warmup : Math.Min(settings.Warmup, policies.Length > 1 ? 1 : 0);
                     KeepFastest(csharp, policy, TimeCSharp(step, tokens, learningRate, shape, settings, warm));
                     if (settings.Python == "none" || peerFailure is not null)
