@@ -42,10 +42,19 @@ public sealed partial class TransformerModel : IDisposable
         var layout = ModelLayout.Of(config);
         _tokens = _table.Normal("embed.tokens.weight", ParameterKind.Embedding, std, v, d);
         _positions = layout.CreatePositions(_table, std, dtype, device);
-        _layers = Enumerable.Range(0, config.NLayers).Select(i => new TransformerBlock(_table, i, config, layout, std, residualStd)).ToArray();
+        _layers = new TransformerBlock[config.NLayers];
+        var blockUnits = new List<IReadOnlyList<ModelParameter>>();
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            var first = _table.All.Count;
+            _layers[i] = new TransformerBlock(_table, i, config, layout, std, residualStd);
+            blockUnits.Add(_table.All.Skip(first).ToList());
+        }
         _finalNorm = layout.CreateNorm(_table, "final_norm");
         if (!config.TiedEmbeddings)
             _head = _table.Normal("head.weight", ParameterKind.Matrix, std, v, d);
+        var inBlocks = blockUnits.SelectMany(u => u).ToHashSet();
+        UnitParameters = [_table.All.Where(p => !inBlocks.Contains(p)).ToList(), .. blockUnits];
     }
 
     /// <summary>The shape the model was built from.</summary>
@@ -78,6 +87,19 @@ public sealed partial class TransformerModel : IDisposable
 
     /// <summary>All parameters with their names, in a fixed order.</summary>
     public IReadOnlyList<ModelParameter> Parameters => _table.All;
+
+    /// <summary>
+    /// The parameters by unit, the granularity of fully sharded training: unit 0 holds those
+    /// outside the blocks (embeddings, final norm, head), unit i + 1 those of block i, each in model order.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ModelParameter>> UnitParameters { get; }
+
+    /// <summary>
+    /// A sharding strategy's hooks around each unit of the training pass; with them,
+    /// <see cref="BackwardTokenLosses"/> runs backward unit by unit (the same gradients). Null: one
+    /// backward over the whole graph. Other passes (evaluation, generation) never call them.
+    /// </summary>
+    public IParameterUnits? Units { get; set; }
 
     /// <summary>Parameter counts of this shape (see <see cref="ModelSize"/>).</summary>
     public ModelSize Size => ModelSize.Of(Config);

@@ -125,4 +125,28 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"The tensor holds {actual} elements, not {typeof(T).Name} ({expected}); convert with To({expected}) first.");
     }
+
+    /// <summary>Bytes of the storage under this tensor (0 while <see cref="ReleaseStorage"/> holds it freed).</summary>
+    public long StorageBytes => Native.TensorStorageNBytes(Handle);
+
+    /// <summary>
+    /// Frees the memory of this tensor's storage while the tensor (its shape, autograd identity and
+    /// the graphs that saved it) stays: a fully sharded parameter between its uses. Reading the
+    /// tensor before <see cref="ReallocateStorage"/> is an error.
+    /// </summary>
+    public void ReleaseStorage() => Native.Check(Native.TensorStorageResize(Handle, 0), nameof(ReleaseStorage), this);
+
+    /// <summary>
+    /// Gives a tensor freed by <see cref="ReleaseStorage"/> memory for all its elements again (their
+    /// values undefined until written); graphs that saved the tensor see what is written next.
+    /// </summary>
+    public void ReallocateStorage() =>
+        Native.Check(Native.TensorStorageResize(Handle, NumEl * DType.ElementSize()), nameof(ReallocateStorage), this);
+
+    /// <summary>
+    /// The same elements under a new tensor with its own version counter and no autograd history
+    /// (Python's <c>tensor.data</c>): writing through it does not make graphs that saved this tensor
+    /// refuse their backward. For refilling a parameter freed by <see cref="ReleaseStorage"/>.
+    /// </summary>
+    public Tensor UntrackedAlias() => Native.Wrap(Native.TensorUntrackedAlias(Handle), nameof(UntrackedAlias));
 }

@@ -71,14 +71,18 @@ internal sealed class TrainSession : IDisposable
         {
             using var run = TrainingRun.Open(_config, _plan, new ParquetShardReader(), _options, Observer, _evaluator);
             LogOptimizerState(run);
-            if (!run.IsMainRank)
-                return run.Run(_stop.Token);   // rank 0 shows the progress line
             var progress = new TrainingProgressOptions(_config.Name, _config.TotalSteps, run.Step, _config.Logging.LogEverySteps);
-            return TrainingProgress.Run(progress, display =>
-            {
-                Observer.Display = display;
-                return run.Run(_stop.Token);
-            }, line => Serilog.Log.Information("{Line}", line));
+            var outcome = run.IsMainRank
+                ? TrainingProgress.Run(progress, display =>
+                {
+                    Observer.Display = display;
+                    return run.Run(_stop.Token);
+                }, line => Serilog.Log.Information("{Line}", line))
+                : run.Run(_stop.Token);   // rank 0 shows the progress line
+            if (run.HeldBytes is { } held)
+                Serilog.Log.Information("train: held at most {MB:0.000} MB of parameters, gradients and AdamW state at the end of a backward",
+                    held / 1e6);
+            return outcome;
         });
         if (_stop.Received is { } signal)
             Serilog.Log.Warning("train: stopped by {Signal} after step {Step}; checkpoint {Checkpoint}. Run the same command to continue.",
@@ -92,9 +96,9 @@ internal sealed class TrainSession : IDisposable
             return;
         var ranks = parallel.WorldSize;
         Serilog.Log.Information(run.OptimizerStateSharded
-                ? "train: AdamW state on this rank: {MB:0.0} MB (ZeRO-1, a 1/{Ranks} part)"
-                : "train: AdamW state on this rank: {MB:0.0} MB (whole, replicated on each of {Ranks} ranks; training.distributed.zero: 1 shards it)",
-            run.OptimizerStateBytes / 1e6, ranks);
+                ? "train: AdamW state on this rank: {MB:0.0} MB (a 1/{Ranks} part; {Strategy})"
+                : "train: AdamW state on this rank: {MB:0.0} MB (whole, replicated on each of {Ranks} ranks; training.distributed.zero: 1, 2 or 3 shards it)",
+            run.OptimizerStateBytes / 1e6, ranks, run.OptimizerStrategy);
     }
 
     public static void Summarize(RunConfig config, TrainingOutcome outcome, TrainObserver observer)

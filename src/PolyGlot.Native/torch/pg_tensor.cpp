@@ -211,3 +211,35 @@ PG_EXPORT int pg_tensor_to_string(pg_tensor* t, char* buffer, int64_t capacity, 
     if (*needed <= capacity) std::memcpy(buffer, text.c_str(), text.size() + 1);
   });
 }
+
+// Frees (bytes = 0) or allocates anew (bytes > 0, contents undefined) the storage under t, keeping
+// its sizes, strides and version counter. Fully sharded training releases a gathered parameter's
+// memory between uses while autograd graphs still refer to that storage; refilling it before
+// backward makes the saved tensors valid again (FSDP resizes storages for the same reason: set_()
+// would bump the version counter and autograd would refuse the graph). Uses the storage's own
+// allocator, so it works on every device.
+PG_EXPORT int pg_tensor_storage_resize(pg_tensor* t, int64_t bytes) {
+  return pg::checked([&] {
+    if (bytes < 0) throw std::invalid_argument("storage size must not be negative, got " + std::to_string(bytes));
+    auto* storage = pg::ref(t).storage().unsafeGetStorageImpl();
+    if (!storage->resizable())
+      throw std::invalid_argument("the tensor's storage is not resizable (it wraps memory libtorch does not own)");
+    if (bytes == 0) {
+      storage->set_data_ptr_noswap(at::DataPtr(nullptr, storage->device()));
+    } else {
+      storage->set_data_ptr_noswap(storage->allocator()->allocate(static_cast<size_t>(bytes)));
+    }
+    storage->set_nbytes(static_cast<size_t>(bytes));
+  });
+}
+
+PG_EXPORT int64_t pg_tensor_storage_nbytes(pg_tensor* t) noexcept {
+  return t == nullptr ? -1 : static_cast<int64_t>(t->storage().nbytes());
+}
+
+// A new handle to t's storage and shape with its own version counter and no autograd history
+// (Python's tensor.data): writing through it does not mark graphs that saved t as modified. A
+// fully sharded parameter is refilled this way before the backward of the graph that saved it.
+PG_EXPORT pg_tensor* pg_tensor_untracked_alias(pg_tensor* t) {
+  return pg::checked_tensor([&] { return pg::ref(t).variable_data(); });
+}

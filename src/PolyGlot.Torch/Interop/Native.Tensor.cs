@@ -103,4 +103,13 @@ internal static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "pg_tensor_to_string")]
     public static partial int TensorToString(nint t, byte* buffer, long capacity, long* needed);
 
+    [LibraryImport(Library, EntryPoint = "pg_tensor_storage_resize")]
+    public static partial int TensorStorageResize(nint t, long bytes);
+
+    [LibraryImport(Library, EntryPoint = "pg_tensor_storage_nbytes")]
+    [SuppressGCTransition]
+    public static partial long TensorStorageNBytes(nint t);
+
+    [LibraryImport(Library, EntryPoint = "pg_tensor_untracked_alias")]
+    public static partial nint TensorUntrackedAlias(nint t);
 }

@@ -23,7 +23,11 @@ public sealed class DistributedConfig : IValidatedConfig
     /// </summary>
     public bool OverlapBackward { get; set; } = true;
 
-    /// <summary>0: every rank keeps the whole AdamW state; 1: ZeRO stage 1, each rank keeps 1/N of it.</summary>
+    /// <summary>
+    /// The ZeRO stage: 0, every rank keeps whole parameters, gradients and AdamW state; 1, each rank
+    /// keeps 1/N of the AdamW state; 2, of the gradients too; 3, of the parameters too (each unit
+    /// gathered for its forward and backward only). docs/distributed.md gives the memory of each.
+    /// </summary>
     public int Zero { get; set; }
 
     /// <summary>Seconds a rank waits for the rendezvous or a collective before it gives up with an error.</summary>
@@ -37,8 +41,8 @@ public sealed class DistributedConfig : IValidatedConfig
     {
         errors.RequireOneOf(Backend, Backends, ConfigPath.Join(path, "backend"));
         errors.Require(BucketMb > 0, ConfigPath.Join(path, "bucket_mb"), BucketMb, "must be positive (MB per gradient all-reduce bucket)");
-        errors.Require(Zero is 0 or 1, ConfigPath.Join(path, "zero"), Zero,
-            "must be 0 (plain data parallel) or 1 (ZeRO-1: optimizer state sharded over ranks)");
+        errors.Require(Zero is >= 0 and <= 3, ConfigPath.Join(path, "zero"), Zero,
+            "must be 0 (plain data parallel), 1 (optimizer state sharded over ranks), 2 (gradients too) or 3 (parameters too)");
         errors.RequirePositive(TimeoutS, ConfigPath.Join(path, "timeout_s"));
     }
 }

@@ -1,201 +1,206 @@
+using System.Globalization;
+using PolyGlot.Model;
+using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Optim;
-using PolyGlot.Torch.Serialization;
+using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 
 namespace PolyGlot.Training.Optimization;
 
 /// <summary>
-/// AdamW with its moments sharded over the data-parallel ranks (ZeRO stage 1, Rajbhandari et al.
-/// 2020): all parameters are seen as one flat vector cut into <c>world size</c> equal parts; rank
-/// r keeps the moments of part r only, so optimizer memory per rank falls as 1/N. A step
-/// reduce-scatters the gradients (each rank receives the mean of its part), clips on the global
-/// norm, updates its part in place and all-gathers the parameters. The update of each element is
-/// the one <see cref="AdamW"/> makes, so results equal plain data parallelism up to the rounding of
-/// the gradient norm.
+/// AdamW sharded over the data-parallel ranks by unit (<see cref="UnitShard"/>: each block, and
+/// everything outside the blocks, split evenly), after ZeRO (Rajbhandari et al. 2020):
+/// <list type="bullet">
+/// <item>stage 1: each rank keeps the moments of its part; after the last micro-batch's backward the
+/// whole gradients are reduce-scattered unit by unit, and after the update each unit's parts are all-gathered;</item>
+/// <item>stage 2: as 1, but a unit's gradients are reduce-scattered into the rank's part as soon as
+/// the backward of each micro-batch has finished them, and freed: no rank holds more than one
+/// unit's whole gradient;</item>
+/// <item>stage 3: as 2, and the parameters too are kept as each rank's part only, gathered for a
+/// unit's forward and again for its backward (<see cref="ShardedValues"/>).</item>
+/// </list>
+/// Each element's update is the one <see cref="AdamW"/> makes, so results equal plain data
+/// parallelism up to the rounding of the summed gradients and of the gradient norm.
 /// </summary>
-internal sealed class ShardedAdamW : IDisposable
+internal sealed class ShardedAdamW : IOptimizerStrategy, IParameterUnits
 {
+    private readonly TransformerModel _model;
     private readonly DataParallel _parallel;
-    private readonly Tensor[] _parameters;
-    private readonly long[] _offsets;
-    private readonly long _shardLength;
-    private readonly Piece[] _pieces;
+    private readonly int _stage;
+    private readonly UnitShard[] _units;
+    private readonly IShardedParameterValues _values;
+    private readonly StatePiece[] _pieces;
     private readonly AdamW _adamw;
-    private readonly Tensor _gradShard;
     private readonly List<Tensor> _gathered = [];
 
-    /// <summary>Shards the state of <paramref name="groups"/> (in optimizer order) over the ranks of <paramref name="parallel"/>.</summary>
-    public ShardedAdamW(IReadOnlyList<ParameterGroup> groups, DataParallel parallel, double lr, double beta1, double beta2, double eps)
+    /// <summary>Shards the state of <paramref name="model"/>'s parameters over <paramref name="parallel"/> at ZeRO <paramref name="stage"/> (1 to 3).</summary>
+    public ShardedAdamW(TransformerModel model, OptimizerConfig config, DataParallel parallel, int stage)
     {
-        _parallel = parallel;
-        _parameters = groups.SelectMany(g => g.Parameters).ToArray();
-        var decays = groups.SelectMany(g => g.Parameters.Select(_ => g.WeightDecay)).ToArray();
-        _offsets = new long[_parameters.Length + 1];
-        for (var i = 0; i < _parameters.Length; i++)
-            _offsets[i + 1] = _offsets[i] + _parameters[i].NumEl;
-        _shardLength = (_offsets[^1] + parallel.WorldSize - 1) / parallel.WorldSize;
-        using (new NoGradScope())
-        {
-            _gradShard = Tensor.Zeros([_shardLength], _parameters[0].DType, _parameters[0].Device).Keep();
-        }
-        // Pieces in AdamW's order (grouped by weight decay), so that its k-th moment is piece k's.
-        var byDecay = PiecesOfThisRank().GroupBy(p => decays[p.Parameter]).ToList();
+        if (stage is < 1 or > 3)
+            throw new ArgumentOutOfRangeException(nameof(stage), stage, "ZeRO stages 1, 2 and 3 shard the optimizer state.");
+        (_model, _parallel, _stage) = (model, parallel, stage);
+        _units = model.UnitParameters.Select((parameters, i) => new UnitShard(i, parameters, parallel.Rank, parallel.WorldSize)).ToArray();
+        _values = stage == 3 ? new ShardedValues(_units, parallel) : new ReplicatedValues(parallel);
+        // Pieces in AdamW's order (decayed first), so that its k-th moment is piece k's.
+        var byDecay = _units.SelectMany(u => u.Pieces.Select(p => new StatePiece(u, p, _values.UpdateTarget(u, p))))
+            .GroupBy(p => DecayPolicy.Decays(p.Piece.Parameter.Kind))
+            .OrderByDescending(g => g.Key)
+            .ToList();
         _pieces = byDecay.SelectMany(g => g).ToArray();
-        _adamw = new AdamW(byDecay.Select(g => new ParameterGroup(g.Select(p => p.Values).ToList(), g.Key)).ToList(), lr, beta1, beta2, eps);
+        _adamw = new AdamW(byDecay.Select(g => new ParameterGroup(g.Select(p => p.Target).ToList(), g.Key ? config.WeightDecay : 0)).ToList(),
+            config.Lr, config.Beta1, config.Beta2, config.Eps);
+        if (stage >= 2)
+            model.Units = this;
     }
 
-    /// <summary>The learning rate of the next update.</summary>
+    public string Description => string.Create(CultureInfo.InvariantCulture,
+        $"ZeRO-{_stage} over {_parallel.WorldSize} ranks ({_units.Length} units; AdamW state{(_stage >= 2 ? ", gradients" : "")}{(_stage == 3 ? ", parameters" : "")} sharded)");
+
+    public long StateBytes => 2 * _pieces.Sum(p => p.Piece.Length) * _units[0].Gradient.DType.ElementSize();
+
+    public long OwnedBytes => StateBytes + _units.Sum(u => u.Gradient.NumEl * u.Gradient.DType.ElementSize()) + _values.OwnedBytes;
+
     public double LearningRate
     {
         get => _adamw.LearningRate;
         set => _adamw.LearningRate = value;
     }
 
-    /// <summary>Updates applied so far.</summary>
     public long StepCount
     {
         get => _adamw.StepCount;
         set => _adamw.StepCount = value;
     }
 
-    /// <summary>Elements of optimizer state (both moments) this rank holds.</summary>
-    public long StateElements => 2 * _pieces.Sum(p => p.Length);
+    public (int Buckets, long DuringBackward)? BucketStats => null;
 
-    /// <summary>Sums the gradients over ranks, keeping this rank's part of their mean.</summary>
-    public void ReduceScatterGradients()
+    public void BeginMicroBatch(bool last) { }
+
+    public void SynchronizeGradients()
     {
-        using var scope = DisposeScope.Enter();
-        using var noGrad = new NoGradScope();
-        var parts = _parameters.Select(p => (p.Grad ?? p.ZerosLike()).Reshape([-1])).ToList();
-        var padding = _shardLength * _parallel.WorldSize - _offsets[^1];
-        if (padding > 0)
-            parts.Add(Tensor.Zeros([padding], _gradShard.DType, _gradShard.Device));
-        var flat = Tensor.Cat(parts);
-        _parallel.Collective("gradient reduce-scatter", () => _parallel.Group.ReduceScatter(_gradShard, flat, 1.0 / _parallel.WorldSize));
+        // Stages 2 and 3 reduced each unit as its backward finished (GradientsComplete).
+        if (_stage == 1)
+            foreach (var unit in _units)
+                ReduceScatter(unit);
     }
 
-    /// <summary>
-    /// The 2-norm of the whole mean gradient (from every rank's part), as a float64 0-dim tensor on
-    /// the device; scales this rank's part so that the whole has norm at most
-    /// <paramref name="maxNorm"/>, as clip_grad_norm_ does.
-    /// </summary>
+    public void Acquire(int unit) => _values.Acquire(_units[unit]);
+
+    public void Release(int unit) => _values.Release(_units[unit]);
+
+    public void GradientsComplete(int unit) => ReduceScatter(_units[unit]);
+
+    /// <summary>The 2-norm of the whole mean gradient from every rank's parts (float64, 0-dim); scales this rank's parts as clip_grad_norm_ does.</summary>
     public Tensor ClipGradients(double maxNorm)
     {
         using var noGrad = new NoGradScope();
-        var squares = _gradShard.To(DType.Float64).Square().Sum().Reshape([1]);
+        var squares = Tensor.Zeros([1], DType.Float64, _units[0].Gradient.Device);
+        foreach (var unit in _units)
+            squares.AddInPlace(unit.Gradient.To(DType.Float64).Square().Sum());
         _parallel.SumInPlace(squares, "gradient norm");
         var norm = squares.Sqrt().Reshape([]);
         var coefficient = norm.Add(1e-6).Reciprocal().Mul(maxNorm).Clamp(max: 1.0);
-        _gradShard.MulInPlace(coefficient.To(_gradShard.DType));
+        foreach (var unit in _units)
+            unit.Gradient.MulInPlace(coefficient.To(unit.Gradient.DType));
         return norm;
     }
 
-    /// <summary>Updates this rank's part of the parameters, then gathers every rank's part into all parameters.</summary>
     public void Step()
     {
         using var scope = DisposeScope.Enter();
         foreach (var piece in _pieces)
-            piece.Values.Grad = _gradShard.Narrow(0, piece.ShardOffset, piece.Length);
+            piece.Target.Grad = piece.Unit.Gradient.Narrow(0, piece.Piece.ShardOffset, piece.Piece.Length);
         _adamw.Step();
-        using var noGrad = new NoGradScope();
-        var shard = Tensor.Zeros([_shardLength], _gradShard.DType, _gradShard.Device);
         foreach (var piece in _pieces)
-            shard.Narrow(0, piece.ShardOffset, piece.Length).CopyFrom(piece.Values);
-        var full = Gather(shard, "parameter all-gather");
-        for (var i = 0; i < _parameters.Length; i++)
-            _parameters[i].Flatten().CopyFrom(full.Narrow(0, _offsets[i], _offsets[i + 1] - _offsets[i]));
-        foreach (var piece in _pieces)
-            piece.Values.Grad = null;
+            piece.Target.Grad = null;
+        _values.AfterStep(_units);
     }
 
-    /// <summary>
-    /// The whole first and second moments of every parameter, gathered from all ranks (a
-    /// collective: every rank must call it), as tensors named by <paramref name="names"/>' entries.
-    /// They stay alive until <see cref="ReleaseGathered"/>.
-    /// </summary>
-    public IReadOnlyList<(string Name, Tensor ExpAvg, Tensor ExpAvgSq)> GatherMoments(IReadOnlyList<string> names)
+    public void ZeroGrad()
     {
-        ReleaseGathered();
-        using var noGrad = new NoGradScope();
-        var moments = new[] { _adamw.ExpAvg, _adamw.ExpAvgSq }.Select(GatherWhole).ToArray();
-        var result = new List<(string, Tensor, Tensor)>();
-        for (var i = 0; i < _parameters.Length; i++)
+        foreach (var unit in _units)
         {
-            var shape = _parameters[i].Shape;
-            var views = moments.Select(m => Keep(m.Narrow(0, _offsets[i], _offsets[i + 1] - _offsets[i]).Reshape(shape))).ToArray();
-            result.Add((names[i], views[0], views[1]));
+            Tensor.ZeroGrads(unit.Parameters.Select(p => p.Tensor).ToList(), setToNone: true);
+            unit.Gradient.Zero();
+        }
+    }
+
+    public void WithWholeParameters(Action action, bool writesValues) => _values.WithWholeParameters(_units, action, writesValues);
+
+    public IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)> GatherMoments()
+    {
+        ReleaseMoments();
+        using var noGrad = new NoGradScope();
+        var result = new List<(ModelParameter, Tensor, Tensor)>();
+        foreach (var unit in _units)
+        {
+            var expAvg = GatherWhole(unit, _adamw.ExpAvg);
+            var expAvgSq = GatherWhole(unit, _adamw.ExpAvgSq);
+            for (var i = 0; i < unit.Parameters.Count; i++)
+            {
+                var parameter = unit.Parameters[i];
+                result.Add((parameter, Keep(expAvg.Narrow(0, unit.Offset(i), parameter.NumEl).Reshape(parameter.Shape)),
+                    Keep(expAvgSq.Narrow(0, unit.Offset(i), parameter.NumEl).Reshape(parameter.Shape))));
+            }
         }
         return result;
     }
 
-    /// <summary>Frees the moments <see cref="GatherMoments"/> gathered.</summary>
-    public void ReleaseGathered()
+    public void ReleaseMoments()
     {
         foreach (var tensor in _gathered)
             tensor.Dispose();
         _gathered.Clear();
     }
 
-    /// <summary>Takes this rank's part of the whole moments <paramref name="expAvg"/> / <paramref name="expAvgSq"/> of parameter <paramref name="index"/>.</summary>
-    public void RestorePart(int index, Tensor expAvg, Tensor expAvgSq)
+    public void RestoreMoments(ModelParameter parameter, Tensor expAvg, Tensor expAvgSq)
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = new NoGradScope();
         for (var k = 0; k < _pieces.Length; k++)
         {
-            var piece = _pieces[k];
-            if (piece.Parameter != index)
+            var piece = _pieces[k].Piece;
+            if (!ReferenceEquals(piece.Parameter, parameter))
                 continue;
             _adamw.ExpAvg[k].CopyFrom(expAvg.Reshape([-1]).Narrow(0, piece.Start, piece.Length));
             _adamw.ExpAvgSq[k].CopyFrom(expAvgSq.Reshape([-1]).Narrow(0, piece.Start, piece.Length));
         }
     }
 
-    /// <summary>Frees the moments, the gradient part and any gathered state.</summary>
     public void Dispose()
     {
-        ReleaseGathered();
+        if (ReferenceEquals(_model.Units, this))
+            _model.Units = null;
+        ReleaseMoments();
         _adamw.Dispose();
-        _gradShard.Dispose();
         foreach (var piece in _pieces)
-            piece.Values.Dispose();
+            piece.Target.Dispose();
+        _values.Dispose();
+        foreach (var unit in _units)
+            unit.Dispose();
     }
 
-    // The parts of parameters that fall in [rank x S, (rank + 1) x S) of the flat vector; each
-    // piece is a view of its parameter, so the update writes the parameter itself.
-    private Piece[] PiecesOfThisRank()
-    {
-        var first = _parallel.Rank * _shardLength;
-        var end = first + _shardLength;
-        var pieces = new List<Piece>();
-        using var noGrad = new NoGradScope();
-        for (var i = 0; i < _parameters.Length; i++)
-        {
-            var start = Math.Max(first, _offsets[i]);
-            var stop = Math.Min(end, _offsets[i + 1]);
-            if (start >= stop)
-                continue;
-            var view = _parameters[i].Detach().Flatten().Narrow(0, start - _offsets[i], stop - start).Keep();
-            pieces.Add(new Piece(i, start - _offsets[i], stop - start, start - first, view));
-        }
-        return [.. pieces];
-    }
-
-    private Tensor GatherWhole(IReadOnlyList<Tensor> moments)
+    // Sums the unit's gradients over ranks into this rank's part of their mean, then drops the whole gradients.
+    private void ReduceScatter(UnitShard unit)
     {
         using var scope = DisposeScope.Enter();
-        var shard = Tensor.Zeros([_shardLength], _gradShard.DType, _gradShard.Device);
-        for (var k = 0; k < _pieces.Length; k++)
-            shard.Narrow(0, _pieces[k].ShardOffset, _pieces[k].Length).CopyFrom(moments[k]);
-        return Keep(Gather(shard, "optimizer-state all-gather"));
+        using var noGrad = new NoGradScope();
+        var whole = unit.Flatten(p => p.Tensor.Grad);
+        unit.Gradient.AddInPlace(ShardCollectives.ReduceScatterMean(_parallel, whole, "gradient reduce-scatter"));
+        foreach (var parameter in unit.Parameters)
+            parameter.Tensor.Grad = null;
     }
 
-    private Tensor Gather(Tensor shard, string what)
+    // The unit's whole moment (N·S elements) from every rank's pieces of it.
+    private Tensor GatherWhole(UnitShard unit, IReadOnlyList<Tensor> moments)
     {
-        var full = Tensor.Zeros([_shardLength * _parallel.WorldSize], shard.DType, shard.Device);
-        _parallel.Collective(what, () => _parallel.Group.AllGather(full, shard));
-        return full;
+        using var scope = DisposeScope.Enter();
+        var part = Tensor.Zeros([unit.ShardLength], unit.Gradient.DType, unit.Gradient.Device);
+        for (var k = 0; k < _pieces.Length; k++)
+            if (ReferenceEquals(_pieces[k].Unit, unit))
+                part.Narrow(0, _pieces[k].Piece.ShardOffset, _pieces[k].Piece.Length).CopyFrom(moments[k]);
+        return Keep(ShardCollectives.AllGather(_parallel, part, "optimizer-state all-gather"));
     }
 
     private Tensor Keep(Tensor tensor)
@@ -204,5 +209,5 @@ internal sealed class ShardedAdamW : IDisposable
         return tensor;
     }
 
-    private sealed record Piece(int Parameter, long Start, long Length, long ShardOffset, Tensor Values);
+    private sealed record StatePiece(UnitShard Unit, ShardPiece Piece, Tensor Target);
 }

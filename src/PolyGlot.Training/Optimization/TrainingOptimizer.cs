@@ -1,7 +1,6 @@
+using PolyGlot.Model;
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
-using PolyGlot.Torch.Distributed;
-using PolyGlot.Torch.Optim;
 using PolyGlot.Torch.Serialization;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
@@ -9,66 +8,82 @@ using PolyGlot.Training.Distributed;
 namespace PolyGlot.Training.Optimization;
 
 /// <summary>
-/// AdamW over a model's parameters (one native call per step over all of them, see
-/// <see cref="AdamW"/>) with the no-decay set of <see cref="DecayPolicy"/> and global-norm
-/// clipping; its state is saved and restored by parameter name. Over several ranks with
-/// <c>training.distributed.zero: 1</c> the state is sharded (<see cref="ShardedAdamW"/>); the
-/// checkpoint format is the same either way, so a run resumes on any number of ranks.
+/// AdamW over a model's parameters (one native call per step, see <see cref="Torch.Optim.AdamW"/>)
+/// with the no-decay set of <see cref="DecayPolicy"/> and global-norm clipping, kept over the ranks
+/// as <c>training.distributed.zero</c> says: whole on every rank (stage 0), or sharded by unit
+/// (stages 1 to 3: the state, then the gradients, then the parameters; <see cref="ShardedAdamW"/>).
+/// Its state is saved and restored by parameter name in one format whatever the stage, so a run
+/// resumes on any number of ranks at any stage.
 /// </summary>
 public sealed class TrainingOptimizer : IDisposable
 {
     /// <summary>Name of the optimizer-state tensor that holds AdamW's step count.</summary>
     public const string StepTensorName = "adamw.step";
 
-    private readonly AdamW? _adamw;
-    private readonly ShardedAdamW? _sharded;
-    private readonly IReadOnlyList<ModelParameter> _ordered;
-    private readonly Tensor[] _tensors;
+    private readonly IOptimizerStrategy _strategy;
+    private readonly IReadOnlyList<ModelParameter> _parameters;
     private readonly double _gradClip;
-    private IReadOnlyList<(string Name, Tensor ExpAvg, Tensor ExpAvgSq)>? _gathered;
+    private IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)>? _gathered;
 
-    /// <summary>
-    /// Creates the optimizer with zeroed moments: whole on this process, or with
-    /// <paramref name="shardOver"/> a part of them on each of its ranks (ZeRO-1).
-    /// </summary>
-    public TrainingOptimizer(IReadOnlyList<ModelParameter> parameters, OptimizerConfig config, DataParallel? shardOver = null)
+    /// <summary>Creates the optimizer of one process with zeroed moments.</summary>
+    public TrainingOptimizer(IReadOnlyList<ModelParameter> parameters, OptimizerConfig config)
+        : this(parameters, config, new ReplicatedAdamW(parameters, config, parallel: null))
     {
-        var (groups, ordered) = DecayPolicy.Groups(parameters, config.WeightDecay);
-        _ordered = ordered;
-        _tensors = ordered.Select(p => p.Tensor).ToArray();
-        if (shardOver is null)
-            _adamw = new AdamW(groups, config.Lr, config.Beta1, config.Beta2, config.Eps);
-        else
-            _sharded = new ShardedAdamW(groups, shardOver, config.Lr, config.Beta1, config.Beta2, config.Eps);
-        _gradClip = config.GradClip;
     }
 
-    /// <summary>The optimised parameters, in the optimizer's (and the gradient buckets') order.</summary>
-    public IReadOnlyList<Tensor> Parameters => _tensors;
+    private TrainingOptimizer(IReadOnlyList<ModelParameter> parameters, OptimizerConfig config, IOptimizerStrategy strategy) =>
+        (_parameters, _gradClip, _strategy) = (parameters, config.GradClip, strategy);
 
-    /// <summary>True when the moments are sharded over ranks (ZeRO-1).</summary>
-    public bool IsSharded => _sharded is not null;
+    /// <summary>
+    /// The optimizer of <paramref name="model"/> on this rank of <paramref name="parallel"/> (or
+    /// alone when it is null) at ZeRO <paramref name="zeroStage"/>. At stages 2 and 3 it installs
+    /// its unit hooks on the model (<see cref="TransformerModel.Units"/>); at stage 3 the
+    /// parameters hold their values only inside <see cref="WithWholeParameters"/> and the training pass.
+    /// </summary>
+    public static TrainingOptimizer For(TransformerModel model, OptimizerConfig config, DataParallel? parallel, int zeroStage) =>
+        new(model.Parameters, config, parallel is null || zeroStage == 0
+            ? new ReplicatedAdamW(model.Parameters, config, parallel)
+            : new ShardedAdamW(model, config, parallel, zeroStage));
+
+    /// <summary>How the state is kept, for the log (e.g. <c>ZeRO-3 over 4 ranks ...</c>).</summary>
+    public string Description => _strategy.Description;
 
     /// <summary>Bytes of AdamW moments held by this process (1/N of the whole when sharded over N ranks).</summary>
-    public long StateBytes => _sharded is not null
-        ? _sharded.StateElements * _tensors[0].DType.ElementSize()
-        : 2 * _tensors.Sum(t => t.NumEl * t.DType.ElementSize());
+    public long StateBytes => _strategy.StateBytes;
+
+    /// <summary>
+    /// Bytes this process holds now for training the parameters: the storages of the parameters
+    /// and of their gradients as libtorch reports them (0 where freed: gradients already
+    /// reduce-scattered, ZeRO-3 parameters between uses) plus the tensors the strategy keeps
+    /// (AdamW moments, gradient and parameter shards).
+    /// </summary>
+    public long HeldBytes
+    {
+        get
+        {
+            using var scope = DisposeScope.Enter();
+            return _parameters.Sum(p => p.Tensor.StorageBytes + (p.Tensor.Grad?.StorageBytes ?? 0)) + _strategy.OwnedBytes;
+        }
+    }
 
     /// <summary>The learning rate of the next update.</summary>
     public double LearningRate
     {
-        get => _sharded?.LearningRate ?? _adamw!.LearningRate;
-        set
-        {
-            if (_sharded is not null)
-                _sharded.LearningRate = value;
-            else
-                _adamw!.LearningRate = value;
-        }
+        get => _strategy.LearningRate;
+        set => _strategy.LearningRate = value;
     }
 
     /// <summary>Updates applied so far (bias correction uses it; skipped steps do not count).</summary>
-    public long StepCount => _sharded?.StepCount ?? _adamw!.StepCount;
+    public long StepCount => _strategy.StepCount;
+
+    /// <summary>Gradient buckets and how many started during the last backward, when plain data parallelism overlaps them with it.</summary>
+    public (int Buckets, long DuringBackward)? BucketStats => _strategy.BucketStats;
+
+    /// <summary>Call before each micro-batch; <paramref name="last"/> for the one whose backward makes the gradients final.</summary>
+    public void BeginMicroBatch(bool last) => _strategy.BeginMicroBatch(last);
+
+    /// <summary>After the last micro-batch: the gradients (or this rank's part of them) become their mean over all ranks.</summary>
+    public void SynchronizeGradients() => _strategy.SynchronizeGradients();
 
     /// <summary>
     /// The global 2-norm of all gradients, before clipping; when <c>grad_clip</c> is set, gradients
@@ -84,59 +99,43 @@ public sealed class TrainingOptimizer : IDisposable
     /// As <see cref="ClipGradients"/>, leaving the norm on the device as a 0-dim tensor (float32,
     /// or float64 when the state is sharded), so that nothing waits for the device here.
     /// </summary>
-    public Tensor ClipGradientsOnDevice()
-    {
-        var maxNorm = _gradClip > 0 ? _gradClip : double.MaxValue;
-        return _sharded?.ClipGradients(maxNorm) ?? GradientClipping.ClipGradNormOnDevice(_tensors, maxNorm);
-    }
-
-    /// <summary>
-    /// Makes the gradients those of the mean over all ranks of <paramref name="parallel"/>: an
-    /// all-reduce, or with sharded state a reduce-scatter that leaves each rank its part.
-    /// </summary>
-    public void AverageGradients(DataParallel parallel)
-    {
-        if (_sharded is not null)
-            _sharded.ReduceScatterGradients();
-        else
-            parallel.AverageGradients(_tensors);
-    }
+    public Tensor ClipGradientsOnDevice() => _strategy.ClipGradients(_gradClip > 0 ? _gradClip : double.MaxValue);
 
     /// <summary>Applies one AdamW update with the accumulated gradients.</summary>
-    public void Step()
-    {
-        if (_sharded is not null)
-            _sharded.Step();
-        else
-            _adamw!.Step();
-    }
+    public void Step() => _strategy.Step();
 
     /// <summary>Drops all gradients (before the next step's first micro-batch, or after a skipped step).</summary>
-    public void ZeroGrad() => Tensor.ZeroGrads(_tensors, setToNone: true);
+    public void ZeroGrad() => _strategy.ZeroGrad();
 
     /// <summary>
-    /// With sharded state, gathers the whole moments from every rank for <see cref="StatePayloads"/>
-    /// (a collective: every rank calls it before a checkpoint); nothing to do otherwise.
+    /// Runs <paramref name="action"/> with every parameter holding its whole value (at ZeRO-3 they
+    /// are gathered for it, a collective that every rank calls); with <paramref name="writesValues"/>
+    /// what it writes into the parameters is kept (a restored checkpoint, a broadcast).
     /// </summary>
-    public void GatherStateForCheckpoint() =>
-        _gathered = _sharded?.GatherMoments(_ordered.Select(p => p.Name).ToList());
+    public void WithWholeParameters(Action action, bool writesValues = false) => _strategy.WithWholeParameters(action, writesValues);
+
+    /// <summary>
+    /// Gathers the whole moments from every rank for <see cref="StatePayloads"/> where they are
+    /// sharded (a collective: every rank calls it before a checkpoint).
+    /// </summary>
+    public void GatherStateForCheckpoint() => _gathered = _strategy.GatherMoments();
 
     /// <summary>Frees what <see cref="GatherStateForCheckpoint"/> gathered, once the checkpoint is written.</summary>
     public void ReleaseGatheredState()
     {
-        _sharded?.ReleaseGathered();
+        _strategy.ReleaseMoments();
         _gathered = null;
     }
 
     /// <summary>The moments as named tensors (<c>exp_avg.&lt;name&gt;</c>, <c>exp_avg_sq.&lt;name&gt;</c>) and the step count.</summary>
     public IReadOnlyList<SafetensorsPayload> StatePayloads()
     {
+        var moments = _gathered ?? _strategy.GatherMoments();
         var payloads = new List<SafetensorsPayload>();
-        for (var i = 0; i < _ordered.Count; i++)
+        foreach (var (parameter, expAvg, expAvgSq) in moments)
         {
-            var (expAvg, expAvgSq) = Moments(i);
-            payloads.Add(SafetensorsTensors.Payload("exp_avg." + _ordered[i].Name, expAvg));
-            payloads.Add(SafetensorsTensors.Payload("exp_avg_sq." + _ordered[i].Name, expAvgSq));
+            payloads.Add(SafetensorsTensors.Payload("exp_avg." + parameter.Name, expAvg));
+            payloads.Add(SafetensorsTensors.Payload("exp_avg_sq." + parameter.Name, expAvgSq));
         }
         var step = BitConverter.GetBytes(StepCount);
         payloads.Add(SafetensorsPayload.FromBytes(StepTensorName, SafetensorsDType.I64, [1], step));
@@ -149,45 +148,21 @@ public sealed class TrainingOptimizer : IDisposable
     {
         using (new NoGradScope())
         {
-            for (var i = 0; i < _ordered.Count; i++)
+            foreach (var parameter in _parameters)
             {
-                var (avgName, sqName) = (Required(file, "exp_avg." + _ordered[i].Name), Required(file, "exp_avg_sq." + _ordered[i].Name));
-                if (_sharded is null)
-                {
-                    file.CopyInto(avgName, _adamw!.ExpAvg[i]);
-                    file.CopyInto(sqName, _adamw.ExpAvgSq[i]);
-                    continue;
-                }
                 using var scope = DisposeScope.Enter();
-                var expAvg = file.ReadTensor(avgName, _tensors[i].Device);
-                var expAvgSq = file.ReadTensor(sqName, _tensors[i].Device);
-                if (!expAvg.Shape.SequenceEqual(_tensors[i].Shape) || !expAvgSq.Shape.SequenceEqual(_tensors[i].Shape))
-                    throw new InvalidDataException($"{file.Path}: the moments of '{_ordered[i].Name}' have another shape than the parameter.");
-                _sharded.RestorePart(i, expAvg, expAvgSq);
+                var expAvg = file.ReadTensor(Required(file, "exp_avg." + parameter.Name), _parameters[0].Tensor.Device);
+                var expAvgSq = file.ReadTensor(Required(file, "exp_avg_sq." + parameter.Name), _parameters[0].Tensor.Device);
+                if (!expAvg.Shape.SequenceEqual(parameter.Shape) || !expAvgSq.Shape.SequenceEqual(parameter.Shape))
+                    throw new InvalidDataException($"{file.Path}: the moments of '{parameter.Name}' have another shape than the parameter.");
+                _strategy.RestoreMoments(parameter, expAvg, expAvgSq);
             }
         }
-        var count = BitConverter.ToInt64(file.GetBytes(Required(file, StepTensorName)));
-        if (_sharded is not null)
-            _sharded.StepCount = count;
-        else
-            _adamw!.StepCount = count;
+        _strategy.StepCount = BitConverter.ToInt64(file.GetBytes(Required(file, StepTensorName)));
     }
 
-    /// <summary>Frees the moment buffers.</summary>
-    public void Dispose()
-    {
-        _adamw?.Dispose();
-        _sharded?.Dispose();
-    }
-
-    private (Tensor ExpAvg, Tensor ExpAvgSq) Moments(int index)
-    {
-        if (_sharded is null)
-            return (_adamw!.ExpAvg[index], _adamw.ExpAvgSq[index]);
-        var gathered = _gathered ?? throw new InvalidOperationException(
-            "the optimizer state is sharded: call GatherStateForCheckpoint on every rank before taking its payloads");
-        return (gathered[index].ExpAvg, gathered[index].ExpAvgSq);
-    }
+    /// <summary>Frees the moment buffers (and, when sharded, the gradient and parameter parts).</summary>
+    public void Dispose() => _strategy.Dispose();
 
     private static string Required(SafetensorsFile file, string name) => file.Contains(name)
         ? name

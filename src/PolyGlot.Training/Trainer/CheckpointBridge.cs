@@ -34,7 +34,7 @@ internal static class CheckpointBridge
     /// <summary>Overwrites parameters, optimizer state and generators from <paramref name="checkpoint"/>; returns its data state.</summary>
     public static DataState Restore(Checkpoint checkpoint, TransformerModel model, TrainingOptimizer optimizer)
     {
-        RestoreWeights(checkpoint, model);
+        optimizer.WithWholeParameters(() => RestoreWeights(checkpoint, model), writesValues: true);
         using (var state = checkpoint.OpenOptimizer())
             optimizer.Restore(state);
         Rng.SetState(checkpoint.Rng.TorchCpu);

@@ -21,6 +21,12 @@ public sealed record StepResult(double Loss, LanguageLosses? Losses, double Grad
     /// <summary>Of <see cref="GradientBuckets"/>, those that started while backward still ran.</summary>
     public int? GradientBucketsDuringBackward { get; init; }
 
+    /// <summary>
+    /// Bytes of parameters, gradients and AdamW state this rank held at the end of backward,
+    /// before the gradients were synchronised (<see cref="Optimization.TrainingOptimizer.HeldBytes"/>).
+    /// </summary>
+    public long HeldBytes { get; init; }
+
     /// <summary>True when the guard skipped the update.</summary>
     public bool Skipped => Verdict != GuardVerdict.Accept;
 }

@@ -52,8 +52,7 @@ public sealed class TrainingRun : IDisposable
         _geometry = config.Batch(worldSize: _parallel?.WorldSize ?? 1);
         _schedule = config.Schedule.Build(config.Optimizer.Lr, _geometry.TokensPerStep);
         _model = TrainingModel.Create(config, options.Device);
-        var shardOver = config.Training.Distributed.Zero == 1 ? _parallel : null;
-        _optimizer = new TrainingOptimizer(_model.Parameters, config.Optimizer, shardOver);
+        _optimizer = TrainingOptimizer.For(_model, config.Optimizer, _parallel, config.Training.Distributed.Zero);
         _guard = new LossGuard(config.Guard);
         _store = new CheckpointStore(config.Checkpointing.ResolveDir(options.RunDirectory), observer.OnWarning);
         _compatibility = CheckpointCompatibility.Of(config.Model, options.TokenizerSha256);
@@ -76,11 +75,20 @@ public sealed class TrainingRun : IDisposable
     /// <summary>The model being trained.</summary>
     public TransformerModel Model => _model;
 
-    /// <summary>Bytes of AdamW state this rank holds (falls as 1/N with ZeRO-1 over N ranks).</summary>
+    /// <summary>Bytes of AdamW state this rank holds (falls as 1/N at ZeRO stages 1 to 3 over N ranks).</summary>
     public long OptimizerStateBytes => _optimizer.StateBytes;
 
-    /// <summary>True when the optimizer state is sharded over the ranks (ZeRO-1).</summary>
-    public bool OptimizerStateSharded => _optimizer.IsSharded;
+    /// <summary>True when the optimizer state is sharded over the ranks (ZeRO stages 1 to 3).</summary>
+    public bool OptimizerStateSharded => _parallel is not null && _config.Training.Distributed.Zero > 0;
+
+    /// <summary>How gradients, optimizer state and parameters are kept over the ranks, for the log.</summary>
+    public string OptimizerStrategy => _optimizer.Description;
+
+    /// <summary>
+    /// The most parameter, gradient and AdamW-state bytes this rank held at the end of a step's
+    /// backward in this session (<see cref="TrainingOptimizer.HeldBytes"/>); null before a step.
+    /// </summary>
+    public long? HeldBytes { get; private set; }
 
     /// <summary>Steps complete so far.</summary>
     public long Step => _state.Step;
@@ -144,6 +152,7 @@ public sealed class TrainingRun : IDisposable
         var result = step.Run(batch, _schedule.At(_state.Step), stopRequested, readLanguages: logging,
             injectNonFinite: _options.InjectNonFiniteAtSteps.Contains(_state.Step + 1));
         var seconds = clock.Elapsed.TotalSeconds;
+        HeldBytes = Math.Max(HeldBytes ?? 0, result.HeldBytes);
         meter.Record(_geometry.TokensPerStep, seconds);
         _state.Step++;
         _state.TokensConsumed = batch.StateAfter.TokensConsumed;
@@ -174,11 +183,17 @@ public sealed class TrainingRun : IDisposable
     private void MaybeEvaluate(long last)
     {
         var every = _config.Eval.EverySteps;
-        if (_evaluator is null || !IsMainRank || every <= 0 || (_state.Step % every != 0 && _state.Step != last))
+        if (_evaluator is null || every <= 0 || (_state.Step % every != 0 && _state.Step != last))
             return;
-        var metrics = _evaluator.Evaluate(_model, _state.Step);
-        _metrics?.Write(metrics);
-        _observer.OnEval(metrics);
+        // Rank 0 evaluates; with sharded parameters every rank takes part in gathering them for it.
+        _optimizer.WithWholeParameters(() =>
+        {
+            if (!IsMainRank)
+                return;
+            var metrics = _evaluator.Evaluate(_model, _state.Step);
+            _metrics?.Write(metrics);
+            _observer.OnEval(metrics);
+        });
     }
 
     private string? SaveCheckpoint(DataState data)
@@ -188,7 +203,9 @@ public sealed class TrainingRun : IDisposable
         _optimizer.GatherStateForCheckpoint();
         try
         {
-            return SaveOnMainRank(_parallel, data);
+            string? directory = null;
+            _optimizer.WithWholeParameters(() => directory = SaveOnMainRank(_parallel, data));
+            return directory!;
         }
         finally
         {
@@ -237,7 +254,7 @@ public sealed class TrainingRun : IDisposable
         checkpoint.EnsureResumableBy(_compatibility);
         if (checkpoint.Manifest.WeightsOnly)
         {
-            CheckpointBridge.RestoreWeights(checkpoint, _model);
+            _optimizer.WithWholeParameters(() => CheckpointBridge.RestoreWeights(checkpoint, _model), writesValues: true);
             _observer.OnWarning($"starting from the weights of {checkpoint.Directory} (an imported model, weights only): "
                                 + "fresh optimizer, data and RNG state, from step 1; later restarts resume from this run's own checkpoints with --resume auto");
             return;
@@ -258,6 +275,6 @@ public sealed class TrainingRun : IDisposable
             throw new CheckpointException(_store.Root,
                 $"the ranks resumed from different steps ({string.Join(", ", steps.Select((s, r) => $"rank {r}: {s}"))}); "
                 + "the checkpoint directory must be one that every rank sees (a shared filesystem)");
-        parallel.SyncParameters(_optimizer.Parameters);
+        _optimizer.WithWholeParameters(() => parallel.SyncParameters(_model.Parameters.Select(p => p.Tensor).ToList()), writesValues: true);
     }
 }

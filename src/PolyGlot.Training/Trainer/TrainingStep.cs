@@ -1,7 +1,6 @@
 using PolyGlot.Data.Loading;
 using PolyGlot.Model;
 using PolyGlot.Torch;
-using PolyGlot.Torch.Distributed;
 using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Guards;
 using PolyGlot.Training.Optimization;
@@ -14,9 +13,9 @@ namespace PolyGlot.Training.Trainer;
 /// back-propagated is each micro-batch's summed token loss divided by the tokens of the whole
 /// batch, so the accumulated gradient is that of the mean over the global batch whatever the split.
 /// With several ranks each one runs its slice of the global batch; gradients are averaged over
-/// ranks (every slice holds as many tokens; by default each bucket as soon as the last
-/// micro-batch's backward has finished it), and the loss sum is summed, so that clipping,
-/// the guard and the logs see the global batch on every rank alike.
+/// ranks (every slice holds as many tokens) as the optimizer's strategy does it (whole or by
+/// shard, during or after backward: <see cref="TrainingOptimizer"/>), and the loss sum is summed,
+/// so that clipping, the guard and the logs see the global batch on every rank alike.
 /// The step waits for the device once: it reads the loss, the gradient norm and the stop flag
 /// together (the guard needs the first two). Per-language loss sums stay on the device in a
 /// <see cref="LanguageLossWindow"/> until a logging step asks for them.
@@ -31,7 +30,6 @@ public sealed class TrainingStep : IDisposable
     private readonly DataParallel? _parallel;
     private readonly MicroBatch _micro;
     private readonly LanguageLossWindow _window;
-    private readonly GradientReducer? _reducer;
     private readonly int _microRows, _accumulation;
 
     /// <summary>
@@ -45,11 +43,6 @@ public sealed class TrainingStep : IDisposable
         (_model, _optimizer, _guard, _microRows, _accumulation, _parallel) = (model, optimizer, guard, microRows, accumulation, parallel);
         _micro = new MicroBatch(microRows, seqLen, languages);
         _window = new LanguageLossWindow(languages, model.Device);
-        // Averaged during backward where asked for and the optimizer state is not sharded (ZeRO-1 reduce-scatters after
-        // backward). The optimizer groups its parameters by weight decay; the buckets need the model's order.
-        _reducer = parallel is { OverlapBackward: true } && !optimizer.IsSharded
-            ? parallel.OverlappedAverage(model.Parameters.Select(p => p.Tensor).ToList())
-            : null;
     }
 
     /// <summary>
@@ -76,9 +69,7 @@ public sealed class TrainingStep : IDisposable
         {
             using var micro = DisposeScope.Enter();
             var (inputs, targets, languages, documents) = _micro.Load(batch, m * _microRows, _model.Device);
-            // The last micro-batch's backward makes the gradients final: their buckets start as they complete.
-            if (m == _accumulation - 1)
-                _reducer?.Arm();
+            _optimizer.BeginMicroBatch(last: m == _accumulation - 1);
             // An injected fault makes the loss and every gradient NaN, as a diverging step would.
             var detached = _model.BackwardTokenLosses(inputs, targets, injectNonFinite ? double.NaN : batchTokens, documents);  // (B·T)
             using var noGrad = new NoGradScope();
@@ -90,14 +81,9 @@ public sealed class TrainingStep : IDisposable
         }
         // (loss sum, stop votes, predicted targets) of this rank, then of all ranks.
         var shared = Tensor.Cat([lossSum, Tensor.FromArray([stopRequested ? 1.0 : 0.0, predicted], 2).To(_model.Device)]);
-        if (_parallel is not null)
-        {
-            if (_reducer is not null)
-                _parallel.AverageGradients(_reducer);
-            else
-                _optimizer.AverageGradients(_parallel);
-            _parallel.SumInPlace(shared, "loss sum");
-        }
+        var held = _optimizer.HeldBytes;
+        _optimizer.SynchronizeGradients();
+        _parallel?.SumInPlace(shared, "loss sum");
         var gradNorm = _optimizer.ClipGradientsOnDevice();
         var values = Tensor.Cat([shared, gradNorm.To(DType.Float64).Reshape([1])]).ToArray<double>();  // the step's one read
         var (loss, stop, norm) = (values[0] / values[2], values[1] > 0, values[3]);
@@ -109,17 +95,15 @@ public sealed class TrainingStep : IDisposable
         }
         _optimizer.ZeroGrad();
         var perLanguage = readLanguages ? _window.Take(_parallel) : null;
+        var buckets = _optimizer.BucketStats;
         return new StepResult(loss, perLanguage, norm, learningRate, verdict, stop)
         {
-            GradientBuckets = _reducer?.BucketCount,
-            GradientBucketsDuringBackward = (int?)_reducer?.StartedInBackward,
+            GradientBuckets = buckets?.Buckets,
+            GradientBucketsDuringBackward = (int?)buckets?.DuringBackward,
+            HeldBytes = held,
         };
     }
 
-    /// <summary>Frees the per-language sums kept on the device and the gradient reducer.</summary>
-    public void Dispose()
-    {
-        _window.Dispose();
-        _reducer?.Dispose();
-    }
+    /// <summary>Frees the per-language sums kept on the device.</summary>
+    public void Dispose() => _window.Dispose();
 }

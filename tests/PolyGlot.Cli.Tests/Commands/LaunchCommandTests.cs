@@ -115,7 +115,7 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertLossesClose(Metrics.Read(_run.Path(plain)).Losses, Metrics.Read(_run.Path(sharded)).Losses, Relative);
         AssertTensorsClose(_run.FinalWeights(plain), _run.FinalWeights(sharded), Relative);
-        Assert.Contains("(ZeRO-1, a 1/2 part)", result.StdErr);
+        Assert.Contains("(a 1/2 part; ZeRO-1 over 2 ranks", result.StdErr);
     }
 
     [Fact]
@@ -131,6 +131,88 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
         // Then the losses continue the uninterrupted run
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         AssertLossesClose(_run.Reference.Losses, Metrics.Read(_run.Path(runDir)).Losses, Relative);
+    }
+
+    [Theory]
+    [InlineData(2, "zero2.yaml")]
+    [InlineData(4, "zero2-micro1.yaml")]
+    [InlineData(2, "zero3.yaml")]
+    [InlineData(4, "zero3-micro1.yaml")]
+    [InlineData(2, "zero3-recompute.yaml")]
+    [InlineData(4, "zero2-recompute.yaml")]
+    public void ShardedStagesMatchOneProcess_When_RanksShardGradientsOrParameters(int ranks, string config)
+    {
+        // Given the one-process run (4 micro-batches of 2 rows per step)
+        var single = _run.Reference;
+
+        // When `ranks` ranks train the same model at ZeRO-2 or -3 (2 micro-batches per step; some
+        // recomputing each block in backward)
+        var runDir = _run.NewRunDir();
+        var result = _run.Launch(ranks, runDir, config: config);
+
+        // Then every logged loss and every final parameter agrees within 1e-5 relative
+        Assert.True(result.ExitCode == 0, result.ToString());
+        AssertLossesClose(single.Losses, Metrics.Read(_run.Path(runDir)).Losses, Relative);
+        AssertTensorsClose(_run.FinalWeights("runs/reference"), _run.FinalWeights(runDir), Relative);
+        Assert.Contains($"ZeRO-{config[4]} over {ranks} ranks", result.StdErr);
+    }
+
+    [Fact]
+    public void EachRankHoldsUnderAThirdOfOneProcess_When_FourRanksShardEverythingAtZeroThree()
+    {
+        // Given what one process holds in a step (parameters, whole gradients, AdamW state)
+        var single = HeldMegabytes(_run.TrainOn(1, _run.NewRunDir(), maxSteps: 2));
+
+        // When four ranks train the same model at ZeRO-3
+        var sharded = HeldMegabytes(_run.Launch(4, _run.NewRunDir(), maxSteps: 2, config: "zero3-micro1.yaml"));
+
+        // Then each rank holds at most 0.3 of it (a quarter of each, plus padding and small buffers)
+        Assert.Single(single);
+        Assert.Equal(4, sharded.Count);
+        Assert.All(sharded, held => Assert.True(held <= 0.3 * single[0], $"a rank held {held} MB against {single[0]} MB for one process"));
+    }
+
+    private static List<double> HeldMegabytes(PolyglotResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return Regex.Matches(result.StdErr, @"held at most ([0-9.]+) MB").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+    }
+
+    [Theory]
+    [InlineData(4, "zero3-micro1.yaml", 2, "zero3.yaml")]
+    [InlineData(4, "zero3-micro1.yaml", 1, "run.yaml")]
+    [InlineData(4, "zero3-micro1.yaml", 2, "zero.yaml")]
+    [InlineData(1, "run.yaml", 4, "zero3-micro1.yaml")]
+    public void LossesContinueTheUninterruptedRun_When_ResumingAtAnotherStageAndWorldSize(int before, string first, int after, string then)
+    {
+        // Given a run stopped at step 10 on `before` ranks with the config `first`
+        var runDir = _run.NewRunDir();
+        Assert.Equal(0, _run.TrainOn(before, runDir, maxSteps: 10, config: first).ExitCode);
+
+        // When it continues on `after` ranks with `then` (another ZeRO stage) to the end
+        var resumed = _run.TrainOn(after, runDir, config: then);
+
+        // Then steps 11-20 agree with the uninterrupted one-process run within 1e-5
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("resum", resumed.StdErr, StringComparison.OrdinalIgnoreCase);
+        AssertLossesClose(_run.Reference.Losses, Metrics.Read(_run.Path(runDir)).Losses, Relative);
+    }
+
+    [Fact]
+    public void LossesAndWeightsAreBitIdentical_When_AZeroThreeRunResumesOnTheSameRanks()
+    {
+        // Given an uninterrupted ZeRO-3 run on two ranks and one stopped at step 10
+        var straight = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(2, straight, config: "zero3.yaml").ExitCode);
+        var stopped = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(2, stopped, maxSteps: 10, config: "zero3.yaml").ExitCode);
+
+        // When the stopped one resumes on two ranks at ZeRO-3
+        Assert.Equal(0, _run.Launch(2, stopped, config: "zero3.yaml").ExitCode);
+
+        // Then both logged exactly the same losses and wrote the same final weights
+        Assert.Equal(Metrics.Read(_run.Path(straight)).Losses, Metrics.Read(_run.Path(stopped)).Losses);
+        Assert.Equal(File.ReadAllBytes(_run.FinalWeights(straight)), File.ReadAllBytes(_run.FinalWeights(stopped)));
     }
 
     [Fact]
@@ -391,6 +473,14 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
             _dir.Write("long.yaml", Config(totalSteps: 2000, distributed: ""));
             _dir.Write("nccl.yaml", Config(totalSteps: 20, distributed: "distributed: {backend: nccl}, "));
             _dir.Write("zero.yaml", Config(totalSteps: 20, distributed: "distributed: {zero: 1}, "));
+            foreach (var stage in new[] { 2, 3 })
+            {
+                var zero = $"distributed: {{zero: {stage}}}, ";
+                _dir.Write($"zero{stage}.yaml", Config(totalSteps: 20, distributed: zero));
+                // On 4 ranks a micro-batch of 1 row keeps 2 micro-batches per step (8 rows / 4 ranks).
+                _dir.Write($"zero{stage}-micro1.yaml", Config(totalSteps: 20, distributed: zero, microBatch: 1));
+                _dir.Write($"zero{stage}-recompute.yaml", Config(totalSteps: 20, distributed: zero + "activation_checkpointing: true, "));
+            }
             _dir.Write("during-backward.yaml", Config(totalSteps: 20, distributed: "distributed: {bucket_mb: 0.01}, "));
             _dir.Write("after-backward.yaml", Config(totalSteps: 20, distributed: "distributed: {bucket_mb: 0.01, overlap_backward: false}, "));
             _dir.Write("short-timeout.yaml", Config(totalSteps: 20, distributed: "distributed: {timeout_s: 3}, "));
@@ -400,7 +490,7 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
             Reference = Metrics.Read(Path("runs/reference"));
         }
 
-        private static string Config(int totalSteps, string distributed) => $$"""
+        private static string Config(int totalSteps, string distributed, int microBatch = 2) => $$"""
                 name: tiny-dp
                 model: {layout: polylm, vocab_size: 320, d_model: 32, n_layers: 2, n_heads: 2, ffn_hidden: 64, max_seq_len: 16, init_std: 0.02, dropout: 0.0}
                 preparation: data.yaml
@@ -412,7 +502,7 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
                   sources: [{name: english, path: out/shards}]
                 optimizer: {lr: 1.0e-2, weight_decay: 0.01}
                 schedule: {warmup_steps: 3, min_lr: 1.0e-3, total_steps: {{totalSteps}}}
-                training: {{{distributed}}device: cpu, micro_batch_size: 2, seed: 7}
+                training: {{{distributed}}device: cpu, micro_batch_size: {{microBatch}}, seed: 7}
                 checkpointing: {every_steps: 5, keep_last: 5}
                 eval: {every_steps: 0}
                 logging: {run_dir: runs/reference, log_every_steps: 5}
@@ -427,9 +517,9 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
         internal string FinalWeights(string runDir) => System.IO.Path.Combine(Path(runDir), "checkpoints", "step-000020", "model.safetensors");
 
         /// <summary>One process (1 thread, like each rank on this machine) or a launch of <paramref name="ranks"/>.</summary>
-        internal PolyglotResult TrainOn(int ranks, string runDir, long? maxSteps = null) => ranks == 1
-            ? PolyglotProcess.Run(_dir.Path, NoLauncher, Limit, [.. TrainArguments(runDir, maxSteps), "--threads", "1"])
-            : Launch(ranks, runDir, maxSteps);
+        internal PolyglotResult TrainOn(int ranks, string runDir, long? maxSteps = null, string config = "run.yaml") => ranks == 1
+            ? PolyglotProcess.Run(_dir.Path, NoLauncher, Limit, [.. TrainArguments(runDir, maxSteps, config), "--threads", "1"])
+            : Launch(ranks, runDir, maxSteps, config);
 
         internal PolyglotResult Launch(int ranks, string runDir, long? maxSteps = null, string config = "run.yaml") =>
             PolyglotProcess.Run(_dir.Path, NoLauncher, Limit,

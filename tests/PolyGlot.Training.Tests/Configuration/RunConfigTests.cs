@@ -34,7 +34,7 @@ public sealed class RunConfigTests
     public void NamesEveryDistributedKey_When_ValuesBreakTheirRules()
     {
         var e = Invalid(Minimal.Replace("micro_batch_size: 4}",
-            "micro_batch_size: 4, distributed: {backend: mpi, bucket_mb: 0, zero: 3, timeout_s: 0}}"));
+            "micro_batch_size: 4, distributed: {backend: mpi, bucket_mb: 0, zero: 4, timeout_s: 0}}"));
 
         Assert.Equal(["training.distributed.backend", "training.distributed.bucket_mb", "training.distributed.timeout_s", "training.distributed.zero"],
             e.Errors.Select(x => x.Key).Order());
