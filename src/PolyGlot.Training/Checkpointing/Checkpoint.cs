@@ -1,5 +1,3 @@
-using PolyGlot.Torch.Serialization;
-
 namespace PolyGlot.Training.Checkpointing;
 
 /// <summary>
@@ -54,11 +52,15 @@ public sealed class Checkpoint
             File.ReadAllText(Part(CheckpointFiles.Config)));
     }
 
-    /// <summary>Opens the model tensors (dispose when loaded).</summary>
-    public SafetensorsFile OpenModel() => SafetensorsFile.Open(Path.Combine(Directory, CheckpointFiles.Model));
+    /// <summary>Opens the model tensors, whole or in the ranks' parts (dispose when loaded).</summary>
+    public CheckpointTensors OpenModel() => Open(CheckpointFiles.Model, ShardIndex.ModelGroup);
 
-    /// <summary>Opens the optimizer tensors (dispose when loaded).</summary>
-    public SafetensorsFile OpenOptimizer() => SafetensorsFile.Open(Path.Combine(Directory, CheckpointFiles.Optimizer));
+    /// <summary>Opens the optimizer tensors, whole or in the ranks' parts (dispose when loaded).</summary>
+    public CheckpointTensors OpenOptimizer() => Open(CheckpointFiles.Optimizer, ShardIndex.OptimizerGroup);
+
+    private CheckpointTensors Open(string file, string group) => Manifest.ShardedOver > 0
+        ? new ShardedCheckpointTensors(Directory, CheckpointJson.Deserialize<ShardIndex>(Path.Combine(Directory, ShardIndex.FileName)), group)
+        : CheckpointTensors.Open(Path.Combine(Directory, file));
 
     /// <summary>Throws unless a run with <paramref name="current"/> may resume from this checkpoint.</summary>
     /// <exception cref="CheckpointException">The model shape or tokenizer differ; each difference is named.</exception>

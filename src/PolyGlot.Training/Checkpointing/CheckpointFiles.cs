@@ -6,7 +6,9 @@ namespace PolyGlot.Training.Checkpointing;
 /// <summary>
 /// The layout of a checkpoint directory. Each checkpoint is <c>&lt;root&gt;/step-NNNNNN</c> holding:
 /// <list type="bullet">
-/// <item><c>model.safetensors</c>, <c>optimizer.safetensors</c>: tensors (fp32 master weights, AdamW moments);</item>
+/// <item><c>model.safetensors</c>, <c>optimizer.safetensors</c>: tensors (fp32 master weights, AdamW moments);
+/// or, when the ranks of a sharded run wrote their parts in parallel, <c>rank-NNNNN-of-MMMMM.safetensors</c>
+/// (one per rank) and their index <c>shards.json</c> (<see cref="ShardIndex"/>);</item>
 /// <item><c>checkpoint.json</c>: format version, step, time, and what a resume must match (model shape, tokenizer);</item>
 /// <item><c>trainer.json</c>, <c>data.json</c>, <c>rng.json</c>: trainer, data-loader and RNG state;</item>
 /// <item><c>config.yaml</c>: the resolved run configuration;</item>
@@ -43,8 +45,13 @@ public static partial class CheckpointFiles
     /// <summary>The completion marker, written last.</summary>
     public const string Complete = "COMPLETE";
 
-    /// <summary>Files every complete checkpoint holds and lists in <see cref="Checksums"/>.</summary>
-    public static IReadOnlyList<string> Required { get; } = [Manifest, Trainer, Data, Rng, Config, Model, Optimizer];
+    /// <summary>Files every complete checkpoint holds and lists in <see cref="Checksums"/>, besides its tensor files.</summary>
+    public static IReadOnlyList<string> Common { get; } = [Manifest, Trainer, Data, Rng, Config];
+
+    /// <summary>Every file a complete checkpoint with <paramref name="manifest"/> holds and lists in <see cref="Checksums"/>.</summary>
+    public static IReadOnlyList<string> RequiredBy(CheckpointManifest manifest) => manifest.ShardedOver > 0
+        ? [.. Common, ShardIndex.FileName, .. Enumerable.Range(0, manifest.ShardedOver).Select(r => ShardIndex.RankFile(r, manifest.ShardedOver))]
+        : [.. Common, Model, Optimizer];
 
     /// <summary>The directory name of step <paramref name="step"/>: <c>step-000123</c> (six digits or more).</summary>
     public static string DirectoryName(long step) => "step-" + step.ToString("D6", CultureInfo.InvariantCulture);

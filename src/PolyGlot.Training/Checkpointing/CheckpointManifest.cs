@@ -21,6 +21,12 @@ public sealed class CheckpointManifest
     /// </summary>
     public bool WeightsOnly { get; set; }
 
+    /// <summary>
+    /// 0: the tensors are whole in <c>model.safetensors</c> and <c>optimizer.safetensors</c>; N:
+    /// N ranks wrote them in parts, one file each, indexed by <c>shards.json</c> (<see cref="ShardIndex"/>).
+    /// </summary>
+    public int ShardedOver { get; set; }
+
     /// <summary>What a resuming run must match.</summary>
     public CheckpointCompatibility Compatibility { get; set; } = new();
 }

@@ -34,11 +34,6 @@ public static class CheckpointVerifier
                 $"incomplete: no {CheckpointFiles.Complete} marker (the write was interrupted before it finished)");
         CheckMarker(directory);
         var listed = ReadChecksums(directory);
-        foreach (var required in CheckpointFiles.Required)
-        {
-            if (!listed.ContainsKey(required))
-                throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} does not list {required}");
-        }
         foreach (var (file, expected) in listed)
         {
             var path = Path.Combine(directory, file);
@@ -47,9 +42,34 @@ public static class CheckpointVerifier
             if (verifyChecksums && FileHash.Sha256Hex(path) != expected)
                 throw new CheckpointException(directory, $"checksum mismatch in {file}: the file changed or is corrupt");
         }
-        CheckManifest(directory);
-        CheckTensorFile(directory, CheckpointFiles.Model);
-        CheckTensorFile(directory, CheckpointFiles.Optimizer);
+        // The manifest (its checksum just compared) says which tensor files the list must hold.
+        if (!listed.ContainsKey(CheckpointFiles.Manifest))
+            throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} does not list {CheckpointFiles.Manifest}");
+        var manifest = CheckpointJson.Deserialize<CheckpointManifest>(Path.Combine(directory, CheckpointFiles.Manifest));
+        foreach (var required in CheckpointFiles.RequiredBy(manifest))
+        {
+            if (!listed.ContainsKey(required))
+                throw new CheckpointException(directory, $"{CheckpointFiles.Checksums} does not list {required}");
+        }
+        CheckManifest(directory, manifest);
+        if (manifest.ShardedOver > 0)
+            CheckShards(directory, manifest.ShardedOver);
+        else
+        {
+            CheckTensorFile(directory, CheckpointFiles.Model);
+            CheckTensorFile(directory, CheckpointFiles.Optimizer);
+        }
+    }
+
+    private static void CheckShards(string directory, int worldSize)
+    {
+        var index = CheckpointJson.Deserialize<ShardIndex>(Path.Combine(directory, ShardIndex.FileName));
+        if (index.WorldSize != worldSize)
+            throw new CheckpointException(directory,
+                $"{ShardIndex.FileName} says {index.WorldSize} ranks wrote the checkpoint, {CheckpointFiles.Manifest} says {worldSize}");
+        index.Validate(directory);
+        foreach (var file in index.RankFiles())
+            CheckTensorFile(directory, file);
     }
 
     // COMPLETE records the SHA-256 of checksums.sha256, which lists the SHA-256 of every other file:
@@ -91,9 +111,8 @@ public static class CheckpointVerifier
         return listed;
     }
 
-    private static void CheckManifest(string directory)
+    private static void CheckManifest(string directory, CheckpointManifest manifest)
     {
-        var manifest = CheckpointJson.Deserialize<CheckpointManifest>(Path.Combine(directory, CheckpointFiles.Manifest));
         if (manifest.Version != CheckpointManifest.CurrentVersion)
             throw new CheckpointException(directory,
                 $"layout version {manifest.Version} is not the supported {CheckpointManifest.CurrentVersion}");

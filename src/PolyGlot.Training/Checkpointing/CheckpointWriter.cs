@@ -15,20 +15,19 @@ internal static class CheckpointWriter
 {
     public static string Write(string root, CheckpointData data)
     {
-        Validate(data);
         Directory.CreateDirectory(root);
-        var name = CheckpointFiles.DirectoryName(data.Step);
-        var final = Path.Combine(root, name);
-        var temp = Path.Combine(root, $"{CheckpointFiles.TempPrefix}{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var temp = Path.Combine(root, $"{CheckpointFiles.TempPrefix}{CheckpointFiles.DirectoryName(data.Step)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try
         {
-            var checksums = WriteFiles(temp, data);
-            var checksumText = WriteChecksums(temp, checksums);
-            DurableFiles.FlushDirectory(temp);
-            Publish(root, temp, final);
-            WriteMarker(final, data.Step, checksumText);
-            return final;
+            var metadata = TensorMetadata(data);
+            List<(string File, string Sha256)> checksums =
+            [
+                WriteFile(temp, CheckpointFiles.Model, s => WriteTensors(s, data.ModelTensors, metadata)),
+                WriteFile(temp, CheckpointFiles.Optimizer, s => WriteTensors(s, data.OptimizerTensors, metadata)),
+                .. WriteCommonFiles(temp, data, shardedOver: 0),
+            ];
+            return Complete(root, temp, data.Step, checksums);
         }
         catch
         {
@@ -36,6 +35,49 @@ internal static class CheckpointWriter
             throw;
         }
     }
+
+    /// <summary>
+    /// Writes the files every checkpoint holds besides its tensors (manifest, trainer, data, RNG
+    /// and config) into <paramref name="dir"/>, each fsynced, and returns their checksums.
+    /// </summary>
+    internal static List<(string File, string Sha256)> WriteCommonFiles(string dir, CheckpointData data, int shardedOver)
+    {
+        Validate(data);
+        var manifest = new CheckpointManifest
+        {
+            Step = data.Step, CreatedUtc = DateTime.UtcNow, Compatibility = data.Compatibility, WeightsOnly = data.WeightsOnly, ShardedOver = shardedOver,
+        };
+        return
+        [
+            WriteFile(dir, CheckpointFiles.Manifest, s => s.Write(CheckpointJson.Serialize(manifest))),
+            WriteFile(dir, CheckpointFiles.Trainer, s => s.Write(CheckpointJson.Serialize(data.Trainer))),
+            WriteFile(dir, CheckpointFiles.Data, s => s.Write(Encoding.UTF8.GetBytes(data.DataStateJson))),
+            WriteFile(dir, CheckpointFiles.Rng, s => s.Write(CheckpointJson.Serialize(data.Rng))),
+            WriteFile(dir, CheckpointFiles.Config, s => s.Write(Encoding.UTF8.GetBytes(data.ConfigYaml))),
+        ];
+    }
+
+    /// <summary>
+    /// Finishes a checkpoint whose files (listed with their SHA-256 in <paramref name="checksums"/>)
+    /// are in <paramref name="temp"/>: writes <c>checksums.sha256</c>, fsyncs the directory, renames
+    /// it to its <c>step-</c> name under <paramref name="root"/>, then writes <c>COMPLETE</c>.
+    /// </summary>
+    internal static string Complete(string root, string temp, long step, List<(string File, string Sha256)> checksums)
+    {
+        var final = Path.Combine(root, CheckpointFiles.DirectoryName(step));
+        var checksumText = WriteChecksums(temp, checksums);
+        DurableFiles.FlushDirectory(temp);
+        Publish(root, temp, final);
+        WriteMarker(final, step, checksumText);
+        return final;
+    }
+
+    /// <summary>The metadata of a checkpoint's safetensors headers.</summary>
+    internal static Dictionary<string, string> TensorMetadata(CheckpointData data) => new(data.TensorMetadata) { ["format"] = "pt" };
+
+    /// <summary>Writes <paramref name="tensors"/> as one safetensors file at <paramref name="dir"/>/<paramref name="name"/>, fsynced; returns its checksum.</summary>
+    internal static (string File, string Sha256) WriteTensorFile(string dir, string name, IReadOnlyList<SafetensorsPayload> tensors,
+        IReadOnlyDictionary<string, string> metadata) => WriteFile(dir, name, s => WriteTensors(s, tensors, metadata));
 
     private static void Validate(CheckpointData data)
     {
@@ -50,22 +92,6 @@ internal static class CheckpointWriter
         }
     }
 
-    private static List<(string File, string Sha256)> WriteFiles(string dir, CheckpointData data)
-    {
-        var manifest = new CheckpointManifest { Step = data.Step, CreatedUtc = DateTime.UtcNow, Compatibility = data.Compatibility, WeightsOnly = data.WeightsOnly };
-        var metadata = new Dictionary<string, string>(data.TensorMetadata) { ["format"] = "pt" };
-        return
-        [
-            WriteFile(dir, CheckpointFiles.Model, s => WriteTensors(s, data.ModelTensors, metadata)),
-            WriteFile(dir, CheckpointFiles.Optimizer, s => WriteTensors(s, data.OptimizerTensors, metadata)),
-            WriteFile(dir, CheckpointFiles.Manifest, s => s.Write(CheckpointJson.Serialize(manifest))),
-            WriteFile(dir, CheckpointFiles.Trainer, s => s.Write(CheckpointJson.Serialize(data.Trainer))),
-            WriteFile(dir, CheckpointFiles.Data, s => s.Write(Encoding.UTF8.GetBytes(data.DataStateJson))),
-            WriteFile(dir, CheckpointFiles.Rng, s => s.Write(CheckpointJson.Serialize(data.Rng))),
-            WriteFile(dir, CheckpointFiles.Config, s => s.Write(Encoding.UTF8.GetBytes(data.ConfigYaml))),
-        ];
-    }
-
     private static void WriteTensors(Stream stream, IReadOnlyList<SafetensorsPayload> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         var layout = SafetensorsLayout.Create(tensors.Select(t => t.Info), metadata);
@@ -74,7 +100,7 @@ internal static class CheckpointWriter
         writer.Commit();
     }
 
-    private static (string, string) WriteFile(string dir, string name, Action<Stream> write)
+    internal static (string, string) WriteFile(string dir, string name, Action<Stream> write)
     {
         (string, string) written;
         using (var stream = new HashingFileWriter(Path.Combine(dir, name)))

@@ -139,6 +139,16 @@ public sealed class DataParallel : IDisposable
         return all.To(Device.Cpu).ToArray<long>();
     }
 
+    /// <summary>Every rank's <paramref name="values"/> (the same count on each), concatenated in rank order.</summary>
+    public long[] Gather(long[] values)
+    {
+        using var scope = DisposeScope.Enter();
+        var all = Tensor.Zeros([WorldSize * values.Length], DType.Int64, _scratch);
+        var local = Tensor.FromArray(values).To(_scratch);
+        Collective("gather", () => _group.AllGather(all, local));
+        return all.To(Device.Cpu).ToArray<long>();
+    }
+
     /// <summary>Returns when every rank has reached it.</summary>
     public void Barrier() => Collective("barrier", _group.Barrier);
 

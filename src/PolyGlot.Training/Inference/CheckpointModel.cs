@@ -86,7 +86,7 @@ public sealed class CheckpointModel : IDisposable
     {
         using var weights = checkpoint.OpenModel();
         var expected = model.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var unexpected = weights.Tensors.Select(t => t.Name).Where(n => !expected.ContainsKey(n)).ToList();
+        var unexpected = weights.Names.Where(n => !expected.ContainsKey(n)).ToList();
         var missing = expected.Keys.Where(n => !weights.Contains(n)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
             throw Mismatch(checkpoint, model.Config,
@@ -94,7 +94,7 @@ public sealed class CheckpointModel : IDisposable
         using var noGrad = new NoGradScope();
         foreach (var parameter in model.Parameters)
         {
-            var shape = weights.Entry(parameter.Name).Shape;
+            var shape = weights.Shape(parameter.Name);
             if (!shape.SequenceEqual(parameter.Shape))
                 throw Mismatch(checkpoint, model.Config,
                     $"'{parameter.Name}' has shape [{string.Join(", ", shape)}], the config needs [{string.Join(", ", parameter.Shape)}]");

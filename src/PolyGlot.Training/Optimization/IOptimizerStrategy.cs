@@ -1,5 +1,6 @@
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
+using PolyGlot.Training.Checkpointing;
 
 namespace PolyGlot.Training.Optimization;
 
@@ -52,14 +53,17 @@ internal interface IOptimizerStrategy : IDisposable
     void WithWholeParameters(Action action, bool writesValues);
 
     /// <summary>
-    /// The whole moments of every parameter, gathered from all ranks where they are sharded (a
-    /// collective); they stay valid until <see cref="ReleaseMoments"/>.
+    /// The whole moments of every parameter, for a checkpoint in whole files; null when the state
+    /// is sharded, whose checkpoints every rank writes in parts (<see cref="LocalShards"/>).
     /// </summary>
-    IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)> GatherMoments();
+    IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)>? WholeMoments();
 
-    /// <summary>Frees what <see cref="GatherMoments"/> gathered.</summary>
-    void ReleaseMoments();
+    /// <summary>This rank's part of a sharded checkpoint (parameters and moments) and the index of every rank's; null when the state is whole.</summary>
+    ShardedState? LocalShards();
 
-    /// <summary>Takes this process's part of the whole moments of <paramref name="parameter"/>.</summary>
-    void RestoreMoments(ModelParameter parameter, Tensor expAvg, Tensor expAvgSq);
+    /// <summary>Takes this process's part of the parameters from <paramref name="source"/> (names and shapes already checked).</summary>
+    void RestoreParameters(CheckpointTensors source);
+
+    /// <summary>Takes this process's part of the moments from <paramref name="source"/> (names and shapes already checked).</summary>
+    void RestoreMoments(CheckpointTensors source);
 }

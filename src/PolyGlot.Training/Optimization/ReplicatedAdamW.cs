@@ -3,6 +3,7 @@ using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Distributed;
 using PolyGlot.Torch.Optim;
+using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 
@@ -78,29 +79,30 @@ internal sealed class ReplicatedAdamW : IOptimizerStrategy
 
     public void WithWholeParameters(Action action, bool writesValues) => action();
 
-    public IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)> GatherMoments() =>
+    public IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)> WholeMoments() =>
         _ordered.Select((p, i) => (p, _adamw.ExpAvg[i], _adamw.ExpAvgSq[i])).ToList();
 
-    public void ReleaseMoments() { }
+    public ShardedState? LocalShards() => null;
 
-    public void RestoreMoments(ModelParameter parameter, Tensor expAvg, Tensor expAvgSq)
+    public void RestoreParameters(CheckpointTensors source)
     {
-        var index = IndexOf(parameter);
-        _adamw.ExpAvg[index].CopyFrom(expAvg);
-        _adamw.ExpAvgSq[index].CopyFrom(expAvgSq);
+        using var noGrad = new NoGradScope();
+        foreach (var parameter in _ordered)
+            source.CopyInto(parameter.Name, parameter.Tensor);
+    }
+
+    public void RestoreMoments(CheckpointTensors source)
+    {
+        for (var i = 0; i < _ordered.Count; i++)
+        {
+            source.CopyInto(OptimizerState.ExpAvg(_ordered[i]), _adamw.ExpAvg[i]);
+            source.CopyInto(OptimizerState.ExpAvgSq(_ordered[i]), _adamw.ExpAvgSq[i]);
+        }
     }
 
     public void Dispose()
     {
         _reducer?.Dispose();
         _adamw.Dispose();
-    }
-
-    private int IndexOf(ModelParameter parameter)
-    {
-        for (var i = 0; i < _ordered.Count; i++)
-            if (ReferenceEquals(_ordered[i], parameter))
-                return i;
-        throw new ArgumentException($"'{parameter.Name}' is not a parameter of this optimizer.", nameof(parameter));
     }
 }

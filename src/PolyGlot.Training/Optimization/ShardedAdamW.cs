@@ -3,6 +3,8 @@ using PolyGlot.Model;
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Optim;
+using PolyGlot.Torch.Serialization;
+using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 
@@ -32,7 +34,6 @@ internal sealed class ShardedAdamW : IOptimizerStrategy, IParameterUnits
     private readonly IShardedParameterValues _values;
     private readonly StatePiece[] _pieces;
     private readonly AdamW _adamw;
-    private readonly List<Tensor> _gathered = [];
 
     /// <summary>Shards the state of <paramref name="model"/>'s parameters over <paramref name="parallel"/> at ZeRO <paramref name="stage"/> (1 to 3).</summary>
     public ShardedAdamW(TransformerModel model, OptimizerConfig config, DataParallel parallel, int stage)
@@ -128,43 +129,51 @@ internal sealed class ShardedAdamW : IOptimizerStrategy, IParameterUnits
 
     public void WithWholeParameters(Action action, bool writesValues) => _values.WithWholeParameters(_units, action, writesValues);
 
-    public IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)> GatherMoments()
+    public IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)>? WholeMoments() => null;
+
+    public ShardedState LocalShards()
     {
-        ReleaseMoments();
-        using var noGrad = new NoGradScope();
-        var result = new List<(ModelParameter, Tensor, Tensor)>();
+        var index = new ShardIndex { WorldSize = _parallel.WorldSize };
         foreach (var unit in _units)
         {
-            var expAvg = GatherWhole(unit, _adamw.ExpAvg);
-            var expAvgSq = GatherWhole(unit, _adamw.ExpAvgSq);
-            for (var i = 0; i < unit.Parameters.Count; i++)
+            var pieces = Enumerable.Range(0, _parallel.WorldSize).SelectMany(r => unit.PiecesOf(r).Select(p => (Rank: r, Piece: p))).ToList();
+            foreach (var parameter in unit.Parameters)
             {
-                var parameter = unit.Parameters[i];
-                result.Add((parameter, Keep(expAvg.Narrow(0, unit.Offset(i), parameter.NumEl).Reshape(parameter.Shape)),
-                    Keep(expAvgSq.Narrow(0, unit.Offset(i), parameter.NumEl).Reshape(parameter.Shape))));
+                var own = pieces.Where(p => ReferenceEquals(p.Piece.Parameter, parameter))
+                    .Select(p => new ShardPieceEntry { Rank = p.Rank, Start = p.Piece.Start, Length = p.Piece.Length }).ToList();
+                foreach (var (name, group) in new[] { (parameter.Name, ShardIndex.ModelGroup), (OptimizerState.ExpAvg(parameter), ShardIndex.OptimizerGroup),
+                             (OptimizerState.ExpAvgSq(parameter), ShardIndex.OptimizerGroup) })
+                    index.Tensors.Add(new ShardedTensorEntry { Name = name, Group = group, Shape = parameter.Shape, Pieces = own });
             }
         }
-        return result;
+        index.Tensors.Add(new ShardedTensorEntry
+        {
+            Name = OptimizerState.StepCount, Group = ShardIndex.OptimizerGroup, Shape = [1], Pieces = [new ShardPieceEntry { Rank = 0, Start = 0, Length = 1 }],
+        });
+        var local = new List<SafetensorsPayload>();
+        for (var k = 0; k < _pieces.Length; k++)
+        {
+            var parameter = _pieces[k].Piece.Parameter;
+            local.Add(SafetensorsTensors.Payload(parameter.Name, _pieces[k].Target));
+            local.Add(SafetensorsTensors.Payload(OptimizerState.ExpAvg(parameter), _adamw.ExpAvg[k]));
+            local.Add(SafetensorsTensors.Payload(OptimizerState.ExpAvgSq(parameter), _adamw.ExpAvgSq[k]));
+        }
+        if (_parallel.Rank == 0)
+            local.Add(SafetensorsPayload.FromBytes(OptimizerState.StepCount, SafetensorsDType.I64, [1], BitConverter.GetBytes(StepCount)));
+        return new ShardedState(index, local);
     }
 
-    public void ReleaseMoments()
-    {
-        foreach (var tensor in _gathered)
-            tensor.Dispose();
-        _gathered.Clear();
-    }
+    public void RestoreParameters(CheckpointTensors source) => _values.RestoreValues(_units, source);
 
-    public void RestoreMoments(ModelParameter parameter, Tensor expAvg, Tensor expAvgSq)
+    public void RestoreMoments(CheckpointTensors source)
     {
-        using var scope = DisposeScope.Enter();
         using var noGrad = new NoGradScope();
         for (var k = 0; k < _pieces.Length; k++)
         {
-            var piece = _pieces[k].Piece;
-            if (!ReferenceEquals(piece.Parameter, parameter))
-                continue;
-            _adamw.ExpAvg[k].CopyFrom(expAvg.Reshape([-1]).Narrow(0, piece.Start, piece.Length));
-            _adamw.ExpAvgSq[k].CopyFrom(expAvgSq.Reshape([-1]).Narrow(0, piece.Start, piece.Length));
+            using var scope = DisposeScope.Enter();
+            var (piece, device) = (_pieces[k].Piece, _pieces[k].Target.Device);
+            _adamw.ExpAvg[k].CopyFrom(source.ReadRange(OptimizerState.ExpAvg(piece.Parameter), piece.Start, piece.Length, device));
+            _adamw.ExpAvgSq[k].CopyFrom(source.ReadRange(OptimizerState.ExpAvgSq(piece.Parameter), piece.Start, piece.Length, device));
         }
     }
 
@@ -172,7 +181,6 @@ internal sealed class ShardedAdamW : IOptimizerStrategy, IParameterUnits
     {
         if (ReferenceEquals(_model.Units, this))
             _model.Units = null;
-        ReleaseMoments();
         _adamw.Dispose();
         foreach (var piece in _pieces)
             piece.Target.Dispose();
@@ -190,23 +198,6 @@ internal sealed class ShardedAdamW : IOptimizerStrategy, IParameterUnits
         unit.Gradient.AddInPlace(ShardCollectives.ReduceScatterMean(_parallel, whole, "gradient reduce-scatter"));
         foreach (var parameter in unit.Parameters)
             parameter.Tensor.Grad = null;
-    }
-
-    // The unit's whole moment (N·S elements) from every rank's pieces of it.
-    private Tensor GatherWhole(UnitShard unit, IReadOnlyList<Tensor> moments)
-    {
-        using var scope = DisposeScope.Enter();
-        var part = Tensor.Zeros([unit.ShardLength], unit.Gradient.DType, unit.Gradient.Device);
-        for (var k = 0; k < _pieces.Length; k++)
-            if (ReferenceEquals(_pieces[k].Unit, unit))
-                part.Narrow(0, _pieces[k].Piece.ShardOffset, _pieces[k].Piece.Length).CopyFrom(moments[k]);
-        return Keep(ShardCollectives.AllGather(_parallel, part, "optimizer-state all-gather"));
-    }
-
-    private Tensor Keep(Tensor tensor)
-    {
-        _gathered.Add(tensor.Keep());
-        return tensor;
     }
 
     private sealed record StatePiece(UnitShard Unit, ShardPiece Piece, Tensor Target);

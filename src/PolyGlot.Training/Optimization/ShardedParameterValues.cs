@@ -1,4 +1,5 @@
 using PolyGlot.Torch;
+using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Distributed;
 
 namespace PolyGlot.Training.Optimization;
@@ -25,6 +26,9 @@ internal interface IShardedParameterValues : IDisposable
     /// <summary>After AdamW updated every rank's part: what the parameters must show before the next forward.</summary>
     void AfterStep(IReadOnlyList<UnitShard> units);
 
+    /// <summary>Takes this rank's values of every unit from a checkpoint's model tensors.</summary>
+    void RestoreValues(IReadOnlyList<UnitShard> units, CheckpointTensors source);
+
     /// <summary>Runs <paramref name="action"/> with every parameter whole; with <paramref name="writesValues"/> its writes are kept.</summary>
     void WithWholeParameters(IReadOnlyList<UnitShard> units, Action action, bool writesValues);
 }
@@ -45,6 +49,13 @@ internal sealed class ReplicatedValues(DataParallel parallel) : IShardedParamete
     public void Release(UnitShard unit) { }
 
     public void WithWholeParameters(IReadOnlyList<UnitShard> units, Action action, bool writesValues) => action();
+
+    public void RestoreValues(IReadOnlyList<UnitShard> units, CheckpointTensors source)
+    {
+        using var noGrad = new NoGradScope();
+        foreach (var parameter in units.SelectMany(u => u.Parameters))
+            source.CopyInto(parameter.Name, parameter.Tensor);
+    }
 
     public void AfterStep(IReadOnlyList<UnitShard> units)
     {
@@ -105,6 +116,19 @@ internal sealed class ShardedValues : IShardedParameterValues
     }
 
     public void AfterStep(IReadOnlyList<UnitShard> units) { }
+
+    // Only this rank's ranges are read: a resume never holds the whole model.
+    public void RestoreValues(IReadOnlyList<UnitShard> units, CheckpointTensors source)
+    {
+        using var noGrad = new NoGradScope();
+        foreach (var unit in units)
+            foreach (var piece in unit.Pieces)
+            {
+                using var scope = DisposeScope.Enter();
+                _master[unit.Index].Narrow(0, piece.ShardOffset, piece.Length)
+                    .CopyFrom(source.ReadRange(piece.Parameter.Name, piece.Start, piece.Length, _master[unit.Index].Device));
+            }
+    }
 
     // Every unit is gathered for the whole call: memory for the whole model, as in an unsharded run.
     public void WithWholeParameters(IReadOnlyList<UnitShard> units, Action action, bool writesValues)

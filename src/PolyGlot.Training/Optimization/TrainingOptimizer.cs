@@ -2,6 +2,7 @@ using PolyGlot.Model;
 using PolyGlot.Model.Parameters;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Serialization;
+using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 
@@ -18,12 +19,11 @@ namespace PolyGlot.Training.Optimization;
 public sealed class TrainingOptimizer : IDisposable
 {
     /// <summary>Name of the optimizer-state tensor that holds AdamW's step count.</summary>
-    public const string StepTensorName = "adamw.step";
+    public const string StepTensorName = OptimizerState.StepCount;
 
     private readonly IOptimizerStrategy _strategy;
     private readonly IReadOnlyList<ModelParameter> _parameters;
     private readonly double _gradClip;
-    private IReadOnlyList<(ModelParameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq)>? _gathered;
 
     /// <summary>Creates the optimizer of one process with zeroed moments.</summary>
     public TrainingOptimizer(IReadOnlyList<ModelParameter> parameters, OptimizerConfig config)
@@ -115,56 +115,62 @@ public sealed class TrainingOptimizer : IDisposable
     public void WithWholeParameters(Action action, bool writesValues = false) => _strategy.WithWholeParameters(action, writesValues);
 
     /// <summary>
-    /// Gathers the whole moments from every rank for <see cref="StatePayloads"/> where they are
-    /// sharded (a collective: every rank calls it before a checkpoint).
+    /// This rank's part of a checkpoint whose ranks each write their own file (ZeRO stages 1 to 3
+    /// over several ranks), with the index of every rank's parts; null when the state is whole
+    /// and one process writes it (<see cref="StatePayloads"/>).
     /// </summary>
-    public void GatherStateForCheckpoint() => _gathered = _strategy.GatherMoments();
+    public ShardedState? LocalShards() => _strategy.LocalShards();
 
-    /// <summary>Frees what <see cref="GatherStateForCheckpoint"/> gathered, once the checkpoint is written.</summary>
-    public void ReleaseGatheredState()
-    {
-        _strategy.ReleaseMoments();
-        _gathered = null;
-    }
-
-    /// <summary>The moments as named tensors (<c>exp_avg.&lt;name&gt;</c>, <c>exp_avg_sq.&lt;name&gt;</c>) and the step count.</summary>
+    /// <summary>The moments as named tensors (<c>exp_avg.&lt;name&gt;</c>, <c>exp_avg_sq.&lt;name&gt;</c>) and the step count, when the state is whole.</summary>
+    /// <exception cref="InvalidOperationException">The state is sharded: each rank writes its part (<see cref="LocalShards"/>).</exception>
     public IReadOnlyList<SafetensorsPayload> StatePayloads()
     {
-        var moments = _gathered ?? _strategy.GatherMoments();
+        var moments = _strategy.WholeMoments() ?? throw new InvalidOperationException(
+            "the optimizer state is sharded over the ranks: each rank writes its own part (LocalShards)");
         var payloads = new List<SafetensorsPayload>();
         foreach (var (parameter, expAvg, expAvgSq) in moments)
         {
-            payloads.Add(SafetensorsTensors.Payload("exp_avg." + parameter.Name, expAvg));
-            payloads.Add(SafetensorsTensors.Payload("exp_avg_sq." + parameter.Name, expAvgSq));
+            payloads.Add(SafetensorsTensors.Payload(OptimizerState.ExpAvg(parameter), expAvg));
+            payloads.Add(SafetensorsTensors.Payload(OptimizerState.ExpAvgSq(parameter), expAvgSq));
         }
-        var step = BitConverter.GetBytes(StepCount);
-        payloads.Add(SafetensorsPayload.FromBytes(StepTensorName, SafetensorsDType.I64, [1], step));
+        payloads.Add(SafetensorsPayload.FromBytes(StepTensorName, SafetensorsDType.I64, [1], BitConverter.GetBytes(StepCount)));
         return payloads;
     }
 
-    /// <summary>Overwrites the moments (this rank's part of them, when sharded) and the step count from a checkpoint's optimizer file.</summary>
-    /// <exception cref="InvalidDataException">A tensor is missing or has another shape; the message names it.</exception>
-    public void Restore(SafetensorsFile file)
+    /// <summary>
+    /// Overwrites the parameters (this rank's part of them, at ZeRO-3) from a checkpoint's model
+    /// tensors, whole files or the ranks' parts of any world size.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A parameter is missing or has another shape; the message names it.</exception>
+    public void RestoreParameters(CheckpointTensors weights)
     {
-        using (new NoGradScope())
+        foreach (var parameter in _parameters)
+            Require(weights, parameter.Name, parameter.Shape);
+        _strategy.RestoreParameters(weights);
+    }
+
+    /// <summary>Overwrites the moments (this rank's part of them, when sharded) and the step count from a checkpoint's optimizer state.</summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or has another shape; the message names it.</exception>
+    public void Restore(CheckpointTensors state)
+    {
+        foreach (var parameter in _parameters)
         {
-            foreach (var parameter in _parameters)
-            {
-                using var scope = DisposeScope.Enter();
-                var expAvg = file.ReadTensor(Required(file, "exp_avg." + parameter.Name), _parameters[0].Tensor.Device);
-                var expAvgSq = file.ReadTensor(Required(file, "exp_avg_sq." + parameter.Name), _parameters[0].Tensor.Device);
-                if (!expAvg.Shape.SequenceEqual(parameter.Shape) || !expAvgSq.Shape.SequenceEqual(parameter.Shape))
-                    throw new InvalidDataException($"{file.Path}: the moments of '{parameter.Name}' have another shape than the parameter.");
-                _strategy.RestoreMoments(parameter, expAvg, expAvgSq);
-            }
+            Require(state, OptimizerState.ExpAvg(parameter), parameter.Shape);
+            Require(state, OptimizerState.ExpAvgSq(parameter), parameter.Shape);
         }
-        _strategy.StepCount = BitConverter.ToInt64(file.GetBytes(Required(file, StepTensorName)));
+        Require(state, StepTensorName, [1]);
+        _strategy.RestoreMoments(state);
+        using var scope = DisposeScope.Enter();
+        _strategy.StepCount = state.ReadRange(StepTensorName, 0, 1, Device.Cpu).ToArray<long>()[0];
     }
 
     /// <summary>Frees the moment buffers (and, when sharded, the gradient and parameter parts).</summary>
     public void Dispose() => _strategy.Dispose();
 
-    private static string Required(SafetensorsFile file, string name) => file.Contains(name)
-        ? name
-        : throw new InvalidDataException($"{file.Path} holds no optimizer tensor '{name}'; the checkpoint is from another model or incomplete.");
+    private static void Require(CheckpointTensors source, string name, IReadOnlyList<long> shape)
+    {
+        if (!source.Contains(name))
+            throw new InvalidDataException($"{source.Source} holds no tensor '{name}'; the checkpoint is from another model or incomplete.");
+        source.RequireShape(name, shape);
+    }
 }

@@ -84,7 +84,8 @@ internal sealed class UnitShard : IDisposable
     /// <summary>Frees the gradient part.</summary>
     public void Dispose() => Gradient.Dispose();
 
-    private ShardPiece[] PiecesOf(int rank)
+    /// <summary>The parts of parameters that fall in rank <paramref name="rank"/>'s range (every rank's layout is known to all).</summary>
+    public ShardPiece[] PiecesOf(int rank)
     {
         var first = rank * ShardLength;
         var end = first + ShardLength;

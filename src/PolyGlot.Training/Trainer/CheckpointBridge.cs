@@ -11,13 +11,17 @@ namespace PolyGlot.Training.Trainer;
 /// <summary>Moves the trainer's live state into a checkpoint and back.</summary>
 internal static class CheckpointBridge
 {
-    /// <summary>The checkpoint of the state after <paramref name="trainer"/>.Step steps.</summary>
+    /// <summary>
+    /// The checkpoint of the state after <paramref name="trainer"/>.Step steps; without
+    /// <paramref name="withTensors"/> its tensor lists are empty (each rank writes its part of a
+    /// sharded state itself).
+    /// </summary>
     public static CheckpointData Capture(TransformerModel model, TrainingOptimizer optimizer, TrainerState trainer, DataState data,
-        long seed, string configYaml, CheckpointCompatibility compatibility) => new()
+        long seed, string configYaml, CheckpointCompatibility compatibility, bool withTensors) => new()
     {
         Step = trainer.Step,
-        ModelTensors = model.Parameters.Select(p => SafetensorsTensors.Payload(p.Name, p.Tensor)).ToList(),
-        OptimizerTensors = optimizer.StatePayloads(),
+        ModelTensors = withTensors ? model.Parameters.Select(p => SafetensorsTensors.Payload(p.Name, p.Tensor)).ToList() : [],
+        OptimizerTensors = withTensors ? optimizer.StatePayloads() : [],
         Trainer = trainer,
         DataStateJson = data.ToJson(),
         Rng = new RngState
@@ -32,27 +36,39 @@ internal static class CheckpointBridge
     };
 
     /// <summary>Overwrites parameters, optimizer state and generators from <paramref name="checkpoint"/>; returns its data state.</summary>
-    public static DataState Restore(Checkpoint checkpoint, TransformerModel model, TrainingOptimizer optimizer)
+    /// <exception cref="CheckpointException">A tensor the model or optimizer needs is missing or has another shape.</exception>
+    public static DataState Restore(Checkpoint checkpoint, Device device, TrainingOptimizer optimizer)
     {
-        optimizer.WithWholeParameters(() => RestoreWeights(checkpoint, model), writesValues: true);
-        using (var state = checkpoint.OpenOptimizer())
+        RestoreWeights(checkpoint, optimizer);
+        Reading(checkpoint, () =>
+        {
+            using var state = checkpoint.OpenOptimizer();
             optimizer.Restore(state);
+        });
         Rng.SetState(checkpoint.Rng.TorchCpu);
-        if (model.Device.IsCuda && checkpoint.Rng.TorchCuda.Count > 0)
-            Rng.SetState(checkpoint.Rng.TorchCuda[0], model.Device);
+        if (device.IsCuda && checkpoint.Rng.TorchCuda.Count > 0)
+            Rng.SetState(checkpoint.Rng.TorchCuda[0], device);
         return DataState.FromJson(checkpoint.DataStateJson, Path.Combine(checkpoint.Directory, CheckpointFiles.Data));
     }
 
-    /// <summary>Overwrites the parameters from <paramref name="checkpoint"/>'s model tensors.</summary>
-    public static void RestoreWeights(Checkpoint checkpoint, TransformerModel model)
+    /// <summary>Overwrites the parameters (this rank's part of them, when sharded) from <paramref name="checkpoint"/>'s model tensors.</summary>
+    /// <exception cref="CheckpointException">A parameter is missing or has another shape.</exception>
+    public static void RestoreWeights(Checkpoint checkpoint, TrainingOptimizer optimizer) => Reading(checkpoint, () =>
     {
         using var weights = checkpoint.OpenModel();
-        using var noGrad = new NoGradScope();
-        foreach (var parameter in model.Parameters)
+        optimizer.RestoreParameters(weights);
+    });
+
+    // A checkpoint that verified but does not fit this model is the checkpoint's problem: say which one.
+    private static void Reading(Checkpoint checkpoint, Action read)
+    {
+        try
         {
-            if (!weights.Contains(parameter.Name))
-                throw new CheckpointException(checkpoint.Directory, $"{CheckpointFiles.Model} holds no tensor '{parameter.Name}'");
-            weights.CopyInto(parameter.Name, parameter.Tensor);
+            read();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException(checkpoint.Directory, e.Message.TrimEnd('.'), e);
         }
     }
 }

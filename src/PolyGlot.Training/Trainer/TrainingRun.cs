@@ -198,19 +198,20 @@ public sealed class TrainingRun : IDisposable
 
     private string? SaveCheckpoint(DataState data)
     {
-        if (_parallel is null)
-            return Save(data);
-        _optimizer.GatherStateForCheckpoint();
-        try
-        {
-            string? directory = null;
-            _optimizer.WithWholeParameters(() => directory = SaveOnMainRank(_parallel, data));
-            return directory!;
-        }
-        finally
-        {
-            _optimizer.ReleaseGatheredState();
-        }
+        // Sharded state: every rank writes its part. Whole state: one process writes everything.
+        if (_optimizer.LocalShards() is { } shards)
+            return SaveShards(_parallel!, data, shards);
+        return _parallel is null ? Save(data) : SaveOnMainRank(_parallel, data);
+    }
+
+    private string SaveShards(DataParallel parallel, DataState data, ShardedState shards)
+    {
+        var checkpoint = CheckpointBridge.Capture(_model, _optimizer, _state, data, _config.Training.Seed, _config.ToYaml(), _compatibility,
+            withTensors: false);
+        var directory = ShardedCheckpointWriter.Write(_store, checkpoint, shards, parallel, _config.Checkpointing.KeepLast);
+        if (IsMainRank)
+            _observer.OnCheckpoint(_state.Step, directory);
+        return directory;
     }
 
     private string SaveOnMainRank(DataParallel parallel, DataState data)
@@ -241,7 +242,8 @@ public sealed class TrainingRun : IDisposable
 
     private string Save(DataState data)
     {
-        var checkpoint = CheckpointBridge.Capture(_model, _optimizer, _state, data, _config.Training.Seed, _config.ToYaml(), _compatibility);
+        var checkpoint = CheckpointBridge.Capture(_model, _optimizer, _state, data, _config.Training.Seed, _config.ToYaml(), _compatibility,
+            withTensors: true);
         var directory = _store.Save(checkpoint, _config.Checkpointing.KeepLast);
         _observer.OnCheckpoint(_state.Step, directory);
         return directory;
@@ -254,12 +256,12 @@ public sealed class TrainingRun : IDisposable
         checkpoint.EnsureResumableBy(_compatibility);
         if (checkpoint.Manifest.WeightsOnly)
         {
-            _optimizer.WithWholeParameters(() => CheckpointBridge.RestoreWeights(checkpoint, _model), writesValues: true);
+            CheckpointBridge.RestoreWeights(checkpoint, _optimizer);
             _observer.OnWarning($"starting from the weights of {checkpoint.Directory} (an imported model, weights only): "
                                 + "fresh optimizer, data and RNG state, from step 1; later restarts resume from this run's own checkpoints with --resume auto");
             return;
         }
-        _resumedData = CheckpointBridge.Restore(checkpoint, _model, _optimizer);
+        _resumedData = CheckpointBridge.Restore(checkpoint, _model.Device, _optimizer);
         _plan.CheckCompatible(_resumedData);
         _state = checkpoint.Trainer;
         _guard.Restore(_state.LossWindow, _state.SkippedSteps, _state.ConsecutiveSkipped);

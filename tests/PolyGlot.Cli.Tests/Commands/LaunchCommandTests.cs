@@ -5,7 +5,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using PolyGlot.Torch;
 using PolyGlot.Torch.Serialization;
+using PolyGlot.Training.Checkpointing;
 
 namespace PolyGlot.Cli.Tests.Commands;
 
@@ -75,7 +77,8 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
 
         // Then both logged exactly the same losses and wrote the same final weights
         Assert.Equal(Metrics.Read(_run.Path(straight)).Losses, Metrics.Read(_run.Path(stopped)).Losses);
-        Assert.Equal(File.ReadAllBytes(_run.FinalWeights(straight)), File.ReadAllBytes(_run.FinalWeights(stopped)));
+        Assert.Equal(File.ReadAllBytes(System.IO.Path.Combine(_run.FinalCheckpoint(straight), "model.safetensors")),
+            File.ReadAllBytes(System.IO.Path.Combine(_run.FinalCheckpoint(stopped), "model.safetensors")));
     }
 
     [Fact]
@@ -99,7 +102,8 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
             .ToList();
         Assert.All(buckets, b => Assert.True(b.All > 1 && b.During > 0, $"{b.During} of {b.All} buckets started during backward"));
         Assert.Equal(Metrics.Read(_run.Path(after)).Losses, Metrics.Read(_run.Path(during)).Losses);
-        Assert.Equal(File.ReadAllBytes(_run.FinalWeights(after)), File.ReadAllBytes(_run.FinalWeights(during)));
+        Assert.Equal(File.ReadAllBytes(System.IO.Path.Combine(_run.FinalCheckpoint(after), "model.safetensors")),
+            File.ReadAllBytes(System.IO.Path.Combine(_run.FinalCheckpoint(during), "model.safetensors")));
     }
 
     [Fact]
@@ -210,9 +214,71 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
         // When the stopped one resumes on two ranks at ZeRO-3
         Assert.Equal(0, _run.Launch(2, stopped, config: "zero3.yaml").ExitCode);
 
-        // Then both logged exactly the same losses and wrote the same final weights
+        // Then both logged exactly the same losses and wrote the same final weights and rank files
         Assert.Equal(Metrics.Read(_run.Path(straight)).Losses, Metrics.Read(_run.Path(stopped)).Losses);
-        Assert.Equal(File.ReadAllBytes(_run.FinalWeights(straight)), File.ReadAllBytes(_run.FinalWeights(stopped)));
+        var (a, b) = (_run.FinalWeights(straight), _run.FinalWeights(stopped));
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        Assert.All(a, tensor => Assert.Equal(tensor.Value, b[tensor.Key]));
+        foreach (var rank in new[] { "rank-00000-of-00002.safetensors", "rank-00001-of-00002.safetensors" })
+            Assert.Equal(File.ReadAllBytes(System.IO.Path.Combine(_run.FinalCheckpoint(straight), rank)),
+                File.ReadAllBytes(System.IO.Path.Combine(_run.FinalCheckpoint(stopped), rank)));
+    }
+
+    [Fact]
+    public void EveryRankWritesItsOwnFile_When_AShardedRunSaves()
+    {
+        // When four ranks at ZeRO-3 save their final checkpoint
+        var runDir = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(4, runDir, config: "zero3-micro1.yaml").ExitCode);
+
+        // Then it holds one file per rank and their index instead of whole tensor files, every
+        // file passes `sha256sum -c`, and the index covers each parameter with four pieces
+        var dir = _run.FinalCheckpoint(runDir);
+        string[] ranks = [.. Enumerable.Range(0, 4).Select(r => $"rank-0000{r}-of-00004.safetensors")];
+        Assert.All(ranks.Append("shards.json"), file => Assert.True(File.Exists(System.IO.Path.Combine(dir, file)), file));
+        Assert.False(File.Exists(System.IO.Path.Combine(dir, "model.safetensors")));
+        var check = new ProcessStartInfo("sha256sum", "-c --strict checksums.sha256") { WorkingDirectory = dir, RedirectStandardOutput = true };
+        using (var sha = Process.Start(check)!)
+        {
+            var output = sha.StandardOutput.ReadToEnd();
+            sha.WaitForExit();
+            Assert.Equal(0, sha.ExitCode);
+            Assert.All(ranks, rank => Assert.Contains($"{rank}: OK", output));
+        }
+        using var index = JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(dir, "shards.json")));
+        var tokens = index.RootElement.GetProperty("tensors").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "embed.tokens.weight");
+        Assert.Equal([0, 1, 2, 3], tokens.GetProperty("pieces").EnumerateArray().Select(p => p.GetProperty("rank").GetInt32()));
+    }
+
+    [Fact]
+    public async Task TheRerunResumesFromThePreviousCheckpoint_When_ARankIsKilledDuringAShardedSave()
+    {
+        // Given two ZeRO-3 ranks whose checkpoint writes are slowed (each file takes 400 ms)
+        var runDir = _run.NewRunDir();
+        var slow = new Dictionary<string, string> { ["POLYGLOT_TEST_CHECKPOINT_DELAY_MS"] = "400" };
+        using var launcher = PolyglotProcess.Start(_run.Path(""), slow,
+            ["launch", "--nproc-per-node", "2", "--", "train", "--config", "zero3-long.yaml", "--run-dir", runDir]);
+        var output = Task.WhenAll(launcher.StandardError.ReadToEndAsync(), launcher.StandardOutput.ReadToEndAsync());
+        var checkpoints = System.IO.Path.Combine(_run.Path(runDir), "checkpoints");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(System.IO.Path.Combine(checkpoints, "step-000005", "COMPLETE")) && clock.Elapsed < Limit && !launcher.HasExited)
+            Thread.Sleep(50);
+        while (!Directory.Exists(System.IO.Path.Combine(checkpoints, ".tmp-step-000010-sharded")) && clock.Elapsed < Limit && !launcher.HasExited)
+            Thread.Sleep(20);
+
+        // When rank 1 is killed with SIGKILL while the step-10 checkpoint is being written
+        Assert.True(Directory.Exists(System.IO.Path.Combine(checkpoints, ".tmp-step-000010-sharded")), "the step-10 save never started");
+        Process.GetProcessById(ChildWithVariable(launcher.Id, "RANK=1")).Kill();
+        Assert.True(launcher.WaitForExit(TimeSpan.FromSeconds(60)), "the launcher did not exit within 60 s");
+        await output;
+
+        // Then step 5 is the newest complete checkpoint, and the same command resumes from it
+        Assert.Equal(1, launcher.ExitCode);
+        Assert.False(File.Exists(System.IO.Path.Combine(checkpoints, "step-000010", "COMPLETE")));
+        var rerun = PolyglotProcess.Run(_run.Path(""), new Dictionary<string, string>(), Limit,
+            ["launch", "--nproc-per-node", "2", "--", "train", "--config", "zero3-long.yaml", "--run-dir", runDir, "--max-steps", "12"]);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Matches(@"resuming at step 6 of 2000 from .*step-000005", rerun.StdErr);
     }
 
     [Fact]
@@ -417,18 +483,15 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
     // is left out: its gradient is zero analytically (adding q.b to every score of a query does
     // not change the softmax), so its values are rounding noise that Adam scales up, and any change
     // of summation order (here: the gradient norm computed from shards) gives other noise.
-    private static void AssertTensorsClose(string expectedFile, string actualFile, double relative)
+    private static void AssertTensorsClose(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual, double relative)
     {
-        using var expected = SafetensorsFile.Open(expectedFile);
-        using var actual = SafetensorsFile.Open(actualFile);
-        Assert.Equal(expected.Tensors.Select(t => t.Name).Order(), actual.Tensors.Select(t => t.Name).Order());
-        foreach (var entry in expected.Tensors.Where(t => !t.Name.EndsWith("attn.wk.bias", StringComparison.Ordinal)))
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, a) in expected.Where(t => !t.Key.EndsWith("attn.wk.bias", StringComparison.Ordinal)))
         {
-            var a = MemoryMarshal.Cast<byte, float>(expected.GetBytes(entry.Name)).ToArray();
-            var b = MemoryMarshal.Cast<byte, float>(actual.GetBytes(entry.Name)).ToArray();
+            var b = actual[name];
             var norm = Math.Sqrt(a.Sum(x => (double)x * x));
             var difference = Math.Sqrt(a.Zip(b, (x, y) => ((double)x - y) * ((double)x - y)).Sum());
-            Assert.True(difference <= relative * norm, $"{entry.Name}: ||difference|| {difference:E2} against ||value|| {norm:E2}");
+            Assert.True(difference <= relative * norm, $"{name}: ||difference|| {difference:E2} against ||value|| {norm:E2}");
         }
     }
 
@@ -471,6 +534,7 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
             DataConfigFixture.Write(_dir, withMissingSource: false);
             _dir.Write("run.yaml", Config(totalSteps: 20, distributed: ""));
             _dir.Write("long.yaml", Config(totalSteps: 2000, distributed: ""));
+            _dir.Write("zero3-long.yaml", Config(totalSteps: 2000, distributed: "distributed: {zero: 3}, "));
             _dir.Write("nccl.yaml", Config(totalSteps: 20, distributed: "distributed: {backend: nccl}, "));
             _dir.Write("zero.yaml", Config(totalSteps: 20, distributed: "distributed: {zero: 1}, "));
             foreach (var stage in new[] { 2, 3 })
@@ -514,7 +578,16 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
 
         internal string NewRunDir() => $"runs/r{Interlocked.Increment(ref _runs)}";
 
-        internal string FinalWeights(string runDir) => System.IO.Path.Combine(Path(runDir), "checkpoints", "step-000020", "model.safetensors");
+        internal string FinalCheckpoint(string runDir) => System.IO.Path.Combine(Path(runDir), "checkpoints", "step-000020");
+
+        /// <summary>The parameters of a run's step-20 checkpoint by name, whether one file or the ranks' parts hold them.</summary>
+        internal Dictionary<string, float[]> FinalWeights(string runDir)
+        {
+            var checkpoint = Checkpoint.Load(FinalCheckpoint(runDir));
+            using var weights = checkpoint.OpenModel();
+            using var scope = DisposeScope.Enter();
+            return weights.Names.ToDictionary(name => name, name => weights.Read(name, Device.Cpu).ToArray<float>());
+        }
 
         /// <summary>One process (1 thread, like each rank on this machine) or a launch of <paramref name="ranks"/>.</summary>
         internal PolyglotResult TrainOn(int ranks, string runDir, long? maxSteps = null, string config = "run.yaml") => ranks == 1

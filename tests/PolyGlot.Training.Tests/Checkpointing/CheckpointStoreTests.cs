@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PolyGlot.Torch.Serialization;
 using PolyGlot.Training.Checkpointing;
 
 namespace PolyGlot.Training.Tests.Checkpointing;
@@ -15,7 +16,7 @@ public sealed class CheckpointStoreTests : IDisposable
         var dir = _fixture.Save(123);
 
         Assert.Equal("step-000123", Path.GetFileName(dir));
-        foreach (var file in CheckpointFiles.Required.Append(CheckpointFiles.Checksums).Append(CheckpointFiles.Complete))
+        foreach (var file in CheckpointFiles.RequiredBy(new CheckpointManifest()).Append(CheckpointFiles.Checksums).Append(CheckpointFiles.Complete))
             Assert.True(File.Exists(Path.Combine(dir, file)), file);
     }
 
@@ -31,7 +32,7 @@ public sealed class CheckpointStoreTests : IDisposable
 
         // Then every listed file is OK
         Assert.Equal(0, process.ExitCode);
-        Assert.Equal(CheckpointFiles.Required.Count, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(": OK")));
+        Assert.Equal(CheckpointFiles.RequiredBy(new CheckpointManifest()).Count, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(": OK")));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(saved.DataStateJson, loaded.DataStateJson);
         Assert.Equal(saved.Rng.TorchCpu, loaded.Rng.TorchCpu);
         Assert.Equal(saved.ConfigYaml, loaded.ConfigYaml);
-        using var model = loaded.OpenModel();
+        using var model = SafetensorsFile.Open(Path.Combine(loaded.Directory, CheckpointFiles.Model));
         Assert.Equal(CheckpointFixture.WeightBytes(42), model.GetBytes("wte.weight").ToArray());
         Assert.Equal("pt", model.Metadata["format"]);
     }

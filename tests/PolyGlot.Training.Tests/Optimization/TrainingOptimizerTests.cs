@@ -2,6 +2,7 @@ using PolyGlot.Model;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Torch;
 using PolyGlot.Torch.Serialization;
+using PolyGlot.Training.Checkpointing;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Optimization;
 
@@ -28,7 +29,7 @@ public sealed class TrainingOptimizerTests
         SafetensorsPayload.Save(file, a.StatePayloads());
 
         // When the second optimizer restores that state and both take one more step
-        using (var saved = SafetensorsFile.Open(file))
+        using (var saved = CheckpointTensors.Open(file))
             b.Restore(saved);
         File.Delete(file);
         Step(first, a);
