@@ -10,8 +10,33 @@
 # install, often have no Debian mirror): cmake and a C++ compiler must be there; SentencePiece is
 # optional (without it only libpolyglot_torch.so is built; scripts/publish.sh's folder carries a
 # libpolyglot_spm.so), and the .NET build is skipped when dotnet is absent (run the published CLI).
+#
+# Each step prints one line; the full output of every step goes to artifacts/setup.log (the last run's).
+# A failed step prints the last 40 lines of its output and the log's path, and set-up exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mkdir -p artifacts
+log=artifacts/setup.log
+echo "setup.sh started $(date -u +%Y-%m-%dT%H:%M:%SZ) in $PWD (POLYGLOT_TORCH=${POLYGLOT_TORCH:-})" > "$log"
+
+# step NAME COMMAND...: runs COMMAND with its output appended to the log; on failure shows the end of that output.
+step() {
+  local name=$1 from status=0
+  shift
+  echo >> "$log"
+  from=$(($(stat -c %s "$log") + 1))
+  printf '==== %s: %s\n' "$name" "$*" >> "$log"
+  "$@" >> "$log" 2>&1 || status=$?
+  ((status == 0)) && return 0
+  {
+    echo "setup: $name failed (exit $status); the last 40 lines of its output:"
+    tail -c "+$from" "$log" | tail -n 40 | sed 's/^/  | /'
+    echo "setup: the full log is $PWD/$log"
+  } >&2
+  exit 1
+}
+took() { echo "$((SECONDS - $1)) s"; }
 
 torch_choice=${POLYGLOT_TORCH:-}
 torch_prefix=
@@ -48,14 +73,17 @@ else
   done
 fi
 if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
+  started=$SECONDS
+  echo "setup: installing apt packages ${missing[*]} (output in $log)"
   sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  step "apt-get update" "${sudo_cmd[@]}" apt-get update -qq
+  step "apt-get install" env DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "setup: apt packages ${missing[*]} installed ($(took "$started"))"
+elif [[ -z $torch_choice ]]; then
+  echo "setup: apt packages already installed"
 fi
 
-echo "setup: building native shims"
-mkdir -p artifacts
+started=$SECONDS
 # CMake caches the libtorch it found, and make keeps a newer library from another libtorch as up to
 # date: a changed choice starts the native build afresh. (No record: the default built it.)
 choice_file=artifacts/native-build/polyglot-torch-prefix
@@ -71,11 +99,19 @@ if [[ -n $torch_choice ]]; then
     cmake_args+=(-DPOLYGLOT_BUILD_SPM=OFF)
   fi
 fi
-cmake -S src/PolyGlot.Native -B artifacts/native-build "${cmake_args[@]}" > artifacts/native-configure.log 2>&1 \
-  || { cat artifacts/native-configure.log; exit 1; }
+# The configure output stays in artifacts/native-configure.log too: scripts/test.sh and scripts/gpu-check.sh read
+# which libtorch the shim was built against from it.
+configure() {
+  local rc=0
+  cmake -S src/PolyGlot.Native -B artifacts/native-build "${cmake_args[@]}" > artifacts/native-configure.log 2>&1 || rc=$?
+  cat artifacts/native-configure.log
+  return "$rc"
+}
+step "native shims: cmake configure" configure
 echo "$torch_prefix" > "$choice_file"
 [[ -z $torch_choice ]] || grep -h 'polyglot_torch: libtorch' artifacts/native-configure.log || true
-cmake --build artifacts/native-build -j"$(nproc)"
+step "native shims: cmake build" cmake --build artifacts/native-build -j"$(nproc)"
+echo "setup: native shims built in artifacts/native ($(took "$started"))"
 
 if [[ -n $torch_choice ]] && ! command -v dotnet > /dev/null; then
   echo "setup: dotnet not found; skipping the test tooling and the .NET build (use the CLI that scripts/publish.sh made elsewhere)"
@@ -83,12 +119,21 @@ if [[ -n $torch_choice ]] && ! command -v dotnet > /dev/null; then
 fi
 
 # Test-only tooling from npm (DuckDB as an independent Parquet implementation).
+started=$SECONDS
+installed=()
+npm_ci() { (cd "$1" && npm ci --no-audit --no-fund --loglevel=error); }
 for dir in tests/*/interop; do
   if [[ -f $dir/package.json && ! -d $dir/node_modules ]]; then
-    echo "setup: npm install in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    step "npm ci in $dir" npm_ci "$dir"
+    installed+=("$dir")
   fi
 done
+if ((${#installed[@]})); then
+  echo "setup: npm test tooling ready (installed in ${installed[*]}; $(took "$started"))"
+else
+  echo "setup: npm test tooling ready (already installed)"
+fi
 
-echo "setup: building .NET solution"
-dotnet build PolyGlot.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+started=$SECONDS
+step ".NET build" dotnet build PolyGlot.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+echo "setup: .NET build done ($(took "$started"))"
