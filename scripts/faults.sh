@@ -158,6 +158,55 @@ soak() {
     result PASS soak "$delivered SIGKILLs survived ($in_write inside a checkpoint write), $starts starts; model.safetensors byte-identical, $stepsok step losses equal"
   fi
   ((delivered >= kills)) || result FAIL soak "only $delivered of $kills kills landed before the run finished (lengthen the run)"
+  soak_sharded
+}
+
+# soak_sharded: the same with two ranks at ZeRO-3, each writing its own part of every checkpoint;
+# one rank at a time is killed with SIGKILL (the launcher then stops the other), and the rerun
+# must end with every rank's file and every step's loss equal to an uninterrupted two-rank run's.
+soak_sharded() {
+  local zsteps=$((steps / 4)) zkills=$((kills / 2)) ref3=$work/reference-zero3 run=$work/soak-zero3 log=$work/soak-zero3.log
+  zero3_config() { run_config "$1" "$2" "$zsteps"; sed -i 's/^training: {/training: {distributed: {zero: 3}, /' "$1"; }
+  zero3_config "$work/reference-zero3.yaml" "$ref3"
+  zero3_config "$work/soak-zero3.yaml" "$run"
+  polyglot launch --nproc-per-node 2 -- train --threads 1 --config "$work/reference-zero3.yaml" > "$work/reference-zero3.log" 2>&1 \
+    || { result FAIL soak "the two-rank ZeRO-3 reference run failed (see $work/reference-zero3.log)"; return; }
+  local delivered=0 in_write=0 starts=0 rc
+  export POLYGLOT_TEST_CHECKPOINT_DELAY_MS=${POLYGLOT_TEST_CHECKPOINT_DELAY_MS:-40}
+  while :; do
+    starts=$((starts + 1))
+    local before; before=$(leftovers "$run/checkpoints")
+    dotnet "$dll" launch --nproc-per-node 2 -- train --threads 1 --config "$work/soak-zero3.yaml" >> "$log" 2>&1 &
+    local pid=$!
+    if ((delivered < zkills)); then
+      local wait_ms=$((kill_min * 1000 + (RANDOM * 32768 + RANDOM) % ((kill_max - kill_min) * 1000 + 1)))
+      sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
+      local ranks; mapfile -t ranks < <(pgrep -P "$pid")
+      if ((${#ranks[@]} == 2)); then
+        kill -9 "${ranks[RANDOM % 2]}"
+        wait "$pid" 2> /dev/null
+        delivered=$((delivered + 1))
+        [[ -n $(comm -13 <(echo "$before") <(leftovers "$run/checkpoints")) ]] && in_write=$((in_write + 1))
+        echo "--- one rank killed (SIGKILL) after ${wait_ms} ms" >> "$log"
+        continue
+      fi
+    fi
+    wait "$pid"; rc=$?
+    ((rc == 0)) || { result FAIL soak "a two-rank ZeRO-3 restart exited $rc (see $log)"; unset POLYGLOT_TEST_CHECKPOINT_DELAY_MS; return; }
+    break
+  done
+  unset POLYGLOT_TEST_CHECKPOINT_DELAY_MS
+  local final stepsok file; final=$(printf 'step-%06d' "$zsteps")
+  for file in rank-00000-of-00002.safetensors rank-00001-of-00002.safetensors; do
+    cmp -s "$ref3/checkpoints/$final/$file" "$run/checkpoints/$final/$file" \
+      || { result FAIL soak "two-rank ZeRO-3: the final $file differs from the uninterrupted run's after $delivered kills"; return; }
+  done
+  if ! stepsok=$(same_losses "$ref3" "$run" 2>&1); then
+    result FAIL soak "two-rank ZeRO-3: $stepsok"
+  else
+    result PASS soak "two ranks at ZeRO-3: $delivered SIGKILLs of one rank survived ($in_write inside a checkpoint write), $starts starts; both rank files byte-identical, $stepsok step losses equal"
+  fi
+  ((delivered >= zkills)) || result FAIL soak "two-rank ZeRO-3: only $delivered of $zkills kills landed before the run finished (lengthen the run)"
 }
 
 # ---------------------------------------------------------------------------------------------
