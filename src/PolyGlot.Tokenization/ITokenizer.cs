@@ -37,6 +37,12 @@ public interface ITokenizer : IDisposable
     /// </summary>
     bool TryEncodeBatch(Utf8TextBatch texts, TokenBatch output, out int firstInvalid, int maxDegreeOfParallelism = -1);
 
+    /// <summary>
+    /// Where a text can be cut so that its parts, encoded one by one, give the ids of the whole: prepare encodes long
+    /// documents in pieces there. A tokenizer that knows no such place keeps the default, <see cref="TextCuts.None"/>.
+    /// </summary>
+    TextCuts Cuts => TextCuts.None;
+
     /// <summary>Decodes ids back to text.</summary>
     string Decode(ReadOnlySpan<int> ids);
 

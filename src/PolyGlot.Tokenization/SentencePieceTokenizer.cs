@@ -71,6 +71,12 @@ public sealed unsafe class SentencePieceTokenizer : ITokenizer
     /// <summary>Why this model is encoded without the piece cache (e.g. a unigram model), or null when it uses one.</summary>
     public string? PieceCacheOffReason { get; }
 
+    /// <summary>
+    /// Before each whitespace symbol that follows another character where the model is encoded word by word (the same
+    /// argument makes both exact); none otherwise, e.g. for unigram models or when loaded without a piece cache.
+    /// </summary>
+    public TextCuts Cuts => PieceCacheOffReason is null ? TextCuts.BeforeSentencePieceWhitespace : TextCuts.None;
+
     private nint Raw => _handle.DangerousGetHandle();
 
     /// <summary>Loads a SentencePiece <c>.model</c> file with piece caches of <see cref="DefaultPieceCacheBytes"/> (per encode running at the same time, and shared).</summary>

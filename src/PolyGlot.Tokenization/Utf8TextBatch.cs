@@ -44,6 +44,14 @@ public sealed class Utf8TextBatch : IDisposable
         }
     }
 
+    /// <summary>The UTF-8 bytes of texts <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive), back to back as they are stored.</summary>
+    public ReadOnlySpan<byte> Range(int start, int end)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)end, (uint)Count, nameof(end));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)start, (uint)end, nameof(start));
+        return _bytes.AsSpan((int)_offsets[start], (int)(_offsets[end] - _offsets[start]));
+    }
+
     /// <summary>The buffer holding every text (valid up to <see cref="TotalBytes"/>).</summary>
     internal byte[] Bytes => _bytes;
 
@@ -90,6 +98,9 @@ public sealed class Utf8TextBatch : IDisposable
         utf8.CopyTo(Reserve(utf8.Length));
         Commit(utf8.Length);
     }
+
+    /// <summary>Makes room for <paramref name="bytes"/> more bytes, so that a long text added in pieces grows the buffer once.</summary>
+    public void EnsureRoom(int bytes) => Reserve(bytes);
 
     /// <summary>Returns the buffers (once; the batch cannot be used after).</summary>
     public void Dispose()

@@ -64,6 +64,8 @@ internal static class PrepareCommand
                 Serilog.Log.Information("prepare: {Source} {Outcome}: {Documents:N0} documents, {Tokens:N0} tokens in {Shards} shard(s), {Seconds:F1} s -> {Directory}",
                     source.Name, Describe(outcome), manifest.Documents, manifest.Tokens, manifest.Shards.Count,
                     clock.Elapsed.TotalSeconds, preparer.DirectoryFor(source));
+                if (preparer.ForcedCuts > 0)
+                    Serilog.Log.Warning("prepare: {Source}: {Cuts:N0} forced cut(s) in long documents, with no exact place to cut within {Bytes:N0} bytes; the ids next to each may differ from those of the document encoded whole (docs/data-preparation.md)", source.Name, preparer.ForcedCuts, preparer.MaxPieceBytes);
             }
             return 0;
         }));

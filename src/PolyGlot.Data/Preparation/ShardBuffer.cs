@@ -1,3 +1,5 @@
+using PolyGlot.Tokenization;
+
 namespace PolyGlot.Data.Preparation;
 
 /// <summary>
@@ -35,20 +37,29 @@ internal sealed class ShardBuffer(string source)
     /// <summary>Row offsets, <see cref="Documents"/> + 1 of them.</summary>
     public int[] Offsets() => [.. _offsets];
 
-    /// <summary>Appends one document: its ids, then <paramref name="eos"/>.</summary>
-    public void Add(ReadOnlySpan<int> ids, int eos, string language, long bytes)
+    /// <summary>Appends one document, encoded as texts <paramref name="pieces"/> of <paramref name="ids"/>: their ids, then <paramref name="eos"/>. Returns the tokens added.</summary>
+    public int Add(TokenBatch ids, Range pieces, int eos, string language, long bytes)
     {
-        var length = checked(ids.Length + 1);
-        var end = checked(Tokens + length);
+        var (first, count) = pieces.GetOffsetAndLength(ids.Count);
+        long length = 1;
+        for (var i = first; i < first + count; i++)
+            length += ids[i].Length;
+        var end = checked((int)(Tokens + length));
         if (end > _tokens.Length)
             Array.Resize(ref _tokens, (int)Math.Min(Array.MaxLength, Math.Max(end, 2L * _tokens.Length)));
-        ids.CopyTo(_tokens.AsSpan(Tokens));
+        var at = Tokens;
+        for (var i = first; i < first + count; i++)
+        {
+            ids[i].CopyTo(_tokens.AsSpan(at));
+            at += ids[i].Length;
+        }
         _tokens[end - 1] = eos;
         _offsets.Add(end);
         Languages.Add(language);
-        var count = CountOf(language);
-        count.Tokens += length;
-        count.Bytes += bytes;
+        var counts = CountOf(language);
+        counts.Tokens += length;
+        counts.Bytes += bytes;
+        return (int)length;
     }
 
     public void Clear()

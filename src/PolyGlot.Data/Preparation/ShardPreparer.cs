@@ -21,6 +21,9 @@ namespace PolyGlot.Data.Preparation;
 /// </param>
 public sealed record PrepareProgressReport(string Source, long Documents, long Bytes, long Tokens, int Shards, TimeSpan Elapsed, TimeSpan Encoding)
 {
+    /// <summary>Forced cuts in the documents tokenized so far in this run (<see cref="ShardPreparer.ForcedCuts"/>).</summary>
+    public long ForcedCuts { get; init; }
+
     /// <summary>Share of the time the encoder was busy (0 to 1).</summary>
     public double EncoderBusy => Elapsed > TimeSpan.Zero ? Math.Min(1, Encoding / Elapsed) : 0;
 }
@@ -47,6 +50,16 @@ public enum PrepareOutcome
 /// </summary>
 public sealed class ShardPreparer
 {
+    /// <summary>
+    /// Default of <see cref="MaxPieceBytes"/>, 256 KiB. SentencePiece holds about 240 bytes per byte of a text it cannot
+    /// split into words while it encodes it (a 50 MiB line of one letter peaked at 12.2 GB), and each encoding thread's
+    /// heap keeps its peak: 256 KiB pieces bound that to about 60 MB per thread (1 MiB pieces: about 250 MB; on two
+    /// threads that line then peaked at 1.8 GB instead of 1.5). Prose has an exact cut every few bytes, so for tokenizers
+    /// that know them the bound costs nothing; for those that know none (unigram models) documents up to 256 KiB, nearly
+    /// all, stay whole, and longer ones are cut before a word.
+    /// </summary>
+    public const int DefaultMaxPieceBytes = 256 << 10;
+
     private readonly ShardPreparationConfig _config;
     private readonly ITokenizer _tokenizer;
     private readonly TokenizerFingerprint _fingerprint;
@@ -76,6 +89,28 @@ public sealed class ShardPreparer
     /// <summary>Discard existing output whose settings or tokenizer differ, instead of refusing.</summary>
     public bool Force { get; init; }
 
+    /// <summary>
+    /// Most UTF-8 bytes of a document encoded at once (at least 4): a longer one is encoded in pieces, cut where the
+    /// tokenizer's ids do not change (<see cref="ITokenizer.Cuts"/>); where no such place lies within the bound, a
+    /// forced cut goes before a word, else at a character boundary. Shards depend on it only through forced cuts.
+    /// </summary>
+    public int MaxPieceBytes
+    {
+        get => _maxPieceBytes;
+        init => _maxPieceBytes = value >= DocumentPieces.MinMaxBytes
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxPieceBytes), value, $"must be at least {DocumentPieces.MinMaxBytes} bytes");
+    }
+
+    private readonly int _maxPieceBytes = DefaultMaxPieceBytes;
+
+    /// <summary>
+    /// Cuts the last <see cref="Prepare(CorpusSourceConfig)"/> made inside text with no exact place to cut within
+    /// <see cref="MaxPieceBytes"/> (documents already in shards of an interrupted run not counted): the ids next to
+    /// each may differ from those of the document encoded whole.
+    /// </summary>
+    public long ForcedCuts { get; private set; }
+
     /// <summary>The directory of <paramref name="source"/> under the output root.</summary>
     public string DirectoryFor(CorpusSourceConfig source) => Path.Combine(_config.Output, source.Name);
 
@@ -83,6 +118,7 @@ public sealed class ShardPreparer
     public PrepareOutcome Prepare(CorpusSourceConfig source)
     {
         var directory = DirectoryFor(source);
+        ForcedCuts = 0;
         // The settings hash resolves the source's files: a missing source fails here, before any
         // output directory exists.
         var settingsHash = SettingsHash(source);
@@ -131,26 +167,28 @@ public sealed class ShardPreparer
         var flusher = new ShardFlusher(directory, progress, source.Name, threads);
         var shard = new ShardBuffer(source.Name);
         long documents = 0, bytes = 0, tokens = 0;
+        var pieces = new DocumentPieces(_tokenizer.Cuts, MaxPieceBytes);
         using var encoder = new EncodedBatches(_tokenizer, threads);
         try
         {
             // Documents already in complete shards are read again (the order is fixed) but not tokenized.
-            var batches = Prefetch.Ahead(DocumentBatches.Read(source, _template, _config.BothDirections, skip, _config.BatchBytes));
+            var batches = Prefetch.Ahead(DocumentBatches.Read(source, _template, _config.BothDirections, skip, _config.BatchBytes, pieces));
             foreach (var encoded in encoder.Encode(batches))
             {
                 using var _ = encoded;
                 var (batch, ids) = (encoded.Documents, encoded.Ids);
-                for (var i = 0; i < batch.Texts.Count; i++)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    var documentBytes = batch.Texts[i].Length;
-                    shard.Add(ids[i], _fingerprint.EosId, batch.Languages[i], documentBytes);
+                    var documentBytes = batch.BytesOf(i);
+                    tokens += shard.Add(ids, batch.PiecesOf(i), _fingerprint.EosId, batch.Languages[i], documentBytes);
                     bytes += documentBytes;
-                    tokens += ids[i].Length + 1;
                     if (shard.Tokens >= _config.ShardTokens)
                         shard = flusher.Submit(shard);
                 }
-                documents += batch.Texts.Count;
-                Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, flusher.CompletedShards, clock.Elapsed, encoder.EncodingTime));
+                documents += batch.Count;
+                ForcedCuts += batch.ForcedCuts;
+                Progress?.Invoke(new PrepareProgressReport(source.Name, documents, bytes, tokens, flusher.CompletedShards, clock.Elapsed, encoder.EncodingTime)
+                    { ForcedCuts = ForcedCuts });
             }
             if (shard.Documents > 0)
                 flusher.Submit(shard);

@@ -17,11 +17,12 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     private readonly Func<int, string?> _idToToken;
     private readonly Func<string> _sha256;
 
-    // sha256: the hash of what the tokenizer was built from (default: the file at path).
+    // sha256: the hash of what the tokenizer was built from (default: the file at path). cuts: what its split pattern
+    // and special tokens allow (TextCuts.BeforeSpaceAfterNonWhiteSpace says when).
     internal ByteLevelBpeTokenizer(MlTokenizer tokenizer, Func<int, string?> idToToken, string path, int vocabSize, SpecialTokens special,
-        Func<string>? sha256 = null)
+        TextCuts cuts, Func<string>? sha256 = null)
     {
-        (_tokenizer, _idToToken, ModelPath, VocabSize, Special) = (tokenizer, idToToken, path, vocabSize, special);
+        (_tokenizer, _idToToken, ModelPath, VocabSize, Special, Cuts) = (tokenizer, idToToken, path, vocabSize, special, cuts);
         _sha256 = sha256 ?? (() => FileHash.Sha256Hex(path));
     }
 
@@ -33,6 +34,9 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
 
     /// <inheritdoc />
     public SpecialTokens Special { get; }
+
+    /// <inheritdoc />
+    public TextCuts Cuts { get; }
 
     /// <summary>Loads a Hugging Face byte-level BPE <c>tokenizer.json</c>.</summary>
     /// <exception cref="TokenizerException">Not a byte-level BPE tokenizer.json, or uses a component this loader does not implement (named).</exception>

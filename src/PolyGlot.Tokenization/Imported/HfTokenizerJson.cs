@@ -19,6 +19,20 @@ internal static class HfTokenizerJson
     /// <summary>GPT-2's split pattern, which <c>ByteLevel(use_regex: true)</c> applies (Hugging Face tokenizers' byte_level.rs).</summary>
     private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    /// <summary>Llama 3's split pattern (its tokenizer.json's <c>Split</c> regex).</summary>
+    private const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+    /// <summary>Qwen 2's split pattern: Llama 3's with one digit per pre-token.</summary>
+    private const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+    /// <summary>
+    /// Split patterns read as a whole for <see cref="TextCuts.BeforeSpaceAfterNonWhiteSpace"/>: in each, every alternative
+    /// that matches a character other than white space goes on only through letters, digits, marks, punctuation or
+    /// line breaks, never a space, and none looks behind or tells a space ahead from the end of the text (<c>(?!\S)</c>
+    /// holds at both). Any other pattern gets <see cref="TextCuts.None"/>.
+    /// </summary>
+    private static readonly HashSet<string> PatternsCutBeforeSpace = new(StringComparer.Ordinal) { Gpt2Pattern, Llama3Pattern, Qwen2Pattern };
+
     /// <summary>Names an end-of-document token goes by, in the order they are tried when no tokenizer_config.json says.</summary>
     private static readonly string[] EosNames = ["<|endoftext|>", "<|end_of_text|>", "</s>"];
 
@@ -57,8 +71,17 @@ internal static class HfTokenizerJson
         var byId = vocab.Concat(added).GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
         var vocabSize = byId.Keys.Max() + 1;
         var special = Special(path, added, vocab);
-        return new ByteLevelBpeTokenizer(tokenizer, id => byId.GetValueOrDefault(id), path, vocabSize, special);
+        return new ByteLevelBpeTokenizer(tokenizer, id => byId.GetValueOrDefault(id), path, vocabSize, special, Cuts(pattern, added.Keys));
     }
+
+    /// <summary>
+    /// Where texts split by <paramref name="pattern"/> can be cut: a special token is matched before the pattern
+    /// splits, so one holding white space could be cut in two.
+    /// </summary>
+    private static TextCuts Cuts(string pattern, IEnumerable<string> specialTokens) =>
+        PatternsCutBeforeSpace.Contains(pattern) && !specialTokens.Any(t => t.Any(char.IsWhiteSpace))
+            ? TextCuts.BeforeSpaceAfterNonWhiteSpace
+            : TextCuts.None;
 
     /// <summary>
     /// A GPT-2 style byte-level BPE from a directory holding <c>vocab.json</c> and <c>merges.txt</c>
@@ -82,6 +105,7 @@ internal static class HfTokenizerJson
             var eos = tokenizer.Vocabulary.TryGetValue("<|endoftext|>", out var id) ? id : -1;
             var byId = tokenizer.Vocabulary.GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
             return new ByteLevelBpeTokenizer(tokenizer, byId.GetValueOrDefault, directory, vocabSize, new SpecialTokens(-1, -1, eos, -1),
+                Cuts(Gpt2Pattern, []),
                 () => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(vocab).Concat(File.ReadAllBytes(merges)).ToArray())));
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)

@@ -64,8 +64,11 @@ internal static class TiktokenFile
         var special = tokenizer.SpecialTokens ?? new Dictionary<string, int>();
         var vocabSize = Math.Max(MaxRank(openRanks), special.Count == 0 ? 0 : special.Values.Max()) + 1;
         var eos = special.TryGetValue("<|endoftext|>", out var id) ? id : -1;
+        // The encodings named here split by GPT-2's pattern (r50k, p50k), Llama 3's (cl100k) or o200k's, which like
+        // Llama 3's never goes on from a character other than white space into a space.
+        var cuts = special.Keys.Any(t => t.Any(char.IsWhiteSpace)) ? TextCuts.None : TextCuts.BeforeSpaceAfterNonWhiteSpace;
         return new ByteLevelBpeTokenizer(tokenizer, i => i >= 0 && i < vocabSize ? tokenizer.Decode([i]) : null, name, vocabSize,
-            new SpecialTokens(PadId: -1, BosId: -1, EosId: eos, UnkId: -1), sha256);
+            new SpecialTokens(PadId: -1, BosId: -1, EosId: eos, UnkId: -1), cuts, sha256);
     }
 
     // The library keeps its rank table to itself; the largest rank is read from the file's second
