@@ -16,6 +16,7 @@ internal static class BenchCommand
         yield return BenchExportCommand.Create();
         yield return BenchAllReduceCommand.Create();
         yield return BenchGenerateCommand.Create();
+        yield return BenchCheckpointCommand.Create();
     }
 
     public static Command Create()
