@@ -251,6 +251,25 @@ public sealed class LaunchCommandTests : IClassFixture<LaunchCommandTests.TinyRu
     }
 
     [Fact]
+    public void ExportWritesEveryParameter_When_TheCheckpointIsSharded()
+    {
+        // Given the final checkpoint of four ranks at ZeRO-3
+        var runDir = _run.NewRunDir();
+        Assert.Equal(0, _run.Launch(4, runDir, config: "zero3-micro1.yaml").ExitCode);
+
+        // When it is exported as a Hugging Face folder
+        var folder = _run.Path($"{runDir}/hf");
+        var export = PolyglotProcess.Run(_run.Path(""), new Dictionary<string, string>(), Limit,
+            ["export", "--checkpoint", System.IO.Path.Combine(_run.Path(runDir), "checkpoints"), "--out", folder]);
+
+        // Then the folder holds as many float32 weights as the checkpoint's parameters
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var parameters = _run.FinalWeights(runDir).Values.Sum(v => (long)v.Length);
+        using var exported = SafetensorsFile.Open(System.IO.Path.Combine(folder, "model.safetensors"));
+        Assert.Equal(parameters, exported.Tensors.Sum(t => t.ByteLength / 4));
+    }
+
+    [Fact]
     public async Task TheRerunResumesFromThePreviousCheckpoint_When_ARankIsKilledDuringAShardedSave()
     {
         // Given two ZeRO-3 ranks whose checkpoint writes are slowed (each file takes 400 ms)
