@@ -51,7 +51,7 @@ public enum PrepareOutcome
 public sealed class ShardPreparer
 {
     /// <summary>
-    /// Default of <see cref="MaxPieceBytes"/>, 256 KiB. SentencePiece holds about 240 bytes per byte of a text it cannot
+    /// Default of <see cref="MaxPieceBytes"/>, 256 KiB. SentencePiece holds about 230 bytes per byte of a text it cannot
     /// split into words while it encodes it (a 50 MiB line of one letter peaked at 12.2 GB), and each encoding thread's
     /// heap keeps its peak: 256 KiB pieces bound that to about 60 MB per thread (1 MiB pieces: about 250 MB; on two
     /// threads that line then peaked at 1.8 GB instead of 1.5). Prose has an exact cut every few bytes, so for tokenizers
