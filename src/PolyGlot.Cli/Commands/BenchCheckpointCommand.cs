@@ -98,8 +98,9 @@ internal static class BenchCheckpointCommand
         return BenchCheckpointRank.Run(settings.Config, settings.Stages[0], settings.Repeats, directory, threads);
     }
 
-    // "4" or "1,2,4": distinct whole numbers within [min, max], in the order given.
-    private static int[] Counts(string option, string text, int min, int max, string example)
+    /// <summary>"4" or "1,2,4": distinct whole numbers within [<paramref name="min"/>, <paramref name="max"/>], in the order given.</summary>
+    /// <exception cref="ArgumentException">A value is not such a number; the message names the option and gives <paramref name="example"/>.</exception>
+    internal static int[] Counts(string option, string text, int min, int max, string example)
     {
         var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max ? v

@@ -59,9 +59,9 @@ internal sealed partial class ResidentMemorySampler : IDisposable
     /// The highest peak of the intervals that lie wholly inside [<paramref name="start"/>,
     /// <paramref name="end"/>] (Stopwatch timestamps) above the resident size at the first of them,
     /// and the CPU seconds the process used over them. The intervals cut by the window's edges are
-    /// left out, as they hold memory of the work before or after it.
+    /// left out, as they hold memory of the work before or after it, unless the window is too short
+    /// to hold a whole one: then the intervals it touches count.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No whole interval lies inside the window (it is shorter than two periods).</exception>
     public (long GrowthBytes, double CpuSeconds) During(long start, long end)
     {
         lock (_samples)
@@ -69,8 +69,13 @@ internal sealed partial class ResidentMemorySampler : IDisposable
             var first = _samples.FindIndex(s => s.Timestamp >= start);
             var last = _samples.FindLastIndex(s => s.Timestamp <= end);
             if (first < 0 || last <= first)
-                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"a window of {Stopwatch.GetElapsedTime(start, end).TotalMilliseconds:F1} ms holds no whole sampling interval of {_period.TotalMilliseconds} ms"));
+            {
+                // The sampler read once before the work began and reads once more when it stops.
+                first = Math.Max(0, first - 1);
+                last = _samples.FindIndex(s => s.Timestamp >= end);
+                if (last < 0)
+                    throw new InvalidOperationException("the window ends after the last sample: stop the sampler after the work it measures");
+            }
             var peak = _samples.Skip(first + 1).Take(last - first).Max(s => s.PeakBytes);
             return (Math.Max(0, peak - _samples[first].ResidentBytes), _samples[last].CpuSeconds - _samples[first].CpuSeconds);
         }

@@ -12,6 +12,7 @@ internal static class BenchCommand
         yield return BenchParquetCommand.Create();
         yield return BenchLoaderCommand.Create();
         yield return BenchTrainCommand.Create();
+        yield return BenchTrainScaling.CreateRankCommand();
         yield return BenchTokenizeCommand.Create();
         yield return BenchExportCommand.Create();
         yield return BenchAllReduceCommand.Create();

@@ -60,11 +60,19 @@ internal static class BenchTrainCommand
         {
             Description = "Instead: train the config for real as 1 process and as N local ranks, and print tokens/s and scaling efficiency",
         };
+        var zero = new Option<string?>("--zero")
+        {
+            Description = "With --nproc-per-node: train the N ranks at each of these ZeRO stages (e.g. 0,1,2,3; stage 0 is always the reference) "
+                          + "and print tokens/s and each rank's memory side by side",
+        };
         var command = new Command("train", "Training step time and tokens/s of a config's model on synthetic data, against PyTorch eager.");
-        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, checkpointing, allocator, perNode })
+        foreach (var option in new Option[] { config, steps, warmup, accumulation, rounds, threads, python, checkpointing, allocator, perNode, zero })
             command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run("bench train", () => parse.GetValue(perNode) is { } ranks
-            ? BenchTrainScaling.Run(parse.GetValue(config)!, ranks, parse.GetValue(steps), parse.GetValue(warmup))
+            ? BenchTrainScaling.Run(parse.GetValue(config)!, ranks, parse.GetValue(steps), parse.GetValue(warmup),
+                parse.GetValue(zero) is { } stages ? BenchCheckpointCommand.Counts("--zero", stages, 0, 3, "0,1,2,3") : null)
+            : parse.GetValue(zero) is not null
+            ? throw new ArgumentException("--zero compares ZeRO stages across ranks: give --nproc-per-node too, e.g. --nproc-per-node 2 --zero 0,1,2,3.")
             : Run(new Settings(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(accumulation),
                 parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(python)!, parse.GetValue(checkpointing), parse.GetValue(allocator)))));
         return command;
