@@ -13,6 +13,9 @@
 #   train      the demo on CUDA for GPU_CHECK_STEPS steps straight, and again with a stop and resume at half
 #              way; the losses after the resume are compared with the straight run's
 #   nccl (*)   the demo launched on one rank per GPU over NCCL, gradients all-reduced during backward
+#   zero3 (*)  the demo over NCCL on 2 ranks (1 on a single GPU, which still gathers and frees every unit's
+#              parameters): bench train at ZeRO 0 and 3 (tokens/s, what each rank held, peak RSS) and
+#              bench checkpoint at ZeRO 3 against one process (save and load time, memory growth per rank)
 #   parity (*) polyglot parity: both layouts, forward and every gradient, against PyTorch on the same GPU
 #              (float32 within 1e-4, bf16 against autocast within 3e-2)
 #   bench (*)  polyglot bench train against PyTorch eager (SDPA, fused AdamW) on the same GPU: the demo,
@@ -266,6 +269,56 @@ last = rows[-1]
 print(f"train_nccl.loss_last\t{last['loss']}")
 print(f"train_nccl.grad_buckets\t{json.dumps(last.get('grad_buckets'))}")
 print(f"train_nccl.grad_buckets_during_backward\t{json.dumps(last.get('grad_buckets_during_backward'))}")
+EOF
+  fi
+fi
+
+# ---- ZeRO-3 over NCCL ---------------------------------------------------------------------------
+# Two ranks where there are two GPUs, else one (a world of one at ZeRO-3 still gathers each unit's
+# parameters for its forward and backward and frees them after); bench train runs stage 0 too, as
+# the reference of its ratios, and bench checkpoint the one process. Not in a CPU rehearsal.
+if [[ $device != cuda ]]; then
+  record_text zero3.skipped "not on the CPU rehearsal"
+else
+  zero3_ranks=$((gpus >= 2 ? 2 : 1))
+  record zero3.ranks "$zero3_ranks"
+  stage_limit_s=150 try_stage zero3-train "$polyglot" bench train --config "$demo" --nproc-per-node "$zero3_ranks" --zero 3 \
+    --steps 10 --warmup 3
+  if ! stage_failed zero3-train; then
+    "$python" - "$out/zero3-train.log" >> "$figures" <<'EOF' || measurement_failed zero3-train "no ZeRO rows in $out/zero3-train.log"
+import json, re, sys
+rows = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"\d+ ranks?, ZeRO-(\d) +([\d,]+) +([\d.]+) +[\d.]+ +([\d.]+) +[\d.]+ +([\d.]+) +([\d. /]+?) \(([\d.]+)\) +([\d. /]+?) \(([\d.]+)\)", line)
+    if not m:
+        continue
+    rows += 1
+    key = f"zero3.train.zero{m[1]}"
+    print(f"{key}.tokens_per_second\t{float(m[2].replace(',', ''))}")
+    print(f"{key}.tokens_per_second_vs_zero0\t{float(m[3])}")
+    print(f"{key}.step_ms\t{float(m[4])}")
+    print(f"{key}.cpu_seconds\t{float(m[5])}")
+    print(f"{key}.held_mb_per_rank\t{json.dumps([float(v) for v in m[6].split(' / ')])}")
+    print(f"{key}.held_vs_zero0\t{float(m[7])}")
+    print(f"{key}.peak_rss_mb_per_rank\t{json.dumps([float(v) for v in m[8].split(' / ')])}")
+    print(f"{key}.peak_rss_vs_zero0\t{float(m[9])}")
+sys.exit(0 if rows == 2 else 1)
+EOF
+  fi
+  stage_limit_s=150 try_stage zero3-checkpoint "$polyglot" bench checkpoint --config "$demo" --nproc-per-node "$zero3_ranks" --zero 3 \
+    --repeats 3 --json "$out/zero3-checkpoint.json"
+  if ! stage_failed zero3-checkpoint; then
+    "$python" - "$out/zero3-checkpoint.json" >> "$figures" <<'EOF' || measurement_failed zero3-checkpoint "unreadable $out/zero3-checkpoint.json"
+import json, sys
+for case in json.load(open(sys.argv[1], encoding="utf-8")):
+    key = "zero3.checkpoint." + ("one_process" if case["zero"] is None else f"ranks{case['ranks']}_zero{case['zero']}")
+    for field in ("save_seconds", "save_vs_one_process", "save_cpu_seconds", "load_seconds", "load_vs_one_process", "checkpoint_bytes"):
+        print(f"{key}.{field}\t{case[field]}")
+    print(f"{key}.within_part_plus_one_tensor\t{json.dumps(case['within_part_plus_one_tensor'])}")
+    ranks = case["per_rank"]
+    print(f"{key}.written_mb_per_rank\t{json.dumps([r['written_bytes'] / 1e6 for r in ranks])}")
+    print(f"{key}.save_growth_mb_per_rank\t{json.dumps([max(r['save_growth_bytes']) / 1e6 for r in ranks])}")
+    print(f"{key}.memory_method\t{json.dumps(ranks[0]['memory_method'])}")
 EOF
   fi
 fi
