@@ -11,13 +11,13 @@ public sealed class PolyLmDataConfigTests
     private static readonly string[] PolyLmLanguages =
         ["zh", "en", "es", "fr", "pt", "ru", "de", "it", "ar", "ja", "ko", "th", "vi", "id", "nl", "pl", "tr", "he"];
 
-    // The built-in corpus has no Thai or Hebrew text (docs/polylm-corpus.md).
-    private static readonly string[] WithoutText = ["th", "he"];
+    // Interface translations, the only text of Thai and Hebrew, some of Arabic (docs/polylm-corpus.md).
+    private static readonly string[] Interface = ["loui", "firefox", "l10n"];
 
     private static readonly Lazy<DataPreparationConfig> Config = new(LoadFromRepositoryRoot);
 
     [Fact]
-    public void TrainsOnEveryPolyLmLanguageWithText_When_Loaded()
+    public void TrainsOnEveryPolyLmLanguage_When_Loaded()
     {
         // Given the validated config (loading throws on any invalid key)
         var config = Config.Value;
@@ -25,8 +25,8 @@ public sealed class PolyLmDataConfigTests
         // When the languages of its tokenizer sources are listed
         var trained = config.Select(config.Tokenizer.Sources).Select(s => s.Lang!).ToHashSet();
 
-        // Then they are PolyLM's, less the two the corpus lacks, and the tokenizer sees no pair (English twice)
-        Assert.Equal(PolyLmLanguages.Except(WithoutText).Order(), trained.Order());
+        // Then they are PolyLM's 18, and the tokenizer sees no pair (English twice)
+        Assert.Equal(PolyLmLanguages.Order(), trained.Order());
         Assert.DoesNotContain(config.Select(config.Tokenizer.Sources), s => s.IsBilingual);
     }
 
@@ -40,8 +40,8 @@ public sealed class PolyLmDataConfigTests
         var heldOut = report.Where(s => !s.IsBilingual).Select(s => s.Lang!).ToHashSet();
         var udhr = report.Where(s => s.IsBilingual && s.Name.StartsWith("udhr-", StringComparison.Ordinal)).Select(s => s.TgtLang!).ToHashSet();
 
-        // Then every language with text has held-out text, and every PolyLM language a UDHR premium
-        Assert.Equal(PolyLmLanguages.Except(WithoutText).Order(), heldOut.Order());
+        // Then every PolyLM language has held-out text and, English aside, a UDHR premium
+        Assert.Equal(PolyLmLanguages.Order(), heldOut.Order());
         Assert.Equal(PolyLmLanguages.Except(["en"]).Order(), udhr.Order());
     }
 
@@ -59,6 +59,27 @@ public sealed class PolyLmDataConfigTests
         Assert.True(heldOut.Count > 1_000, $"only {heldOut.Count} held-out texts");
         var overlap = heldOut.Where(training.Contains).Take(3).ToList();
         Assert.True(overlap.Count == 0, "held-out text in training: " + string.Join(" | ", overlap));
+    }
+
+    [Theory]
+    [InlineData("ar")]
+    [InlineData("he")]
+    [InlineData("th")]
+    public void NoSentenceIsInTwoInterfaceSources_When_ALanguagesCatalogsAreRead(string lang)
+    {
+        // Given the monolingual interface sources of one language, training and held-out
+        var config = Config.Value;
+        var sources = config.Sources.Concat(config.Report.Sources)
+            .Where(s => !s.IsBilingual && s.Lang == lang && Interface.Any(o => s.Name.EndsWith($"{o}-{lang}", StringComparison.Ordinal)))
+            .ToList();
+
+        // When each sentence is counted once per source
+        var counts = sources.SelectMany(s => Texts(s).Distinct(StringComparer.Ordinal)).CountBy(t => t, StringComparer.Ordinal);
+
+        // Then all six files (three catalogs, training and held-out) are read and no sentence is in two of them
+        Assert.Equal(6, sources.Count);
+        var repeated = counts.Where(c => c.Value > 1).Select(c => c.Key).Take(3).ToList();
+        Assert.True(repeated.Count == 0, "in more than one interface source: " + string.Join(" | ", repeated));
     }
 
     private static IEnumerable<string> Texts(CorpusSourceConfig source) => source.IsBilingual
