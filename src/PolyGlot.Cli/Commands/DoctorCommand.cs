@@ -7,31 +7,49 @@ using PolyGlot.Torch.Runtime;
 using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Diagnostics;
 using PolyGlot.Training.Metrics;
+using PolyGlot.Training.Planning;
 
 namespace PolyGlot.Cli.Commands;
 
 /// <summary>
-/// <c>polyglot doctor [--config FILE]</c>: what this machine offers a run. Prints the libtorch
-/// version and whether the shim was built with CUDA, the native libraries loaded, the CUDA devices
-/// (name, memory, compute capability, bf16, peak FLOP/s), then a numerical self-test on every
-/// device (<see cref="DeviceSelfTest"/>). Exits 0 only when the self-test passes and, with
-/// <c>--config</c>, the device and precision the config asks for are present.
+/// <c>polyglot doctor [--config FILE [--world-size N] [--device-memory SIZE] [--json FILE]]</c>: what
+/// this machine offers a run. Prints the libtorch version and whether the shim was built with CUDA,
+/// the native libraries loaded, the CUDA devices (name, memory, compute capability, bf16, peak
+/// FLOP/s), then a numerical self-test on every device (<see cref="DeviceSelfTest"/>). With
+/// <c>--config</c> it also prints the run's memory plan per rank on N ranks (<see cref="MemoryPlanner"/>,
+/// at the config's own ZeRO stage) against the device memory, with the smallest change that fits when
+/// it does not. Exits 0 only when the self-test passes and, with <c>--config</c>, the device and
+/// precision the config asks for are present and the plan fits.
 /// </summary>
 internal static class DoctorCommand
 {
+    private sealed record Settings(string? Config, int? WorldSize, string? DeviceMemory, string? Json);
+
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Run configuration (YAML) whose device and precision must be available" };
-        var command = new Command("doctor", "libtorch, native libraries, CUDA devices and a numerical self-test; checks what a run config needs.");
-        command.Options.Add(config);
-        command.SetAction(parse => CommandErrors.Run("doctor", () => Run(parse.GetValue(config))));
+        var config = new Option<string?>("--config") { Description = "Run configuration (YAML) whose device, precision and memory must be available" };
+        var worldSize = new Option<int?>("--world-size") { Description = "Ranks to plan the memory of --config for (default 1)" };
+        var deviceMemory = new Option<string?>("--device-memory")
+        {
+            Description = "Memory of one device to plan against, e.g. 80GB (default: cuda:0's for CUDA runs, the host's for CPU runs)",
+        };
+        var json = new Option<string?>("--json") { Description = "Also write the memory plan of --config to this JSON file" };
+        var command = new Command("doctor",
+            "libtorch, native libraries, CUDA devices and a numerical self-test; checks what a run config needs and plans its memory per rank.");
+        foreach (var option in new Option[] { config, worldSize, deviceMemory, json })
+            command.Options.Add(option);
+        command.SetAction(parse => CommandErrors.Run("doctor", () => Run(new Settings(parse.GetValue(config), parse.GetValue(worldSize),
+            parse.GetValue(deviceMemory), parse.GetValue(json)))));
         return command;
     }
 
-    private static int Run(string? configPath)
+    private static int Run(Settings settings)
     {
-        // Load the config first: a bad path or key is a one-line error before any work.
+        // Check the options and load the config first: bad input is a one-line error before any work.
+        var configPath = settings.Config;
+        var (ranks, memory) = PlanOptions(settings);
         var run = configPath is null ? null : RunConfig.Load(configPath);
+        run?.Batch(ranks, configPath!);
         var c = CultureInfo.InvariantCulture;
         string version;
         try
@@ -79,7 +97,10 @@ internal static class DoctorCommand
             .Select(t => $"self-test failed on {t.Device} {t.Precision} ({t.Layout}: error {t.MaxRelativeError.ToString("0.00e+00", c)} > {t.Tolerance.ToString("0e+00", c)})")
             .ToList();
         if (run is not null)
+        {
             problems.AddRange(ConfigNeeds(run, configPath!, devices));
+            problems.AddRange(PlanMemory(run, configPath!, ranks, memory, settings.Json));
+        }
         foreach (var problem in problems)
             Console.WriteLine($"doctor: {problem}");
         Console.WriteLine(problems.Count == 0
@@ -104,6 +125,41 @@ internal static class DoctorCommand
             else if (!devices[0].SupportsBf16)
                 yield return $"{path}: precision.compute = bf16 needs compute capability 8.0 or later; cuda:0 ({devices[0].Name}) has {devices[0].ComputeCapability}";
         }
+    }
+
+    // The plan options make sense with a config only; the world size and memory are read here, once.
+    private static (int Ranks, long? Memory) PlanOptions(Settings settings)
+    {
+        if (settings.Config is null && (settings.WorldSize is not null || settings.DeviceMemory is not null || settings.Json is not null))
+            throw new ArgumentException("--world-size, --device-memory and --json plan the memory of a run: add --config FILE");
+        var ranks = settings.WorldSize ?? 1;
+        if (ranks < 1)
+            throw new ArgumentException($"--world-size = {ranks}: give the number of ranks to plan for, 1 or more");
+        try
+        {
+            return (ranks, settings.DeviceMemory is null ? null : ByteSize.Parse(settings.DeviceMemory));
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"--device-memory: {e.Message}", e);
+        }
+    }
+
+    // Prints the memory plan per rank (and writes its JSON form); a plan that does not fit is a problem.
+    private static IEnumerable<string> PlanMemory(RunConfig run, string path, int ranks, long? memory, string? json)
+    {
+        var plan = new MemoryPlanner(run, PlanTarget.Resolve(run, memory)).Plan(ranks);
+        foreach (var line in MemoryPlanText.Lines(plan))
+            Console.WriteLine(line);
+        if (json is not null)
+        {
+            MemoryPlanJson.Write(plan, json);
+            Console.WriteLine($"memory plan         written to {json}");
+        }
+        if (plan.Fits == false)
+            yield return $"{path} does not fit on {ranks} rank{(ranks == 1 ? "" : "s")}: peak {ByteSize.Format(plan.Total)} per rank, " +
+                         $"{ByteSize.Format(plan.Usable!.Value)} usable" +
+                         (plan.Suggestion is { } s ? $"; smallest change that fits: {s.Change}" : "; no change in the search fits");
     }
 
     // libpolyglot_spm is loaded on first use; load it now (as P/Invoke would) so that its path shows.

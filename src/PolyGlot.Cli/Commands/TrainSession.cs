@@ -9,6 +9,7 @@ using PolyGlot.Training.Configuration;
 using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Evaluation;
 using PolyGlot.Training.Metrics;
+using PolyGlot.Training.Planning;
 using PolyGlot.Training.Trainer;
 
 namespace PolyGlot.Cli.Commands;
@@ -51,6 +52,8 @@ internal sealed class TrainSession : IDisposable
             TorchRuntime.Threads = threads ?? Math.Max(1, Environment.ProcessorCount / (parallel?.Launch.LocalWorldSize ?? 1));
         Serilog.Log.Information("train: device {Device}, libtorch {Version}, {Threads} intra-op threads, {Sources} data sources, {Languages} languages",
             device.ToString(), TorchRuntime.Version, TorchRuntime.Threads, plan.Sources.Count, plan.Languages.Codes.Count);
+        if (parallel is null || parallel.Rank == 0)
+            LogMemoryPlan(config, device, parallel?.WorldSize ?? 1);
         var options = new TrainerOptions
         {
             RunDirectory = config.Logging.RunDir,
@@ -63,6 +66,15 @@ internal sealed class TrainSession : IDisposable
             InjectNonFiniteAtSteps = FaultInjection.NonFiniteSteps(),
         };
         return new TrainSession(config, plan, options, BuildEvaluator(config, tokenizer));
+    }
+
+    // The memory plan per rank in short (polyglot doctor --config prints it whole), a warning when it does not fit.
+    private static void LogMemoryPlan(RunConfig config, Device device, int ranks)
+    {
+        var plan = new MemoryPlanner(config, PlanTarget.Resolve(config, deviceMemory: null, device)).Plan(ranks);
+        foreach (var line in MemoryPlanText.Summary(plan))
+            Serilog.Log.Write(plan.Fits == false ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information,
+                "train: {Line}", line);
     }
 
     public TrainingOutcome Run()
