@@ -23,8 +23,11 @@ internal static class BenchCheckpointCommand
         var config = new Option<string>("--config") { Description = "Run configuration (YAML) whose model and optimizer are saved and loaded", Required = true };
         var perNode = new Option<string>("--nproc-per-node") { Description = "Local ranks to measure, one number or several (1,2,4)", DefaultValueFactory = _ => "4" };
         var zero = new Option<string>("--zero") { Description = "ZeRO stages to measure at each rank count, one or several (0,1,3)", DefaultValueFactory = _ => "3" };
-        var repeats = new Option<int>("--repeats") { Description = "Timed saves and loads per process (the median counts), after one untimed save", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads per process (default: as train, the cores divided among the ranks)" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed saves and loads per process (the median counts), after one untimed save", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "libtorch threads of every process (default: the cores divided by the largest rank count, the same for all, as bench train's scaling)",
+        };
         var directory = new Option<string?>("--dir") { Description = "Where the checkpoints are written (default: a new temporary directory); removed afterwards" };
         var json = new Option<string?>("--json") { Description = "Also write every figure, per process, to this JSON file" };
         var worker = new Option<string?>("--worker-dir") { Hidden = true, Description = "Measure this process and write rank-R.json here (set by the benchmark itself)" };
@@ -77,7 +80,8 @@ internal static class BenchCheckpointCommand
     {
         var label = ranks is { } n ? $"{n}-ranks-zero-{zero}" : "one-process";
         var directory = Directory.CreateDirectory(Path.Combine(root, label)).FullName;
-        var threads = settings.Threads ?? Math.Max(1, Environment.ProcessorCount / (ranks ?? 1));
+        // One thread count for all set-ups, so that the ratios compare sharding, not thread pools.
+        var threads = settings.Threads ?? Math.Max(1, Environment.ProcessorCount / settings.Ranks.Max());
         Serilog.Log.Information("bench checkpoint: {Label}, {Threads} libtorch thread(s) per process", label, threads);
         var (executable, prefix) = LocalRanks.SelfInvocation();
         string[] worker = ["bench", "checkpoint", "--config", settings.Config, "--worker-dir", directory, "--zero", Text(zero),

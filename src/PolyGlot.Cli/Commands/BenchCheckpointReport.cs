@@ -67,10 +67,10 @@ internal static class BenchCheckpointReport
 
     public static void Print(CheckpointCase reference, IReadOnlyList<CheckpointCase> cases)
     {
-        Console.WriteLine("run                 save s   x 1 proc   CPU s    load s   x 1 proc   CPU s   checkpoint MB");
+        Console.WriteLine("run                 save s (fastest-slowest)   x 1 proc   CPU s    load s   x 1 proc   CPU s   checkpoint MB");
         foreach (var run in cases.Prepend(reference))
             Console.WriteLine(string.Create(C,
-                $"{run.Label,-18} {run.SaveSeconds,7:F3}   {run.SaveSeconds / reference.SaveSeconds,8:F3}  {run.SaveCpuSeconds,6:F2}   {run.LoadSeconds,7:F3}   {run.LoadSeconds / reference.LoadSeconds,8:F3}  {run.LoadCpuSeconds,6:F2}   {run.PerRank[0].CheckpointBytes / 1e6,12:F1}"));
+                $"{run.Label,-18} {run.SaveSeconds,7:F3} ({run.PerRank[0].SaveSeconds.Min():F3}-{run.PerRank[0].SaveSeconds.Max():F3})   {run.SaveSeconds / reference.SaveSeconds,8:F3}  {run.SaveCpuSeconds,6:F2}   {run.LoadSeconds,7:F3}   {run.LoadSeconds / reference.LoadSeconds,8:F3}  {run.LoadCpuSeconds,6:F2}   {run.PerRank[0].CheckpointBytes / 1e6,12:F1}"));
         Console.WriteLine("per process: MB written / most MB its memory grew during a save / its part plus the largest tensor (MB) / load s");
         foreach (var run in cases.Prepend(reference))
             Console.WriteLine($"{run.Label,-18} " + string.Join("  ", run.PerRank.Select(r => string.Create(C,
