@@ -10,7 +10,7 @@ public sealed class Batch : IDisposable
 {
     private Action<Batch>? _release;
 
-    internal Batch(int rows, int rowLength, int languages, bool documentBoundaries, int sources)
+    internal Batch(int rows, int rowLength, int languages, bool documentBoundaries, int sources, bool lossMask = false)
     {
         GlobalRowsPerSource = new int[sources];
         Rows = rows;
@@ -19,6 +19,7 @@ public sealed class Batch : IDisposable
         LanguageIds = new int[rows * rowLength];
         PositionIds = documentBoundaries ? new int[rows * rowLength] : null;
         SegmentIds = documentBoundaries ? new int[rows * rowLength] : null;
+        LossMask = lossMask ? new byte[rows * rowLength] : null;
         SourceIds = new int[rows];
         TokensPerLanguage = new long[languages];
         StateAfter = new DataState();
@@ -44,6 +45,13 @@ public sealed class Batch : IDisposable
 
     /// <summary>Index of every token's document within its row, or null when not enabled.</summary>
     public int[]? SegmentIds { get; }
+
+    /// <summary>
+    /// Per token, 1 when the token is trained as a target (an assistant token or the end-of-turn
+    /// that closes it, docs/instruction-tuning.md) and 0 when it is context only; null when every
+    /// target is trained (pretraining shards carry no <c>loss_mask</c>).
+    /// </summary>
+    public byte[]? LossMask { get; }
 
     /// <summary>Index of the source (configuration order) each row was packed from.</summary>
     public int[] SourceIds { get; }
@@ -85,12 +93,22 @@ public sealed class Batch : IDisposable
     /// boundaries: what a benchmark or a program that brings its own tokens trains on.
     /// </summary>
     /// <exception cref="ArgumentException">The token count is not rows x rowLength.</exception>
-    public static Batch OfTokens(int[] tokens, int rows, int rowLength, string language)
+    public static Batch OfTokens(int[] tokens, int rows, int rowLength, string language) => OfTokens(tokens, rows, rowLength, language, lossMask: null);
+
+    /// <summary>
+    /// As <see cref="OfTokens(int[], int, int, string)"/>, with a <paramref name="lossMask"/> of one
+    /// entry per token (1: trained as a target, 0: context only), or null to train every target.
+    /// </summary>
+    /// <exception cref="ArgumentException">The token count is not rows x rowLength, or the mask's length is not the token count.</exception>
+    public static Batch OfTokens(int[] tokens, int rows, int rowLength, string language, byte[]? lossMask)
     {
         if (rows < 1 || rowLength < 2 || tokens.Length != (long)rows * rowLength)
             throw new ArgumentException($"{tokens.Length} tokens do not fill {rows} rows of {rowLength} (rows >= 1, row length >= 2).", nameof(tokens));
-        var batch = new Batch(rows, rowLength, languages: 1, documentBoundaries: false, sources: 1) { Languages = [language] };
+        if (lossMask is not null && lossMask.Length != tokens.Length)
+            throw new ArgumentException($"a loss mask of {lossMask.Length} entries for {tokens.Length} tokens; one entry per token is needed.", nameof(lossMask));
+        var batch = new Batch(rows, rowLength, languages: 1, documentBoundaries: false, sources: 1, lossMask is not null) { Languages = [language] };
         tokens.CopyTo(batch.Tokens, 0);
+        lossMask?.CopyTo(batch.LossMask!, 0);
         batch.TokensPerLanguage[0] = tokens.Length;
         batch.GlobalRowsPerSource[0] = rows;
         return batch;

@@ -11,6 +11,8 @@ namespace PolyGlot.Training.Trainer;
 /// (<c>data.document_boundaries</c>), the inputs' positions and document indices go to the model,
 /// and a target that starts a new document is not predicted from the previous document: it is
 /// ignored (<see cref="TransformerModel.IgnoreIndex"/>), as documents are meant to be independent.
+/// When the batch carries a loss mask (instruction tuning), a target the mask leaves out is ignored
+/// the same way: only assistant tokens and their end-of-turn are trained.
 /// </summary>
 internal sealed class MicroBatch
 {
@@ -31,8 +33,23 @@ internal sealed class MicroBatch
     /// <summary>Predicted targets of the rows last loaded per language id (ignored targets not counted).</summary>
     public ReadOnlySpan<long> TargetsPerLanguage => _targetsPerLanguage;
 
-    /// <summary>Targets of the rows last loaded that are predicted (not ignored at a document start).</summary>
+    /// <summary>Targets of the rows last loaded that are predicted (not ignored at a document start or by the loss mask).</summary>
     public int PredictedTargets { get; private set; }
+
+    /// <summary>
+    /// The targets of <paramref name="batch"/> (every row, every micro-batch) that are trained: not
+    /// a document start seen from the previous document, not masked out by the loss mask.
+    /// </summary>
+    public static long TrainedTargets(Batch batch)
+    {
+        var boundaries = batch.SegmentIds is not null && batch.PositionIds is not null;
+        long trained = 0;
+        for (var r = 0; r < batch.Rows; r++)
+            for (var t = 1; t < batch.RowLength; t++)
+                if (IsTrained(batch, r * batch.RowLength + t, boundaries))
+                    trained++;
+        return trained;
+    }
 
     /// <summary>
     /// Loads rows <c>[first, first + rows)</c> of <paramref name="batch"/>; returns (B, T) int64 inputs
@@ -56,18 +73,17 @@ internal sealed class MicroBatch
                 _targets[i] = row[t + 1];
                 _targetLanguages[i] = languages[t + 1];
                 _targetsPerLanguage[languages[t + 1]]++;
-                if (!boundaries)
-                    continue;
-                _positions[i] = batch.PositionIds![start + t];
-                _segments[i] = batch.SegmentIds![start + t];
-                if (batch.SegmentIds[start + t + 1] != batch.SegmentIds[start + t])
+                if (boundaries)
                 {
-                    // The first token of the next document, seen from the previous one: not a target.
-                    _targets[i] = TransformerModel.IgnoreIndex;
-                    _targetsPerLanguage[languages[t + 1]]--;
-                    _targetLanguages[i] = 0;   // any valid id: an ignored target's loss is 0
-                    PredictedTargets--;
+                    _positions[i] = batch.PositionIds![start + t];
+                    _segments[i] = batch.SegmentIds![start + t];
                 }
+                if (IsTrained(batch, start + t + 1, boundaries))
+                    continue;
+                _targets[i] = TransformerModel.IgnoreIndex;
+                _targetsPerLanguage[languages[t + 1]]--;
+                _targetLanguages[i] = 0;   // any valid id: an ignored target's loss is 0
+                PredictedTargets--;
             }
         }
         long[] shape = [_rows, _seqLen];
@@ -78,4 +94,9 @@ internal sealed class MicroBatch
         return (Tensor.FromSpanAsync<long>(_inputs, shape, device), Tensor.FromSpanAsync<long>(_targets, shape, device),
             Tensor.FromSpanAsync<long>(_targetLanguages, [_targetLanguages.Length], device), documents);
     }
+
+    // Token `index` of the batch as a target: the first token of the next document, seen from the
+    // previous one, is not predicted; nor is a token the loss mask leaves out (a prompt's token).
+    private static bool IsTrained(Batch batch, int index, bool boundaries) =>
+        !(boundaries && batch.SegmentIds![index] != batch.SegmentIds[index - 1]) && (batch.LossMask is null || batch.LossMask[index] != 0);
 }

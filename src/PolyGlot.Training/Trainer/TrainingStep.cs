@@ -16,6 +16,8 @@ namespace PolyGlot.Training.Trainer;
 /// ranks (every slice holds as many tokens) as the optimizer's strategy does it (whole or by
 /// shard, during or after backward: <see cref="TrainingOptimizer"/>), and the loss sum is summed,
 /// so that clipping, the guard and the logs see the global batch on every rank alike.
+/// With a loss mask (instruction tuning, docs/instruction-tuning.md) only the trained targets count:
+/// the divisor is their number over the global batch, summed over ranks before backward.
 /// The step waits for the device once: it reads the loss, the gradient norm and the stop flag
 /// together (the guard needs the first two). Per-language loss sums stay on the device in a
 /// <see cref="LanguageLossWindow"/> until a logging step asks for them.
@@ -62,7 +64,7 @@ public sealed class TrainingStep : IDisposable
         // positions of the global batch (a constant, known to every rank before backward); the
         // reported loss divides by the targets actually predicted (all of them, unless document
         // boundaries ignore some), summed over ranks.
-        double batchTokens = (double)batch.Rows * (batch.RowLength - 1);
+        var batchTokens = GradientDivisor(batch);
         long predicted = 0;
         var lossSum = Tensor.Zeros([1], DType.Float64, _model.Device);
         for (var m = 0; m < _accumulation; m++)
@@ -86,7 +88,8 @@ public sealed class TrainingStep : IDisposable
         _parallel?.SumInPlace(shared, "loss sum");
         var gradNorm = _optimizer.ClipGradientsOnDevice();
         var values = Tensor.Cat([shared, gradNorm.To(DType.Float64).Reshape([1])]).ToArray<double>();  // the step's one read
-        var (loss, stop, norm) = (values[0] / values[2], values[1] > 0, values[3]);
+        // A global batch without a trained target (every token masked out) has no loss to report: 0, not 0/0.
+        var (loss, stop, norm) = (values[2] > 0 ? values[0] / values[2] : 0, values[1] > 0, values[3]);
         var verdict = _guard.Judge(loss, norm);
         if (verdict == GuardVerdict.Accept)
         {
@@ -102,6 +105,25 @@ public sealed class TrainingStep : IDisposable
             GradientBucketsDuringBackward = (int?)buckets?.DuringBackward,
             HeldBytes = held,
         };
+    }
+
+    // What this rank divides its summed token loss by before backward. Without a loss mask: the
+    // target positions of the global batch over the world size (a constant; ranks average their
+    // gradients, so the sum of all ranks' losses ends up divided by all target positions). With a
+    // loss mask (instruction tuning) the trained targets differ from slice to slice, so they are
+    // counted and summed over ranks first (one small all-reduce, read on the host before backward):
+    // the averaged gradient is then that of the mean loss over the global batch's trained targets,
+    // whatever the micro-batch split and the world size.
+    private double GradientDivisor(Batch batch)
+    {
+        if (batch.LossMask is null)
+            return (double)batch.Rows * (batch.RowLength - 1);
+        using var scope = DisposeScope.Enter();
+        var trained = Tensor.FromArray([(double)MicroBatch.TrainedTargets(batch)], 1).To(_model.Device);
+        _parallel?.SumInPlace(trained, "trained target count");
+        var global = trained.ToArray<double>()[0];
+        // No trained target anywhere: every token loss is 0, any positive divisor keeps the gradient 0.
+        return Math.Max(global, 1) / (_parallel?.WorldSize ?? 1);
     }
 
     /// <summary>Frees the per-language sums kept on the device.</summary>
