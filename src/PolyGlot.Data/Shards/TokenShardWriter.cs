@@ -6,7 +6,7 @@ namespace PolyGlot.Data.Shards;
 
 /// <summary>
 /// Writes one token shard (docs/data-preparation.md, "token shards"): <c>input_ids: list&lt;int32&gt;</c>, <c>lang</c>, <c>source</c>,
-/// <c>num_tokens</c>, ZSTD, in row groups of about <see cref="RowGroupTokens"/> tokens. The file appears under its name only once
+/// <c>num_tokens</c>, and for instruction data <c>loss_mask: list&lt;int32&gt;</c> (docs/instruction-tuning.md), ZSTD, in row groups of about <see cref="RowGroupTokens"/> tokens. The file appears under its name only once
 /// complete (temporary file, flush, rename).
 /// </summary>
 public static class TokenShardWriter
@@ -27,6 +27,12 @@ public static class TokenShardWriter
     public const string NumTokensColumn = "num_tokens";
 
     /// <summary>
+    /// Name of the column holding, per token of <c>input_ids</c>, 1 when it is trained as a target
+    /// and 0 when it is context only (instruction data); absent from pretraining shards.
+    /// </summary>
+    public const string LossMaskColumn = "loss_mask";
+
+    /// <summary>
     /// Tokens per row group (whole documents; a longer document is a row group of its own). A
     /// data-parallel rank decodes only the row groups that hold documents of its own rows, so small
     /// groups save decoding on many ranks; 16K tokens compress within a few percent of one large group.
@@ -40,23 +46,41 @@ public static class TokenShardWriter
         ParquetColumn.String(SourceColumn),
         ParquetColumn.Int32(NumTokensColumn));
 
+    /// <summary>The schema of a shard with a <see cref="LossMaskColumn"/>: <see cref="Schema"/> and the mask.</summary>
+    public static ParquetSchema MaskedSchema { get; } = new(
+        ParquetColumn.List(InputIdsColumn, PhysicalType.Int32),
+        ParquetColumn.String(LangColumn),
+        ParquetColumn.String(SourceColumn),
+        ParquetColumn.Int32(NumTokensColumn),
+        ParquetColumn.List(LossMaskColumn, PhysicalType.Int32));
+
     private static readonly ParquetWriterOptions Options = new() { Codec = CompressionCodec.Zstd };
 
     /// <summary>
     /// Writes the documents <c>tokens[offsets[r] .. offsets[r+1]]</c>, r = 0 .. languages.Count - 1,
     /// with their languages and the source name, to <paramref name="path"/>. Up to <paramref name="maxDegreeOfParallelism"/>
-    /// row groups are encoded and compressed at once; the file's bytes do not depend on it.
+    /// row groups are encoded and compressed at once; the file's bytes do not depend on it. With
+    /// <paramref name="lossMask"/> (one 0/1 entry per token) the shard gains a <see cref="LossMaskColumn"/>.
     /// </summary>
     public static void Write(string path, int[] tokens, int[] offsets, IReadOnlyList<string> languages, string source,
-        int rowGroupTokens = RowGroupTokens, int maxDegreeOfParallelism = 1)
+        int rowGroupTokens = RowGroupTokens, int maxDegreeOfParallelism = 1, int[]? lossMask = null)
     {
         if (offsets.Length != languages.Count + 1)
             throw new ArgumentException($"{offsets.Length} offsets for {languages.Count} documents; expected one more offset than documents", nameof(offsets));
+        if (lossMask is not null && lossMask.Length < offsets[^1])
+            throw new ArgumentException($"a loss mask of {lossMask.Length} entries for {offsets[^1]} tokens; one entry per token is needed", nameof(lossMask));
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupTokens, 1);
-        using var writer = new ParquetWriter(path, Schema, Options);
+        using var writer = new ParquetWriter(path, lossMask is null ? Schema : MaskedSchema, Options);
         var columns = writer.Schema.Columns;
         var firsts = GroupStarts(offsets, languages.Count, rowGroupTokens);
-        writer.WriteRowGroups(firsts.Count - 1, g => RowGroup(columns, tokens, offsets, languages, source, firsts[g], firsts[g + 1]), maxDegreeOfParallelism);
+        writer.WriteRowGroups(firsts.Count - 1, g =>
+        {
+            var group = RowGroup(columns, tokens, offsets, languages, source, firsts[g], firsts[g + 1]);
+            // The mask's lists have the offsets of the token lists.
+            return lossMask is null
+                ? group
+                : [.. group, ColumnData.FromInt32Lists(columns[4], lossMask[offsets[firsts[g]]..offsets[firsts[g + 1]]], group[0].Offsets!)];
+        }, maxDegreeOfParallelism);
         writer.Complete();
     }
 
