@@ -103,7 +103,7 @@ internal static class Values
     public static bool IsNumber(object? v) => v is long or int or double;
 
     public static object Add(object a, object b, int sign) => a is double || b is double
-        ? Convert.ToDouble(a, CultureInfo.InvariantCulture) + sign * Convert.ToDouble(b, CultureInfo.InvariantCulture)
+        ? (object)(Convert.ToDouble(a, CultureInfo.InvariantCulture) + sign * Convert.ToDouble(b, CultureInfo.InvariantCulture))
         : Convert.ToInt64(a, CultureInfo.InvariantCulture) + sign * Convert.ToInt64(b, CultureInfo.InvariantCulture);
 
     public static int ToInt(object? v) => v switch
