@@ -19,7 +19,6 @@
 #endif
 
 #include <chrono>
-#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -59,7 +58,7 @@ namespace {
 // (Debian's 2.6) refuses that request, as server and as client, before opening any socket; the
 // classic server is then taken instead, as USE_LIBUV=0 does for torch.distributed. Both speak the
 // same protocol, so ranks may differ in which one they would have run.
-c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, c10d::TCPStoreOptions options) {
+c10::intrusive_ptr<c10d::TCPStore> make_tcp_store(const std::string& host, c10d::TCPStoreOptions options) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   if (options.useLibUV) {
     try {
@@ -73,14 +72,16 @@ c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, c10d::TC
   return c10::make_intrusive<c10d::TCPStore>(host, options);
 }
 
-c10::intrusive_ptr<c10d::Store> connect_store(const std::string& host, int port, int rank, int world,
-                                              std::chrono::milliseconds timeout) {
+// Rank 0 hosts the store; the others connect to it. Rank 0 waits for the others only after it has
+// published itself (see host_rendezvous), so that a rank that never comes can be named.
+c10::intrusive_ptr<c10d::TCPStore> connect_store(const std::string& host, int port, int rank, int world,
+                                                 std::chrono::milliseconds timeout) {
   if (port <= 0 || port > 65535) throw std::invalid_argument("MASTER_PORT must be in 1..65535, got " + std::to_string(port));
   c10d::TCPStoreOptions options;
   options.port = static_cast<std::uint16_t>(port);
   options.isServer = rank == 0;
   options.numWorkers = static_cast<std::size_t>(world);
-  options.waitWorkers = true;
+  options.waitWorkers = rank != 0;
   options.timeout = timeout;
   try {
     return make_tcp_store(host, options);
@@ -96,23 +97,65 @@ c10::intrusive_ptr<c10d::Store> connect_store(const std::string& host, int port,
   }
 }
 
-#ifdef PG_WITH_GLOO
-// GLOO_SOCKET_IFNAME (comma-separated interfaces) as torch.distributed reads it; otherwise the
-// address this host's name resolves to, falling back to loopback.
-c10::intrusive_ptr<GroupBase> create_gloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
-                                          std::chrono::milliseconds timeout) {
-  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-  const char* interfaces = std::getenv("GLOO_SOCKET_IFNAME");
-  if (interfaces != nullptr && *interfaces != '\0') {
-    std::stringstream list(interfaces);
-    std::string name;
-    while (std::getline(list, name, ','))
-      if (!name.empty()) options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(name));
-  } else {
-    options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+// Rank 0's wait for every rank to connect to its store (TCPStore::waitForWorkers, which counts
+// connections, Python ranks too). It measures whole seconds and stops one second after the
+// timeout, so it is given a second less; 1.13 then returns without an error, 2.x throws. On a
+// timeout the store still runs, so the ranks that never published themselves are the ones that
+// never came.
+void wait_for_ranks(c10d::TCPStore& tcp, int port, int world, std::chrono::milliseconds timeout) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto shortened = std::max(timeout - std::chrono::milliseconds(1000), std::chrono::milliseconds(1));
+  tcp.setTimeout(shortened);
+  bool timed_out = false;
+  try {
+    tcp.waitForWorkers();
+    timed_out = std::chrono::steady_clock::now() - start >= shortened;
+  } catch (const std::exception&) {
+    timed_out = true;
   }
+  tcp.setTimeout(timeout);
+  if (!timed_out) return;
+  auto missing = pg::dist::missing_peers(tcp, world);
+  if (missing.empty()) return;  // all came, just at the limit
+  throw std::runtime_error("rank 0 hosts the rendezvous on port " + std::to_string(port) + ", but " +
+                           pg::dist::rank_list(missing) + " did not join within " + seconds(timeout) + " (" +
+                           std::to_string(world - static_cast<int>(missing.size())) + " of " + std::to_string(world) +
+                           " ranks came): start the same command on every node, and check that each reaches this host on "
+                           "port " + std::to_string(port) + " (MASTER_ADDR, MASTER_PORT, a firewall)");
+}
+
+// How this rank's collectives reach the others: the interfaces named by GLOO_SOCKET_IFNAME, else
+// the address chosen by the caller (the one that reaches MASTER_ADDR), else libtorch's default
+// (this host's name, falling back to loopback). `label` names this rank in messages.
+struct GlooBinding {
+  std::vector<std::string> interfaces;
+  std::string address;
+  std::string label;
+};
+
+#ifdef PG_WITH_GLOO
+// A failure to connect the full mesh is nearly always an address the other ranks cannot reach
+// (a loopback address, or an interface of another network), so the message says which one this
+// rank offered.
+c10::intrusive_ptr<GroupBase> create_gloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
+                                          std::chrono::milliseconds timeout, const GlooBinding& binding) {
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  for (const auto& name : binding.interfaces) options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(name));
+  if (options->devices.empty())
+    options->devices.push_back(binding.address.empty() ? c10d::ProcessGroupGloo::createDefaultDevice()
+                                                       : c10d::ProcessGroupGloo::createDeviceForHostname(binding.address));
   options->threads = static_cast<int>(options->devices.size()) * 2;
-  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, options);
+  try {
+    return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, options);
+  } catch (const std::exception& e) {
+    std::string reason = e.what();
+    if (const auto* error = dynamic_cast<const c10::Error*>(&e)) reason = error->what_without_backtrace();
+    throw std::runtime_error("rank " + std::to_string(rank) + " joined the rendezvous, but its Gloo connections to the other " +
+                             std::to_string(world - 1) + " rank(s) failed within " + seconds(timeout) + " (this rank offered " +
+                             (binding.label.empty() ? std::string("libtorch's default address") : binding.label) +
+                             "; every node must reach the others there: set GLOO_SOCKET_IFNAME on each node to an interface "
+                             "they reach each other on): " + reason);
+  }
 }
 #endif
 
@@ -126,10 +169,10 @@ c10::intrusive_ptr<GroupBase> create_nccl(const c10::intrusive_ptr<c10d::Store>&
 #endif
 
 c10::intrusive_ptr<GroupBase> create_group(const std::string& backend, const c10::intrusive_ptr<c10d::Store>& store,
-                                           int rank, int world, std::chrono::milliseconds timeout) {
+                                           int rank, int world, std::chrono::milliseconds timeout, const GlooBinding& binding) {
   if (backend == "gloo") {
 #ifdef PG_WITH_GLOO
-    return create_gloo(store, rank, world, timeout);
+    return create_gloo(store, rank, world, timeout, binding);
 #else
     throw std::runtime_error(std::string("this libpolyglot_torch was built without Gloo (libtorch ") + TORCH_VERSION +
                              "); use backend nccl on GPUs or rebuild against a libtorch with Gloo");
@@ -165,10 +208,7 @@ void store_barrier(c10d::Store& store, int world, std::chrono::milliseconds time
 }
 #endif
 
-template <class WorkPtr>
-void finish(WorkPtr&& work) {
-  work->wait();
-}
+void finish(const pg_dist& dist, const pg::dist::WorkPtr& work) { pg::dist::wait_naming_lost_peer(dist.group.get(), work); }
 
 at::Tensor flat_dense(const at::Tensor& tensor, const char* what) {
   if (!tensor.is_contiguous()) throw std::invalid_argument(std::string(what) + " must be a contiguous tensor");
@@ -221,43 +261,62 @@ pg::dist::BucketReduce pg::dist::start_all_reduce(GroupBase& group, const std::v
   BucketReduce reduce;
   reduce.buffer = {pack(grads)};
   reduce.work = group.allreduce(reduce.buffer);
+  reduce.group = &group;
   return reduce;
 }
 
 void pg::dist::finish_all_reduce(BucketReduce& reduce, double scale, std::vector<at::Tensor>& grads) {
   c10::AutoGradMode no_grad(false);
-  reduce.work->wait();
+  wait_naming_lost_peer(reduce.group, reduce.work);
   auto& buffer = reduce.buffer[0];
   if (scale != 1.0) buffer.mul_(scale);
   unpack(buffer, grads);
   reduce = BucketReduce();
 }
 
+// The comma-separated interface list of GLOO_SOCKET_IFNAME, as torch.distributed reads it.
+static std::vector<std::string> interface_list(const char* text) {
+  std::vector<std::string> names;
+  std::stringstream list(text == nullptr ? "" : text);
+  std::string name;
+  while (std::getline(list, name, ','))
+    if (!name.empty()) names.push_back(name);
+  return names;
+}
+
 // Joins the group: rank 0 hosts the TCPStore on `port`, the others connect to host:port; every
-// step is bounded by `timeout_ms`. Returns null with a message naming the rank and the address
-// when the rendezvous fails.
-PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port, int rank, int world, int64_t timeout_ms) {
+// step is bounded by `timeout_ms`. Gloo binds `gloo_interfaces` (comma-separated; GLOO_SOCKET_IFNAME)
+// when given, else `gloo_address` when given, else libtorch's default device. `label` names this
+// rank in the other ranks' messages (e.g. "node-2 (198.51.100.2 on eth0)"). Returns null with a
+// message naming the rank and the address when the rendezvous fails.
+PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port, int rank, int world, int64_t timeout_ms,
+                                const char* gloo_interfaces, const char* gloo_address, const char* label) {
   return pg::checked_ptr<pg_dist>([&] {
     if (world < 1) throw std::invalid_argument("WORLD_SIZE must be >= 1, got " + std::to_string(world));
     if (rank < 0 || rank >= world)
       throw std::invalid_argument("RANK must be in 0.." + std::to_string(world - 1) + ", got " + std::to_string(rank));
     if (timeout_ms <= 0) throw std::invalid_argument("the rendezvous timeout must be positive");
     std::chrono::milliseconds timeout(timeout_ms);
+    const GlooBinding binding{interface_list(gloo_interfaces), gloo_address == nullptr ? "" : gloo_address,
+                              label == nullptr ? "" : label};
     auto tcp = connect_store(host == nullptr ? "" : host, port, rank, world, timeout);
+    pg::dist::publish_peer(*tcp, rank, binding.address, binding.label);
+    if (rank == 0) wait_for_ranks(*tcp, port, world, timeout);
     auto dist = std::make_unique<pg_dist>();
     dist->store = c10::make_intrusive<c10d::PrefixStore>("default_pg", tcp);
     const std::string backend_name = backend == nullptr ? "" : backend;
 #if TORCH_VERSION_MAJOR >= 2
     auto group_store = c10::make_intrusive<c10d::PrefixStore>(
         backend_name == "nccl" ? "cuda/" : "cpu/", c10::make_intrusive<c10d::PrefixStore>("0/", dist->store));
-    dist->group = create_group(backend_name, group_store, rank, world, timeout);
+    dist->group = create_group(backend_name, group_store, rank, world, timeout, binding);
 #else
     auto group_store = c10::make_intrusive<c10d::PrefixStore>("0", dist->store);
-    dist->group = create_group(backend_name, group_store, rank, world, timeout);
+    dist->group = create_group(backend_name, group_store, rank, world, timeout, binding);
     store_barrier(*dist->store, world, timeout);
 #endif
     dist->group->setSequenceNumberForGroup();
-    dist->backend = backend;
+    if (backend_name == "gloo") pg::dist::register_peers(dist->group.get(), pg::dist::read_peers(*tcp, rank, world, timeout));
+    dist->backend = backend_name;
     dist->rank = rank;
     dist->world = world;
     dist->timeout = timeout;
@@ -267,6 +326,7 @@ PG_EXPORT pg_dist* pg_dist_init(const char* backend, const char* host, int port,
 
 PG_EXPORT void pg_dist_free(pg_dist* dist) noexcept {
   try {
+    if (dist != nullptr) pg::dist::forget_peers(dist->group.get());
     delete dist;
   } catch (...) {
   }
@@ -290,7 +350,7 @@ PG_EXPORT int pg_dist_all_reduce(pg_dist* dist, pg_tensor* const* tensors, int64
     std::vector<at::Tensor> buffer{in_place ? list[0].view({-1}) : pack(list)};
     c10d::AllreduceOptions options;
     options.reduceOp = reduce_op(op);
-    finish(group.group->allreduce(buffer, options));
+    finish(group, group.group->allreduce(buffer, options));
     if (scale != 1.0) buffer[0].mul_(scale);
     if (!in_place) unpack(buffer[0], list);
   });
@@ -331,7 +391,7 @@ PG_EXPORT int pg_dist_broadcast(pg_dist* dist, pg_tensor* const* tensors, int64_
     for (int64_t i = 0; i < count; ++i) {
       std::vector<at::Tensor> one{pg::ref(tensors[i])};
       if (!one[0].is_contiguous()) throw std::invalid_argument("broadcast needs contiguous tensors");
-      finish(group.group->broadcast(one, options));
+      finish(group, group.group->broadcast(one, options));
     }
   });
 }
@@ -350,7 +410,7 @@ PG_EXPORT int pg_dist_all_gather(pg_dist* dist, pg_tensor* output, pg_tensor* in
     std::vector<at::Tensor> inputs{in};
     std::vector<std::vector<at::Tensor>> outputs(1);
     for (int r = 0; r < group.world; ++r) outputs[0].push_back(out.narrow(0, r * n, n));
-    finish(group.group->allgather(outputs, inputs));
+    finish(group, group.group->allgather(outputs, inputs));
   });
 }
 
@@ -370,10 +430,10 @@ PG_EXPORT int pg_dist_reduce_scatter(pg_dist* dist, pg_tensor* output, pg_tensor
                                   std::to_string(n * group.world) + " expected");
     if (group.backend == "nccl") {
       auto result = out;
-      finish(group.group->_reduce_scatter_base(result, in));
+      finish(group, group.group->_reduce_scatter_base(result, in));
     } else {
       std::vector<at::Tensor> buffer{in.clone()};
-      finish(group.group->allreduce(buffer));
+      finish(group, group.group->allreduce(buffer));
       out.copy_(buffer[0].narrow(0, group.rank * n, n));
     }
     if (scale != 1.0) out.mul_(scale);
@@ -384,6 +444,6 @@ PG_EXPORT int pg_dist_reduce_scatter(pg_dist* dist, pg_tensor* output, pg_tensor
 PG_EXPORT int pg_dist_barrier(pg_dist* dist) {
   return pg::checked([&] {
     auto& group = group_of(dist);
-    finish(group.group->barrier());
+    finish(group, group.group->barrier());
   });
 }

@@ -84,7 +84,7 @@ bool counts_differ(const ReducerState& state, const Bucket& bucket) {
 
 void finish(ReducerState& state) {
   for (; state.next < state.buckets.size(); ++state.next) start(state, state.buckets[state.next]);
-  for (auto& bucket : state.buckets) bucket.reduce.work->wait();
+  for (auto& bucket : state.buckets) pg::dist::wait_naming_lost_peer(bucket.reduce.group, bucket.reduce.work);
   for (auto& bucket : state.buckets) {
     if (!counts_differ(state, bucket)) continue;
     start(state, bucket);  // waited for by finish_all_reduce below

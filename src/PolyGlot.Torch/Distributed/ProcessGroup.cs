@@ -1,3 +1,4 @@
+using System.Net;
 using PolyGlot.Torch.Interop;
 
 namespace PolyGlot.Torch.Distributed;
@@ -13,9 +14,9 @@ public sealed unsafe class ProcessGroup : IDisposable
 {
     private nint _handle;
 
-    private ProcessGroup(nint handle, string backend, int rank, int worldSize)
+    private ProcessGroup(nint handle, string backend, int rank, int worldSize, GlooDevice? device)
     {
-        (_handle, Backend, Rank, WorldSize) = (handle, backend, rank, worldSize);
+        (_handle, Backend, Rank, WorldSize, Device) = (handle, backend, rank, worldSize, device);
     }
 
     /// <summary>The backend: <c>gloo</c> or <c>nccl</c>.</summary>
@@ -27,18 +28,27 @@ public sealed unsafe class ProcessGroup : IDisposable
     /// <summary>Processes in the group.</summary>
     public int WorldSize { get; }
 
+    /// <summary>The interface and address Gloo's collectives use (null for NCCL, which chooses its own: <c>NCCL_SOCKET_IFNAME</c>).</summary>
+    public GlooDevice? Device { get; }
+
     /// <summary>
     /// Joins the group of <paramref name="worldSize"/> ranks: rank 0 listens on
     /// <paramref name="port"/>, the others connect to <paramref name="host"/>:<paramref name="port"/>.
-    /// Blocks until every rank has joined, at most <paramref name="timeout"/>.
+    /// Blocks until every rank has joined, at most <paramref name="timeout"/>. Gloo binds the
+    /// interface <see cref="GlooDevice.Choose"/> picks (<c>GLOO_SOCKET_IFNAME</c>, else the one that
+    /// reaches <paramref name="host"/>); a failed collective then names the rank and host it lost.
     /// </summary>
+    /// <exception cref="ArgumentException">GLOO_SOCKET_IFNAME names no interface of this host, or <paramref name="host"/> cannot be resolved or reached.</exception>
     /// <exception cref="TorchException">The rendezvous failed; the message names the rank and the address.</exception>
     public static ProcessGroup Join(string backend, string host, int port, int rank, int worldSize, TimeSpan timeout)
     {
-        var handle = Native.DistInit(backend, host, port, rank, worldSize, (long)timeout.TotalMilliseconds);
+        var device = backend == "gloo" ? GlooDevice.Choose(host, port, Environment.GetEnvironmentVariable(GlooDevice.Variable)) : null;
+        var label = device?.Label(Dns.GetHostName()) ?? Dns.GetHostName();
+        var handle = Native.DistInit(backend, host, port, rank, worldSize, (long)timeout.TotalMilliseconds,
+            string.Join(',', device?.Interfaces ?? []), device?.Address ?? "", label);
         if (handle == 0)
             Native.Check(-1, $"ProcessGroup.Join({backend}, rank {rank} of {worldSize})");
-        return new ProcessGroup(handle, backend, rank, worldSize);
+        return new ProcessGroup(handle, backend, rank, worldSize, device);
     }
 
     /// <summary>Reduces the tensors in place over all ranks (one collective over their concatenation), then scales them.</summary>

@@ -6,7 +6,8 @@ namespace PolyGlot.Torch.Interop;
 internal static unsafe partial class Native
 {
     [LibraryImport(Library, EntryPoint = "pg_dist_init", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial nint DistInit(string backend, string host, int port, int rank, int world, long timeoutMs);
+    public static partial nint DistInit(string backend, string host, int port, int rank, int world, long timeoutMs,
+        string glooInterfaces, string glooAddress, string label);
 
     [LibraryImport(Library, EntryPoint = "pg_dist_free")]
     public static partial void DistFree(nint group);

@@ -172,7 +172,7 @@ public sealed class DataParallel : IDisposable
 
     /// <summary>For the log: e.g. <c>gloo, rank 0 of 2 ...</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Backend}, {Launch}, gradient buckets of {_bucketBytes / 1e6:0.#} MB{(OverlapBackward ? " all-reduced during backward" : "")}");
+        $"{Backend}{(_group.Device is { } device ? $" on {device}" : "")}, {Launch}, gradient buckets of {_bucketBytes / 1e6:0.#} MB{(OverlapBackward ? " all-reduced during backward" : "")}");
 
     /// <summary>Leaves the group.</summary>
     public void Dispose() => _group.Dispose();
