@@ -49,7 +49,7 @@ ENGLISH_BYTES = 300_000
 MAX_PAIRS = 700                # per source and language pair
 
 # Placeholders of the interface catalogs: printf (%s, %1$S, %.2f), LibreOffice ($name$, $1,
-# %PRODUCTNAME, %NAME%), Fluent ({ $var }, { -term }), .NET/ICU ({0}). A line whose non-space
+# %LANGUAGENAME, %NAME%), Fluent ({ $var }, { -term }), .NET/ICU ({0}). A line whose non-space
 # characters are mostly placeholders ("%s: %s") teaches the tokenizer no language.
 PLACEHOLDER = re.compile(r"%(?:\d+\$)?[-+#0]*\d*(?:\.\d+)?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGcspS@]"
                          r"|%[A-Z][A-Z_]*%?|\$\w+\$|\$\d+|\{\s*[$-]?[\w.-]+\s*\}")
