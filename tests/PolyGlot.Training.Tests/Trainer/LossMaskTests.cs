@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using PolyGlot.Data.Loading;
 using PolyGlot.Model;
 using PolyGlot.Model.Configuration;
 using PolyGlot.Torch;
 using PolyGlot.Training.Configuration;
+using PolyGlot.Training.Distributed;
 using PolyGlot.Training.Guards;
 using PolyGlot.Training.Optimization;
 using PolyGlot.Training.Trainer;
@@ -34,6 +37,38 @@ public sealed class LossMaskTests
         // Then its loss and gradient norm are the reference's
         Assert.Equal(referenceLoss, result.Loss, 1e-6);
         Assert.Equal(referenceNorm, result.GradNorm, 1e-6);
+    }
+
+    [Fact]
+    public void LossAndGradientAreTheMeanOverTrainedTargets_When_TwoRanksHoldUnequalTrainedTargets()
+    {
+        // Given the reference over both rows, and two ranks that hold one row each (2 and 5 trained targets)
+        var (referenceLoss, referenceNorm) = Reference();
+        var port = FreePort();
+        var results = new StepResult?[2];
+        var failures = new Exception?[2];
+
+        // When each rank trains its row and gradients are averaged over gloo
+        var threads = Enumerable.Range(0, 2).Select(rank => new Thread(() =>
+        {
+            try
+            {
+                results[rank] = RankStep(rank, port);
+            }
+            catch (Exception e)
+            {
+                failures[rank] = e;
+            }
+        }, maxStackSize: 16 << 20)).ToArray();
+        foreach (var thread in threads)
+            thread.Start();
+        foreach (var thread in threads)
+            thread.Join();
+
+        // Then every rank reports the reference's loss and gradient norm
+        Assert.All(failures, Assert.Null);
+        Assert.All(results, r => Assert.Equal(referenceLoss, r!.Loss, 1e-6));
+        Assert.All(results, r => Assert.Equal(referenceNorm, r!.GradNorm, 1e-6));
     }
 
     [Fact]
@@ -74,6 +109,25 @@ public sealed class LossMaskTests
         using var step = new TrainingStep(model, optimizer, new LossGuard(new GuardConfig()), microRows, accumulation, SeqLen, languages: 1);
         using var batch = Batch.OfTokens(tokens, 2, RowLength, "en", Mask);
         return step.Run(batch, learningRate: 0.01);
+    }
+
+    private static StepResult RankStep(int rank, int port)
+    {
+        var distributed = new DistributedConfig { Backend = "gloo", TimeoutS = 60 };
+        using var parallel = DataParallel.Join(new LaunchEnvironment(rank, 2, rank, 2, "127.0.0.1", port, "test"), distributed, Device.Cpu);
+        using var model = TransformerModel.Create(Shape, Device.Cpu, seed: 11);
+        using var optimizer = TrainingOptimizer.For(model, new OptimizerConfig { Lr = 0.01, GradClip = 1000 }, parallel, zeroStage: 0);
+        using var step = new TrainingStep(model, optimizer, new LossGuard(new GuardConfig()), 1, 1, SeqLen, languages: 1, parallel);
+        var row = Tokens.AsSpan(rank * RowLength, RowLength).ToArray();
+        using var batch = Batch.OfTokens(row, 1, RowLength, "en", Mask.AsSpan(rank * RowLength, RowLength).ToArray());
+        return step.Run(batch, learningRate: 0.01);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static (double Loss, double Norm) Reference()
