@@ -62,7 +62,7 @@ internal static partial class BenchTrainScaling
             Hidden = true, TreatUnmatchedTokensAsErrors = false,
         };
         command.Options.Add(report);
-        command.SetAction(parse =>
+        command.SetAction(parse => CommandErrors.Run("bench train-rank", () =>
         {
             var code = Program.BuildRoot().Parse(parse.UnmatchedTokens.ToArray()).Invoke();
             var rank = Environment.GetEnvironmentVariable("RANK") ?? "0";
@@ -71,7 +71,7 @@ internal static partial class BenchTrainScaling
             var figures = new JsonObject { ["peak_rss_bytes"] = usage.MaxRssKilobytes * 1024, ["cpu_seconds"] = Seconds(usage) };
             File.WriteAllText(Path.Combine(parse.GetValue(report)!, $"rank-{rank}.json"), figures.ToJsonString());
             return code;
-        });
+        }));
         return command;
     }
 
