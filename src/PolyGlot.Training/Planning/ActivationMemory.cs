@@ -13,7 +13,8 @@ namespace PolyGlot.Training.Planning;
 /// <item>float32 residual stream: both norms' outputs, 2 x 4u (RMSNorm keeps two more float32 copies
 /// each: 6 x 4u), LayerNorm's mean and rstd (RMSNorm's rstd), and both residual sums, 2 x 4u;</item>
 /// <item>with bf16: both norms' outputs cast, 2·a·u, both sub-layers' outputs back in float32, 2 x 4u,
-/// and every projection weight and bias cast (backward needs the weights; ZeRO-3 gathers in bf16 instead);</item>
+/// and every projection weight and bias cast from its float32 parameter (at every ZeRO stage: ZeRO-3
+/// gathers the float32 parameters);</item>
 /// <item>attention: q, k and v, a·(u + 2·u_kv); rotary q and k again (<c>llama</c>); key/value heads repeated
 /// to H, 2·a·u (grouped-query attention); the output, made contiguous, and projected, 3·a·u;</item>
 /// <item>the kernel: the math path (libtorch 1.13, and 2.x where no fused kernel applies) copies q into
@@ -84,9 +85,8 @@ public sealed record ActivationMemory(long PerBlock, long OutsideBlocks, long Em
 /// <param name="Attention">Which attention kernel runs.</param>
 /// <param name="MaskBytes">Bytes per element of a dropout mask: 4 on the CPU, 1 on CUDA.</param>
 /// <param name="DocumentMask">Packed documents attend through a (B, 1, T, T) mask (<c>data.document_boundaries</c>).</param>
-/// <param name="ParametersSharded">ZeRO-3: parameters are gathered in the compute dtype, so no weight casts are kept.</param>
 public sealed record ActivationShape(ModelConfig Model, long MicroBatch, long SeqLen, int ComputeBytes, AttentionKernel Attention,
-    int MaskBytes, bool DocumentMask, bool ParametersSharded)
+    int MaskBytes, bool DocumentMask)
 {
     /// <summary>Elements of one (B, T, C) tensor.</summary>
     public long U => MicroBatch * SeqLen * Model.DModel;

@@ -31,7 +31,7 @@ internal sealed class ActivationTerms(ActivationShape s)
         long T = s.SeqLen, rows = s.MicroBatch * T * T;
         var mask = s.DocumentMask ? 3 * rows + T * T + 2 * _a * rows : 0;
         var rotaryRows = s.DocumentMask && _llama ? 2 * (4 + (s.Reduced ? _a : 0)) * _positions * s.Model.HeadDim : 0;
-        var head = s.Reduced && !s.ParametersSharded ? _a * s.Model.VocabSize * s.Model.DModel : 0;
+        var head = s.Reduced ? _a * s.Model.VocabSize * s.Model.DModel : 0;
         return Embedding() + finalNorm + mask + rotaryRows + head;
     }
 
@@ -66,7 +66,7 @@ internal sealed class ActivationTerms(ActivationShape s)
     // bf16 casts of the block's weights and biases (not the norms'), made by every projection in forward.
     private long WeightCasts()
     {
-        if (!s.Reduced || s.ParametersSharded)
+        if (!s.Reduced)
             return 0;
         long C = s.Model.DModel, F = s.Model.FfnHiddenSize, kv = (long)s.Model.KvHeads * s.Model.HeadDim;
         var weights = _llama ? 2 * C * C + 2 * C * kv + 3 * C * F : 4 * C * C + 2 * C * F + 3 * C + C + F + C;

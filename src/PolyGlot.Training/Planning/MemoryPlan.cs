@@ -63,7 +63,7 @@ public sealed record MemoryPlan
     /// <summary>AdamW's two fp32 moments: whole (0) or a 1/N part (1-3).</summary>
     public required MemoryItem OptimizerState { get; init; }
 
-    /// <summary>ZeRO-3: units gathered in the compute dtype for their forward or backward (two with prefetch).</summary>
+    /// <summary>ZeRO-3: the largest unit gathered into its fp32 parameters, with the all-gather's flat buffer.</summary>
     public required MemoryItem GatheredUnits { get; init; }
 
     /// <summary>What one micro-batch's forward keeps until its backward, as <see cref="PlanSettings.ActivationCheckpointing"/> says.</summary>

@@ -52,10 +52,10 @@ public sealed class MemoryPlanner
         var model = _run.Model;
         var computeBytes = _run.Precision.Compute == PrecisionConfig.Bf16 ? 2 : 4;
         var gloo = _run.Training.Distributed.Backend == "gloo" || (_run.Training.Distributed.Backend == "auto" && !_target.Cuda);
-        var state = new StateMemory(ModelSize.Of(model), model.VocabSize, model.DModel, model.NLayers, settings.WorldSize, settings.Zero, computeBytes, _target.FusedAdamW, gloo,
+        var state = new StateMemory(ModelSize.Of(model), model.VocabSize, model.DModel, model.NLayers, settings.WorldSize, settings.Zero, _target.FusedAdamW, gloo,
             model.IsLlama ? 2L * 4 * model.MaxSeqLen * model.HeadDim : 0);
         var activations = ActivationMemory.Of(new ActivationShape(model, settings.MicroBatchSize, _run.Data.SeqLen, computeBytes,
-            _target.Attention, _target.Cuda ? 1 : 4, _run.Data.DocumentBoundaries, settings.Zero == 3));
+            _target.Attention, _target.Cuda ? 1 : 4, _run.Data.DocumentBoundaries));
         var loss = LossMemory.Of((long)settings.MicroBatchSize * _run.Data.SeqLen, model.VocabSize, model.DModel, _run.Training.LossChunkTokens,
             computeBytes);
         var checkpointing = settings.ActivationCheckpointing;

@@ -11,7 +11,7 @@ namespace PolyGlot.Training.Planning;
 /// and everything outside the blocks (embeddings, final norm, head), is one flat vector padded to a
 /// multiple of N, so a rank holds S = sum over units of ceil(unit / N) elements.
 /// </summary>
-internal sealed record StateMemory(ModelSize Size, int Vocab, int Width, int Layers, int WorldSize, int Zero, int ComputeBytes,
+internal sealed record StateMemory(ModelSize Size, int Vocab, int Width, int Layers, int WorldSize, int Zero,
     bool FusedAdamW, bool Gloo, long RotaryTables)
 {
     private long P => Size.Total;
@@ -46,11 +46,15 @@ internal sealed record StateMemory(ModelSize Size, int Vocab, int Width, int Lay
         ? new("optimizer state", 8 * P, $"2 x 4 B x {Count(P)} (AdamW moments, whole)")
         : new("optimizer state", 8 * S, $"2 x 4 B x {Count(S)} (AdamW moments, {Part})");
 
-    /// <summary>ZeRO-3 gathers each unit in the compute dtype for its forward and its backward; prefetch keeps two in flight.</summary>
+    /// <summary>
+    /// ZeRO-3 gathers each unit into its float32 parameters (the matmuls then cast them, as at every stage)
+    /// through a whole flat buffer of the unit: two units' worth at the gather of the largest. Gathers are
+    /// synchronous; a prefetched next unit would take the same two.
+    /// </summary>
     public MemoryItem GatheredUnits() => Zero < 3
         ? new("gathered units", 0, "none (parameters are whole)")
-        : new("gathered units", 2 * ComputeBytes * LargestUnit,
-            $"2 x {Count(LargestUnit)} x {ComputeBytes} B (the largest unit, two in flight with prefetch, {(ComputeBytes == 2 ? "bf16" : "fp32")})");
+        : new("gathered units", 2 * 4 * LargestUnit,
+            $"2 x {Count(LargestUnit)} x 4 B (the largest unit in its fp32 parameters and the all-gather's flat buffer)");
 
     /// <summary>
     /// After backward, beside the gradients: plain data parallelism over several ranks keeps each bucket's

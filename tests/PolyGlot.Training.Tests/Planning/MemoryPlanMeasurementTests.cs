@@ -19,10 +19,11 @@ namespace PolyGlot.Training.Tests.Planning;
 /// torch.profiler's memory figures) in a real model, optimizer and training pass, one thread per rank.
 /// Measured: the state (what the model and optimizer allocate, and the whole gradients a backward
 /// leaves) and the peak of a second micro-batch's backward above what was allocated before it (the
-/// activations, the loss, gradients in flight, gathered units). A stage is one more line: e.g.
-/// <c>[InlineData("llama", 2, 1, false, 64)]</c>. The counter is per thread, and Gloo's worker threads
-/// free some buffers of the collectives that stages 2 and 3 run inside backward, so those stages are
-/// measured on one rank; stages 0 and 1 run no collective in backward and are measured on several.
+/// activations, the loss, gradients in flight, gathered units). Each case is one line of the theory.
+/// The counter sees the frees of its own thread only. Stages 0 and 1 run no collective inside backward,
+/// so every byte they count is freed on the rank's thread; stages 2 and 3 reduce-scatter and gather
+/// inside backward, and Gloo's worker threads then free some of the collectives' buffers, which this
+/// counter misses: those stages need a counter that follows a block to whichever thread frees it.
 /// </summary>
 public sealed class MemoryPlanMeasurementTests(ITestOutputHelper output)
 {
@@ -30,10 +31,8 @@ public sealed class MemoryPlanMeasurementTests(ITestOutputHelper output)
     private const double StateTolerance = 0.15;
 
     // The activation peak: the plan counts the tensors the forward creates and the loss exactly, one
-    // block's backward gradients and the recomputed block of checkpointing approximately (stages 0 and 1:
-    // within 7%), and at stage 3 two gathered units, as with prefetch, where the trainer gathers one at
-    // a time (its peak is up to one unit lower); within 20%.
-    private const double PeakTolerance = 0.20;
+    // block's backward gradients and the recomputed block of checkpointing approximately; within 10%.
+    private const double PeakTolerance = 0.10;
 
     [Theory]
     [InlineData("polylm", 0, 1, false, 0)]
@@ -43,10 +42,6 @@ public sealed class MemoryPlanMeasurementTests(ITestOutputHelper output)
     [InlineData("llama", 1, 1, false, 64)]
     [InlineData("polylm", 1, 2, true, 64)]
     [InlineData("llama", 1, 4, false, 0)]
-    [InlineData("polylm", 2, 1, false, 64)]
-    [InlineData("llama", 2, 1, true, 0)]
-    [InlineData("polylm", 3, 1, false, 0)]
-    [InlineData("llama", 3, 1, true, 64)]
     public void MeasuredMemoryMatchesThePlan_When_OneStepTrainsOnTheCpu(string layout, int zero, int worldSize, bool checkpointing, int lossChunk)
     {
         // Given a small run and its plan on the CPU (fp32, the kernels this libtorch runs)
@@ -110,8 +105,8 @@ public sealed class MemoryPlanMeasurementTests(ITestOutputHelper output)
     {
         foreach (var line in MemoryPlanText.Lines(plan))
             output.WriteLine(line);
-        output.WriteLine($"state: measured {m.State:N0} B, planned {state:N0} B ({(m.State - state) / (double)state:+0.0%;-0.0%})");
-        output.WriteLine($"activation peak: measured {m.Peak:N0} B, planned {peak:N0} B ({(m.Peak - peak) / (double)peak:+0.0%;-0.0%})");
+        output.WriteLine($"state: measured {m.State:N0} B, planned {state:N0} B ({(m.State - state) / (double)state:+0.0%;-0.0%;0.0%})");
+        output.WriteLine($"activation peak: measured {m.Peak:N0} B, planned {peak:N0} B ({(m.Peak - peak) / (double)peak:+0.0%;-0.0%;0.0%})");
         output.WriteLine($"whole step above the state: measured {m.StepPeak:N0} B, planned {plan.Total - state:N0} B");
     }
 

@@ -58,11 +58,12 @@ public sealed class MemoryPlannerTests
     }
 
     [Fact]
-    public void ParametersAreAPartAndTwoUnitsAreGathered_When_ZeroThree()
+    public void ParametersAreAPartAndTheLargestUnitIsGathered_When_ZeroThree()
     {
         var plan = new MemoryPlanner(Run(), Cpu).Plan(new PlanSettings(2, 3, 2, false));
 
-        // 4 x S = 16,640 of fp32 master weights; two blocks (the largest unit, 3,280) in fp32: 2 x 3,280 x 4.
+        // 4 x S = 16,640 of fp32 master weights; the largest unit (a block, 3,280) gathered into its fp32 parameters
+        // through a flat buffer of its size: 2 x 3,280 x 4.
         Assert.Equal(16_640, plan.Parameters.Bytes);
         Assert.Equal(26_240, plan.GatheredUnits.Bytes);
         // The part 4 x 4,160, and whole in flight the head's 1,600 and a block's 3,280: 4 x 4,880.
