@@ -41,7 +41,7 @@ public sealed record GlooDevice(IReadOnlyList<string> Interfaces, string Interfa
         var master = Resolve(masterAddress);
         var local = RouteSource(master, masterPort, masterAddress);
         if (IPAddress.IsLoopback(local) && !IsLoopbackName(masterAddress))
-            return InsteadOfLoopback(masterAddress, local, interfaces);
+            return InsteadOfLoopback(masterAddress, master, interfaces);
         var owner = OwnerOf(local, interfaces);
         return new GlooDevice([], owner, local.ToString(), $"reaches MASTER_ADDR {Describe(masterAddress, master)}");
     }
@@ -85,6 +85,7 @@ public sealed record GlooDevice(IReadOnlyList<string> Interfaces, string Interfa
             throw new ArgumentException(
                 $"MASTER_ADDR '{masterAddress}' does not resolve on {Dns.GetHostName()} ({e.Message}): give rank 0's host a name every node resolves (DNS or /etc/hosts), or use its address.");
         }
+        // The first address is the resolver's (for this host's own name .NET appends every interface's after it).
         return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
             ?? throw new ArgumentException($"MASTER_ADDR '{masterAddress}' resolves to no address on {Dns.GetHostName()}.");
     }
@@ -105,16 +106,16 @@ public sealed record GlooDevice(IReadOnlyList<string> Interfaces, string Interfa
         }
     }
 
-    private static GlooDevice InsteadOfLoopback(string masterAddress, IPAddress local, NetworkInterface[] interfaces)
+    private static GlooDevice InsteadOfLoopback(string masterAddress, IPAddress master, NetworkInterface[] interfaces)
     {
         var candidates = interfaces.Where(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback && FirstAddress(i) is not null).ToList();
         var chosen = candidates.FirstOrDefault(i => i.Name == DefaultRouteInterface()) ?? (candidates.Count == 1 ? candidates[0] : null)
             ?? throw new ArgumentException(
-                $"MASTER_ADDR '{masterAddress}' is this host and resolves to {local} here, a loopback address the other nodes cannot reach, "
+                $"MASTER_ADDR '{masterAddress}' is this host and resolves to {master} here, a loopback address the other nodes cannot reach, "
                 + $"and {Dns.GetHostName()} has no default route to pick an interface by: set {Variable} to the interface the nodes reach "
                 + $"each other on (this host has {ListInterfaces(interfaces)}).");
         return new GlooDevice([], chosen.Name, FirstAddress(chosen)!.ToString(),
-            $"MASTER_ADDR {masterAddress} is this host ({local}, loopback), so the interface of the default route");
+            $"MASTER_ADDR {masterAddress} is this host ({master}, loopback), so the interface of the default route");
     }
 
     // /proc/net/route lists IPv4 routes as "Iface Destination Gateway ..." in hexadecimal; the default route's destination is 0.
