@@ -23,7 +23,7 @@ namespace PolyGlot.Cli.Commands;
 /// </summary>
 internal static class DoctorCommand
 {
-    private sealed record Settings(string? Config, int? WorldSize, string? DeviceMemory, string? Json);
+    private sealed record Settings(string? Config, int? WorldSize, string? DeviceMemory, string? Json, bool Distributed = false);
 
     public static Command Create()
     {
@@ -34,12 +34,13 @@ internal static class DoctorCommand
             Description = "Memory of one device to plan against, e.g. 80GB (default: cuda:0's for CUDA runs, the host's for CPU runs)",
         };
         var json = new Option<string?>("--json") { Description = "Also write the memory plan of --config to this JSON file" };
+        var distributed = new Option<bool>("--distributed") { Description = "What this rank would use in a multi-node job (host, interface, address, backend); whether the master is reachable and its port free" };
         var command = new Command("doctor",
             "libtorch, native libraries, CUDA devices and a numerical self-test; checks what a run config needs and plans its memory per rank.");
-        foreach (var option in new Option[] { config, worldSize, deviceMemory, json })
+        foreach (var option in new Option[] { config, worldSize, deviceMemory, json, distributed })
             command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run("doctor", () => Run(new Settings(parse.GetValue(config), parse.GetValue(worldSize),
-            parse.GetValue(deviceMemory), parse.GetValue(json)))));
+            parse.GetValue(deviceMemory), parse.GetValue(json), parse.GetValue(distributed)))));
         return command;
     }
 
@@ -101,6 +102,8 @@ internal static class DoctorCommand
             problems.AddRange(ConfigNeeds(run, configPath!, devices));
             problems.AddRange(PlanMemory(run, configPath!, ranks, memory, settings.Json));
         }
+        if (settings.Distributed)
+            problems.AddRange(DoctorDistributed.Check());
         foreach (var problem in problems)
             Console.WriteLine($"doctor: {problem}");
         Console.WriteLine(problems.Count == 0
