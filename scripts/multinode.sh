@@ -4,10 +4,10 @@
 # real cluster: a node killed, the link cut, a node that never comes or comes late, a node lost
 # while a checkpoint is written. Each case prints one PASS/FAIL line; the exit code is 1 when any fails.
 #
-#   scripts/multinode.sh                  the CI cases: equal ifname kill partition
+#   scripts/multinode.sh                  the CI cases: equal ifname doctor kill partition
 #   scripts/multinode.sh --all            every case (a few minutes on 2 cores)
 #   scripts/multinode.sh --only CASE      one case (repeatable): equal torchrun slurm ifname iface
-#                                         kill partition absent late checkpoint
+#                                         doctor kill partition absent late checkpoint
 #   scripts/multinode.sh --clean          remove what a run killed with SIGKILL left behind
 #
 # The nodes: namespaces polyglot-<pid>-node-1 and -node-2, each with its own host name (a UTS
@@ -31,8 +31,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-ci_cases=(equal ifname kill partition)
-all_cases=(equal torchrun slurm ifname iface kill partition absent late checkpoint)
+ci_cases=(equal ifname doctor kill partition)
+all_cases=(equal torchrun slurm ifname iface doctor kill partition absent late checkpoint)
 cases=()
 clean_only=0
 while (($#)); do
@@ -389,6 +389,46 @@ case_iface() {
   grep -q 'gloo on eth0 (198.51.100.1), MASTER_ADDR node-1 is this host (127.0.1.1, loopback), so the interface of the default route' "$dir/route-node-1.log" \
     || { result FAIL iface "node-1 named 127.0.1.1: rank 0 did not bind eth0 by the default route"; return; }
   result PASS iface "MASTER_ADDR node-1-b: Gloo on eth1, $losses; node-1 = 127.0.1.1 on itself: '$line', with a default route: eth0"
+}
+
+# `polyglot doctor --distributed` on both nodes as ranks 0 and 1: each names the interface it would
+# use, node-1 finds its port free and node-2 finds node-1 answering; then with the port held on
+# node-1, and with node-2's link down, the one that cannot work exits 1 saying why.
+doctor_pair() {   # doctor_pair NAME: both nodes' doctors, their exit codes in doctor_exit (node-1 node-2)
+  local n pids=()
+  for n in 1 2; do
+    on_node "$n" "$work/doctor/$1-node-$n.log" RANK=$((n - 1)) WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 MASTER_ADDR=node-1 \
+      MASTER_PORT=29500 -- doctor --distributed
+    pids+=("$started_pid")
+  done
+  wait_all "${pids[@]}"
+  doctor_exit="${exit_of[${pids[0]}]} ${exit_of[${pids[1]}]}"
+}
+doctor_says() { grep -qF "$2" "$work/doctor/$1.log" || { result FAIL doctor "$1.log lacks '$2'"; return 1; }; }
+case_doctor() {
+  doctor_pair free
+  [[ $doctor_exit == "0 0" ]] || { result FAIL doctor "exit codes $doctor_exit with nothing wrong (see $work/doctor/free-node-*.log)"; return; }
+  doctor_says free-node-1 'gloo device         eth0 (198.51.100.1), reaches MASTER_ADDR node-1 (198.51.100.1)' || return
+  doctor_says free-node-1 'is this host; port 29500: free' || return
+  doctor_says free-node-2 'gloo device         eth0 (198.51.100.2), reaches MASTER_ADDR node-1 (198.51.100.1)' || return
+  doctor_says free-node-2 'node-1 (198.51.100.1): reachable; nothing listens on port 29500 yet' || return
+  ip netns exec "$(ns 1)" python3 -c 'import socket, time; s = socket.socket(); s.bind(("0.0.0.0", 29500)); s.listen(); time.sleep(120)' &
+  local holder=$!
+  local limit=$(($(now_ms) + 10000))
+  until ip netns exec "$(ns 1)" ss -ltn | grep -q ':29500 ' || (($(now_ms) > limit)); do sleep 0.05; done
+  doctor_pair held
+  kill "$holder"; wait "$holder" 2> /dev/null
+  [[ $doctor_exit == "1 0" ]] || { result FAIL doctor "port held on node-1: exit codes $doctor_exit"; return; }
+  doctor_says held-node-1 'doctor: port 29500 is in use on this host' || return
+  doctor_says held-node-2 'reachable; something listens on port 29500' || return
+  ip -n "$(ns 2)" link set eth0 down
+  doctor_pair down
+  ip -n "$(ns 2)" link set eth0 up
+  [[ ${doctor_exit#* } == 1 ]] || { result FAIL doctor "node-2's link down: node-2's doctor exited ${doctor_exit#* }"; return; }
+  local line
+  line=$(grep -h '^doctor: ' "$work/doctor/down-node-2.log" | head -n 1)
+  [[ $line == *"no route to MASTER_ADDR node-1"* ]] || { result FAIL doctor "node-2's link down: '$line'"; return; }
+  result PASS doctor "each node named its interface (eth0) and address; node-1's port free, node-2 reached it; port held: '$(grep -h '^doctor: port' "$work/doctor/held-node-1.log")'; link down: '$line'"
 }
 
 # fault_run CASE FAULT HEAL [VAR=VALUE ...]: both nodes train from scratch; once the step-100

@@ -33,8 +33,8 @@ internal static class DoctorDistributed
             return [e.Message];
         }
         Console.WriteLine(launch is null
-            ? $"rank                none on {host}: no launcher variables (RANK/WORLD_SIZE, SLURM_PROCID); checked as rank 0 with the rendezvous on this host"
-            : $"rank                {launch} on {host}");
+            ? $"launch              none on {host}: no launcher variables (RANK/WORLD_SIZE, SLURM_PROCID); checked as rank 0 with the rendezvous on this host"
+            : $"launch              {launch}, on {host}");
         launch ??= new LaunchEnvironment(0, 1, 0, 1, "127.0.0.1", LaunchEnvironment.DefaultPort, "none");
         var backend = Cuda.IsAvailable ? "nccl" : "gloo";
         Console.WriteLine($"backend             {backend} (training.distributed.backend: auto; {(Cuda.IsAvailable ? "CUDA devices" : "no CUDA device")})");

@@ -82,6 +82,25 @@ public sealed partial class MultiNodeTests : IClassFixture<MultiNodeTests.Script
     }
 
     [MultiNodeFact]
+    public void DoctorShowsEachRanksInterfaceAndFindsThePortHeldOrTheMasterUnreachable()
+    {
+        // With nothing wrong each node names its interface and address; node-1 (rank 0's) finds the port free, node-2 reaches it
+        var free1 = _run.Text("doctor/free-node-1.log");
+        var free2 = _run.Text("doctor/free-node-2.log");
+        Assert.Contains("launch              rank 0 of 2 (local 0 of 1) via torchrun, rendezvous at node-1:29500, on node-1", free1);
+        Assert.Contains("gloo device         eth0 (198.51.100.1), reaches MASTER_ADDR node-1 (198.51.100.1)", free1);
+        Assert.Contains("master              node-1 (198.51.100.1) is this host; port 29500: free", free1);
+        Assert.Contains("gloo device         eth0 (198.51.100.2), reaches MASTER_ADDR node-1 (198.51.100.1)", free2);
+        Assert.Contains("master              node-1 (198.51.100.1): reachable; nothing listens on port 29500 yet", free2);
+        Assert.EndsWith("doctor: ok\n", free2);
+
+        // With the port held on node-1, and with node-2's link down, the doctor that cannot work says why
+        Assert.Contains("doctor: port 29500 is in use on this host", _run.Text("doctor/held-node-1.log"));
+        Assert.Contains("reachable; something listens on port 29500", _run.Text("doctor/held-node-2.log"));
+        Assert.Contains("doctor: node-2 has no route to MASTER_ADDR node-1 (198.51.100.1)", _run.Text("doctor/down-node-2.log"));
+    }
+
+    [MultiNodeFact]
     public void NoNamespaceHostsFileOrProcessIsLeft_When_TheScriptHasEnded()
     {
         Assert.True(_run.ExitCode == 0, _run.Output);
