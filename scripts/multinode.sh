@@ -7,7 +7,7 @@
 #   scripts/multinode.sh                  the CI cases: equal ifname doctor kill partition
 #   scripts/multinode.sh --all            every case (a few minutes on 2 cores)
 #   scripts/multinode.sh --only CASE      one case (repeatable): equal torchrun slurm ifname iface
-#                                         doctor kill partition absent late checkpoint
+#                                         doctor kill partition blip absent late checkpoint
 #   scripts/multinode.sh --clean          remove what a run killed with SIGKILL left behind
 #
 # The nodes: namespaces polyglot-<pid>-node-1 and -node-2, each with its own host name (a UTS
@@ -32,7 +32,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 ci_cases=(equal ifname doctor kill partition)
-all_cases=(equal torchrun slurm ifname iface doctor kill partition absent late checkpoint)
+all_cases=(equal torchrun slurm ifname iface doctor kill partition blip absent late checkpoint)
 cases=()
 clean_only=0
 while (($#)); do
@@ -510,6 +510,21 @@ case_partition() {
   result PASS partition "eth0 of node-1 down mid-step: last launch ended $(seconds_of "$fault_ms") s later: '$fault_line'; link up, rerun $resumed"
 }
 
+# A link down for 3 s, shorter than the timeout: TCP delivers what waited and the run goes on.
+case_blip() {
+  local dir=$work/blip a b losses
+  launch_node 1 "$dir/run" "$config" "$dir/node-1.log"; a=$started_pid
+  launch_node 2 "$dir/run" "$config" "$dir/node-2.log"; b=$started_pid
+  wait_for "$dir/run/checkpoints/step-000100/COMPLETE" 180 "$a" "$b" || { result FAIL blip "no checkpoint at step 100"; return; }
+  ip -n "$(ns 1)" link set eth0 down
+  sleep 3 & wait $!
+  ip -n "$(ns 1)" link set eth0 up
+  wait_all "$a" "$b"
+  [[ ${exit_of[$a]} == 0 && ${exit_of[$b]} == 0 ]] || { result FAIL blip "the run did not survive 3 s without its link: $(error_line "$dir"/node-*.log)"; return; }
+  losses=$(compare_losses "$reference/run" "$dir/run") || { result FAIL blip "$losses"; return; }
+  result PASS blip "eth0 of node-1 down for 3 s mid-step (timeout_s $timeout_s): the run went on and ended with exit 0; $losses"
+}
+
 # node-2 never starts: node-1 gives up within the timeout, naming rank 1.
 case_absent() {
   local dir=$work/absent start line losses
@@ -558,5 +573,5 @@ for name in "${cases[@]}"; do
   "case_$name"
   record "$name" "seconds=$(seconds_of $(($(now_ms) - started)))"
 done
-say "$((${#cases[@]} - failures)) of ${#cases[@]} cases passed ($summary)"
+say "$((${#cases[@]} - failures)) of ${#cases[@]} cases passed in $SECONDS s, set-up and reference run included ($summary)"
 ((failures == 0))
