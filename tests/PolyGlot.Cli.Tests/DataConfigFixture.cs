@@ -38,4 +38,26 @@ internal static class DataConfigFixture
               output: out/shards
             """);
     }
+
+    /// <summary>
+    /// The data of <see cref="Write"/> and <c>run.yaml</c>: a 2-layer, 32-wide polylm model trained
+    /// for 20 steps of 8 rows on it, checkpointing every 10 steps (the benchmarks' tiny run).
+    /// </summary>
+    public static void WriteTinyRun(TempDirectory dir, string name)
+    {
+        Write(dir, withMissingSource: false);
+        dir.Write("run.yaml", $$"""
+            name: {{name}}
+            model: {layout: polylm, vocab_size: 320, d_model: 32, n_layers: 2, n_heads: 2, ffn_hidden: 64, max_seq_len: 16, init_std: 0.02, dropout: 0.0}
+            preparation: data.yaml
+            tokenizer: {path: out/tokenizer/tokenizer.model}
+            data: {seq_len: 16, global_batch_size: 8, seed: 3, sources: [{name: english, path: out/shards}]}
+            optimizer: {lr: 1.0e-2, weight_decay: 0.01}
+            schedule: {warmup_steps: 1, min_lr: 1.0e-3, total_steps: 20}
+            training: {device: cpu, micro_batch_size: 2, seed: 7}
+            checkpointing: {every_steps: 10, keep_last: 2}
+            eval: {every_steps: 0}
+            logging: {run_dir: runs/unused, log_every_steps: 5}
+            """);
+    }
 }

@@ -12,23 +12,7 @@ public sealed partial class BenchTrainScalingTests : IDisposable
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
     private readonly TempDirectory _dir = new();
 
-    public BenchTrainScalingTests()
-    {
-        DataConfigFixture.Write(_dir, withMissingSource: false);
-        _dir.Write("run.yaml", """
-            name: tiny-stages
-            model: {layout: polylm, vocab_size: 320, d_model: 32, n_layers: 2, n_heads: 2, ffn_hidden: 64, max_seq_len: 16, init_std: 0.02, dropout: 0.0}
-            preparation: data.yaml
-            tokenizer: {path: out/tokenizer/tokenizer.model}
-            data: {seq_len: 16, global_batch_size: 8, seed: 3, sources: [{name: english, path: out/shards}]}
-            optimizer: {lr: 1.0e-2, weight_decay: 0.01}
-            schedule: {warmup_steps: 1, min_lr: 1.0e-3, total_steps: 20}
-            training: {device: cpu, micro_batch_size: 2, seed: 7}
-            checkpointing: {every_steps: 10, keep_last: 2}
-            eval: {every_steps: 0}
-            logging: {run_dir: runs/unused, log_every_steps: 5}
-            """);
-    }
+    public BenchTrainScalingTests() => DataConfigFixture.WriteTinyRun(_dir, "tiny-stages");
 
     public void Dispose() => _dir.Dispose();
 
